@@ -1,0 +1,20 @@
+"""Settings from environment variables (prefix PATHWAYS_), through one pydantic-settings class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATHWAYS_")
+
+    database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'pathways.db'}",
+                              description="SQLAlchemy URL; SQLite file by default, e.g. postgresql+psycopg://…")
+    pathways_dir: Path = Field(default=PROJECT_ROOT / "pathways", description="Folder of BPMN pathway files")
+    demo_data: bool = Field(default=False, description="Load demo patients at start-up when the database is empty")
+    scheduler_interval_seconds: float = Field(default=60.0, description="How often due timers are fired; 0 = off")

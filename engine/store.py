@@ -1,0 +1,210 @@
+"""Persistence: SQLAlchemy 2 models and the unit of work.
+
+Workflow state is one JSON document per instance *without* the process spec: specs are stored once per
+pathway version (the BPMN source, keyed by content hash) and parsed once per process. Everything the users
+query (open tasks, measuring points, indicator measurements, due timers) is projected into indexed tables.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, Iterator
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, create_engine, event)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        from datetime import timezone
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        from datetime import timezone
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PathwayVersion(Base):
+    __tablename__ = "pathway_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_key: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type_code: Mapped[str | None] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PathwayInstance(Base):
+    __tablename__ = "pathway_instance"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pathway_version_id: Mapped[int] = mapped_column(ForeignKey("pathway_version.id"))
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    patient_key: Mapped[str] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    setting: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(40))
+    rule_set: Mapped[str] = mapped_column(String(10))
+    referral_received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    #: "<pathway_key>|<patient_key>" while active, NULL after: the unique index allows one active pathway per type.
+    active_key: Mapped[str | None] = mapped_column(String(170), unique=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    pathway_version: Mapped[PathwayVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_instance_pathway_unit_status", "pathway_key", "unit", "status"),)
+
+
+class MeasuringPointEvent(Base):
+    __tablename__ = "measuring_point_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    note: Mapped[str | None] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    registered_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CoordinatorTask(Base):
+    __tablename__ = "coordinator_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    patient_key: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    measuring_point: Mapped[str | None] = mapped_column(String(60))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_task_open_unit_due", "status", "unit", "due_on"),
+        Index("ix_task_open_pathway_due", "status", "pathway_key", "due_on"),
+        Index("ix_task_assignee", "assignee", "status"),
+    )
+
+
+class IndicatorMeasurement(Base):
+    __tablename__ = "indicator_measurement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    indicator_key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    from_point: Mapped[str] = mapped_column(String(60))
+    to_point: Mapped[str] = mapped_column(String(60))
+    limit_days: Mapped[int] = mapped_column(Integer)
+    day_unit: Mapped[str] = mapped_column(String(20))
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    deferral_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_share: Mapped[float | None] = mapped_column(Float)
+    unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_measurement_status_due", "status", "due_on"),
+        Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
+    )
+
+
+class DueTimer(Base):
+    __tablename__ = "due_timer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
+            dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below decide
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):  # pragma: no cover - driver hook
+            # One writer at a time, decided at BEGIN: a second concurrent command waits instead of failing late.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """Owns the engine and hands out one transaction per command."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
