@@ -1,0 +1,1 @@
+"""HTTP API over the pathway engine. Thin: each route validates input, calls one engine function, shapes output."""

@@ -1,0 +1,196 @@
+"""Request and response shapes (pydantic). Field descriptions show up in the OpenAPI docs at /docs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PatientKey = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
+                   description="The patient's key (national identity number or pseudonym)")
+
+
+class StartPathway(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient_key: str = PatientKey
+    pathway: str = Field(min_length=1, max_length=100, description="Pathway key, e.g. tsb_d01")
+    unit: str = Field(min_length=1, max_length=100, description="The unit that runs the pathway, e.g. a DPS")
+    setting: Literal["outpatient", "inpatient"] = Field(description="poliklinikk (outpatient) or døgn (inpatient)")
+    referral_received_on: date = Field(description="Date specialist care received the referral")
+    severity: str | None = Field(default=None, max_length=40, description="Severity variant, where the pathway has one")
+    rule_set: Literal["2019", "2024"] | None = Field(default=None, description="Rule-set version; the pathway's default if omitted")
+
+
+class CompleteTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_on: date = Field(description="The date the event happened: not in the future, not before the previous measuring point")
+    data: dict[str, Any] = Field(default_factory=dict, description="The task's form fields")
+
+
+class ClaimTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+class PatientDeferred(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_on: date
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class TaskOut(BaseModel):
+    id: str
+    instance_id: str
+    pathway: str
+    unit: str
+    patient_key: str
+    element_id: str
+    label: str
+    lane: str | None
+    measuring_point: str | None
+    assignee: str | None
+    due_on: date | None
+    overdue: bool
+    status: str
+    created_at: datetime
+
+
+class FormOption(BaseModel):
+    id: str
+    label: str
+
+
+class FormFieldOut(BaseModel):
+    id: str
+    label: str
+    type: str
+    required: bool
+    options: list[FormOption]
+
+
+class TaskDetail(TaskOut):
+    form: list[FormFieldOut]
+
+
+class TaskPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[TaskOut]
+
+
+class MeasuringPointOut(BaseModel):
+    code: str
+    outcome: str | None
+    occurred_on: date
+    element_id: str | None
+    note: str | None
+    registered_at: datetime
+    registered_by: str | None
+
+
+class IndicatorOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    indicator: str
+    label: str
+    sequence: int
+    from_: str = Field(alias="from")
+    to: str
+    limit: int
+    unit: str
+    start_on: date
+    due_on: date
+    end_on: date | None
+    status: Literal["pending", "overdue", "met", "breached", "deferred", "cancelled"]
+    deferral_registered: bool
+    target_share: float | None
+    unconfirmed: bool
+
+
+class VersionRef(BaseModel):
+    id: int
+    content_hash: str
+
+
+class InstanceOut(BaseModel):
+    id: str
+    pathway: str
+    pathway_name: str
+    pathway_version: VersionRef
+    patient_key: str
+    unit: str
+    setting: str
+    severity: str | None
+    rule_set: str
+    referral_received_on: date
+    status: str
+    closed_on: date | None
+    measuring_points: list[MeasuringPointOut]
+    indicators: list[IndicatorOut]
+    open_tasks: list[TaskOut]
+
+
+class IndicatorDefinitionOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    key: str
+    label: str
+    from_: str = Field(alias="from")
+    to: str
+    limit: int
+    unit: str
+    setting: str
+    severity: str | None
+    target_share: float | None
+    target_unconfirmed: bool
+    repeat: bool
+    from_outcomes: list[str]
+    source: str | None
+    unconfirmed: bool
+    note: str | None
+
+
+class PathwayOut(BaseModel):
+    key: str
+    name: str
+    type_code: str | None
+    version_id: int
+    content_hash: str
+    deployed_at: datetime
+    versions: int
+    rule_set: str
+    lanes: list[str]
+    measuring_points: list[str]
+    indicators: list[IndicatorDefinitionOut]
+
+
+class DeployOut(BaseModel):
+    pathway: str
+    version_id: int
+    content_hash: str
+    created: bool
+    warnings: list[str]
+
+
+class Problem(BaseModel):
+    file: str
+    line: int | None
+    element_id: str | None
+    message: str
+    severity: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    problems: list[Problem] = []
+
+
+class TickOut(BaseModel):
+    instances_advanced: int
+    measurements_marked_overdue: int

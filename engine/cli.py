@@ -1,0 +1,97 @@
+"""`pathways` command line: lint and deploy pathway files, migrate the database, fire due timers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .catalogue import lint_file
+
+
+def _lint(args: argparse.Namespace) -> int:
+    errors = 0
+    for name in args.files:
+        path = Path(name)
+        problems = lint_file(path)
+        for problem in problems:
+            print(problem)
+        file_errors = sum(1 for p in problems if p.severity == "error")
+        errors += file_errors
+        if not problems:
+            print(f"{path}: ok")
+    return 1 if errors else 0
+
+
+def _settings():
+    from .settings import Settings
+
+    return Settings()
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from .clock import SystemClock
+    from .deployment import deploy
+    from .errors import InvalidInput
+    from .schema import upgrade
+    from .store import Database
+
+    settings = _settings()
+    db = Database(settings.database_url)
+    upgrade(db)
+    files = [Path(f) for f in args.files] or sorted(settings.pathways_dir.glob("*.bpmn"))
+    status = 0
+    for path in files:
+        try:
+            result = deploy(db, SystemClock(), path.read_bytes(), str(path))
+        except InvalidInput as exc:
+            print(exc)
+            for problem in exc.problems:
+                print(f"  {problem}")
+            status = 1
+            continue
+        except OSError as exc:
+            print(f"{path}: cannot read file: {exc.strerror}")
+            status = 1
+            continue
+        state = "deployed as new version" if result.created else "unchanged"
+        print(f"{path}: {result.pathway_key} {state} (version {result.version_id}, {result.content_hash[:12]})")
+    return status
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from .schema import upgrade
+    from .store import Database
+
+    upgrade(Database(_settings().database_url))
+    print("database schema is up to date")
+    return 0
+
+
+def _tick(_: argparse.Namespace) -> int:
+    from .clock import SystemClock
+    from .runtime import PathwayRuntime
+    from .store import Database
+
+    advanced, overdue = PathwayRuntime(Database(_settings().database_url), SystemClock()).tick()
+    print(f"timers fired for {advanced} instance(s); {overdue} deadline(s) marked overdue")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pathways", description="Pathway engine tools for modellers and operators.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    lint = sub.add_parser("lint", help="check BPMN pathway files; exit code 1 on any error")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+    lint.set_defaults(func=_lint)
+    dep = sub.add_parser("deploy", help="lint and deploy pathway files (default: every file in the pathways folder)")
+    dep.add_argument("files", nargs="*", metavar="FILE")
+    dep.set_defaults(func=_deploy)
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
+    sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
