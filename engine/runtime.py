@@ -79,7 +79,7 @@ class _WorkflowCache:
 def _run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete) -> None:
     try:
         with spiff_clock(clock):
-            workflow.refresh_waiting_tasks()
+            workflow.refresh_timers()
             workflow.do_engine_steps(did_complete_task=on_complete)
     except SpiffWorkflowException as exc:
         raise InvalidInput(f"the pathway could not continue: {exc}") from exc
@@ -90,6 +90,7 @@ class PathwayRuntime:
         self.db = db
         self.clock = clock
         self._cache = _WorkflowCache()
+        self._definitions: dict[int, PathwayDefinition] = {}
 
     # ---- helpers -------------------------------------------------------------------------------------------
 
@@ -99,12 +100,20 @@ class PathwayRuntime:
     def _now(self) -> datetime:
         return self.clock.now()
 
-    def definition_of(self, version: PathwayVersion) -> PathwayDefinition:
-        return load_definition(version.source, version.filename)
+    def definition_of(self, session: Session, version_id: int) -> PathwayDefinition:
+        """The parsed definition of a deployed version; versions are immutable, so parse once per process."""
+        definition = self._definitions.get(version_id)
+        if definition is None:
+            version = session.get(PathwayVersion, version_id)
+            if version is None:
+                raise NotFound(f"no pathway version {version_id}")
+            definition = load_definition(version.source, version.filename)
+            self._definitions[version_id] = definition
+        return definition
 
     def _lock_instance(self, session: Session, instance_id: str) -> PathwayInstance:
         instance = session.scalars(
-            select(PathwayInstance).where(PathwayInstance.id == instance_id).with_for_update()
+            select(PathwayInstance).where(PathwayInstance.id == instance_id).with_for_update(of=PathwayInstance)
         ).one_or_none()
         if instance is None:
             raise NotFound(f"no pathway instance {instance_id}")
@@ -133,7 +142,7 @@ class PathwayRuntime:
                 PathwayVersion.pathway_key == pathway_key, PathwayVersion.is_current.is_(True))).one_or_none()
             if version is None:
                 raise NotFound(f"no deployed pathway {pathway_key!r}")
-            definition = self.definition_of(version)
+            definition = self.definition_of(session, version.id)
             rule_set = rule_set or definition.default_rule_set
             active_key = f"{pathway_key}|{patient_key}"
             existing = session.scalars(select(PathwayInstance.id).where(
@@ -180,7 +189,7 @@ class PathwayRuntime:
                 session.refresh(task_row)
                 if task_row.status != OPEN:
                     raise Conflict(f"task {task_id} is already {task_row.status}")
-                definition = self.definition_of(instance.pathway_version)
+                definition = self.definition_of(session, instance.pathway_version_id)
                 task_def = definition.tasks.get(task_row.element_id)
                 form = task_def.form if task_def else ()
                 values = validate_form(form, data)
@@ -251,7 +260,7 @@ class PathwayRuntime:
                 raise Conflict(f"pathway {instance_id} is {instance.status}")
             self._check_occurred_on(session, instance, occurred_on)
             event = RegisteredEvent(PATIENT_DEFERRED, occurred_on, note=note)
-            definition = self.definition_of(instance.pathway_version)
+            definition = self.definition_of(session, instance.pathway_version_id)
             self._register_events(session, instance, definition, [event], actor)
             instance.updated_at = self._now()
             self._refresh_task_due_dates(session, instance)
@@ -267,7 +276,7 @@ class PathwayRuntime:
             try:
                 with self.db.transaction() as session:
                     instance = self._lock_instance(session, instance_id)
-                    definition = self.definition_of(instance.pathway_version)
+                    definition = self.definition_of(session, instance.pathway_version_id)
                     workflow = self._workflow(instance, definition)
                     events: list[RegisteredEvent] = []
                     _run_engine(workflow, self.clock, self._automatic_events(definition, events, self.today()))

@@ -78,7 +78,7 @@ class PathwayInstance(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    pathway_version: Mapped[PathwayVersion] = relationship(lazy="joined")
+    pathway_version: Mapped[PathwayVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_instance_pathway_unit_status", "pathway_key", "unit", "status"),)

@@ -1,0 +1,344 @@
+"""Shared step definitions for the TSB (D01) pathway features.
+
+The steps speak the coordinator's language: "the referral was assessed on Friday 2026-01-09 with right to care".
+Every dated step first moves the test clock forward to that day (never backwards), because the engine refuses
+measuring points dated in the future. A weekday written before a date is checked against the date, so a
+scenario cannot silently say "Friday" about a Thursday.
+
+Deadline names used in the features, and the indicator keys they stand for (the setting of the pathway is
+appended where the deadline differs by setting; write e.g. "assessment (outpatient)" to name one explicitly):
+
+    referral assessment          referral_assessment
+    assessment                   assessment_<setting>
+    detoxification to treatment  detoxification_to_treatment_<setting>
+    first evaluation             first_evaluation_<setting>
+    evaluation interval          evaluation_interval_<setting>
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import parse
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from engine.queries import TaskFilter, list_tasks
+from tests.support import complete, detail, start_tsb
+
+# ---- parse types ---------------------------------------------------------------------------------------------
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@parse.with_pattern(r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{4}-\d{2}-\d{2}")
+def _day(text: str) -> date:
+    weekday, _, iso = text.rpartition(" ")
+    day = date.fromisoformat(iso)
+    if weekday and _WEEKDAYS[day.weekday()] != weekday:
+        # Not a ValueError: pytest-bdd would swallow that as "step not found".
+        raise AssertionError(f"the feature says {text!r}, but {iso} is a {_WEEKDAYS[day.weekday()]}")
+    return day
+
+
+@parse.with_pattern(r"outpatient|inpatient")
+def _setting(text: str) -> str:
+    return text
+
+
+@parse.with_pattern(r"pending|overdue|met|breached|deferred|cancelled")
+def _status(text: str) -> str:
+    return text
+
+
+@parse.with_pattern(r"[^\"]+")
+def _quoted(text: str) -> str:
+    return text
+
+
+TYPES = {"Day": _day, "Setting": _setting, "Status": _status, "Q": _quoted}
+
+
+def step(text: str) -> parsers.parse:
+    return parsers.parse(text, extra_types=TYPES)
+
+
+# ---- scenario state ------------------------------------------------------------------------------------------
+
+SETTING_SPECIFIC = {"assessment", "detoxification to treatment", "first evaluation", "evaluation interval"}
+ALL_SETTINGS = {"referral assessment"}
+
+
+@dataclass
+class Pathway:
+    """What a scenario has done so far: the runtime, the clock and the pathway instance it follows."""
+
+    runtime: Any
+    clock: Any
+    instance_id: str | None = None
+    setting: str | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def today(self) -> date:
+        return self.runtime.today()
+
+    def move_to(self, day: date) -> None:
+        """Let time pass until `day` (a scenario never goes back in time)."""
+        if self.today() < day:
+            self.clock.set(day)
+
+    def register(self, element: str, day: date, **form: Any) -> None:
+        self.move_to(day)
+        complete(self.runtime, self.instance_id, element, day, **form)
+
+    def detail(self) -> dict[str, Any]:
+        return detail(self.runtime, self.instance_id)
+
+    def indicator_key(self, name: str) -> str:
+        match = re.fullmatch(r"(.+?)(?: \((outpatient|inpatient)\))?", name)
+        base, setting = match.group(1), match.group(2)
+        if base in ALL_SETTINGS:
+            assert setting is None, f"the {base!r} deadline does not differ by setting"
+            return base.replace(" ", "_")
+        assert base in SETTING_SPECIFIC, f"unknown deadline {name!r}"
+        return f"{base.replace(' ', '_')}_{setting or self.setting}"
+
+    def measurements(self, name: str) -> list[dict[str, Any]]:
+        key = self.indicator_key(name)
+        return sorted((m for m in self.detail()["indicators"] if m["indicator"] == key), key=lambda m: m["sequence"])
+
+    def measurement(self, name: str, number: int = 1) -> dict[str, Any]:
+        rows = self.measurements(name)
+        for row in rows:
+            if row["sequence"] == number:
+                return row
+        raise AssertionError(f"no measurement number {number} of {self.indicator_key(name)!r}; "
+                             f"there are {len(rows)}")
+
+    def open_tasks(self) -> list[dict[str, Any]]:
+        return self.detail()["open_tasks"]
+
+    def task_list(self, **flt: Any) -> list[dict[str, Any]]:
+        page = list_tasks(self.runtime.db, self.today(), TaskFilter(**flt), limit=500)
+        return [t for t in page["items"] if t["instance_id"] == self.instance_id]
+
+
+@pytest.fixture(autouse=True)
+def pathway(runtime, clock) -> Pathway:
+    # autouse: pytest-bdd asks for step fixtures only while a scenario runs, too late for the sqlite/postgresql
+    # parametrisation of `db`; requesting it up front puts `db` in every scenario's fixture closure.
+    return Pathway(runtime=runtime, clock=clock)
+
+
+# ---- events: Given (it happened) and When (it happens) ----------------------------------------------------------
+
+@given(step("an {setting:Setting} TSB referral was received on {day:Day}"))
+def referral_received(pathway: Pathway, setting: str, day: date) -> None:
+    pathway.move_to(day)
+    pathway.setting = setting
+    pathway.instance_id = start_tsb(pathway.runtime, received=day, setting=setting)
+
+
+@given(step("the referral was assessed on {day:Day} with right to care"))
+@when(step("the referral was assessed on {day:Day} with right to care"))
+def referral_assessed_right_to_care(pathway: Pathway, day: date) -> None:
+    pathway.register("assess_referral", day, outcome="right_to_care")
+
+
+@given(step("the referral was assessed on {day:Day} with no right to care"))
+@when(step("the referral was assessed on {day:Day} with no right to care"))
+def referral_rejected(pathway: Pathway, day: date) -> None:
+    pathway.register("assess_referral", day, outcome="no_right_to_care")
+
+
+@given(step("the patient attended for the first time on {day:Day}"))
+@when(step("the patient attended for the first time on {day:Day}"))
+def first_attendance(pathway: Pathway, day: date) -> None:
+    pathway.register("first_attendance", day)
+
+
+@given(step("somatic health and lifestyle were checked on {day:Day}"))
+@when(step("somatic health and lifestyle were checked on {day:Day}"))
+def somatic_health_check(pathway: Pathway, day: date) -> None:
+    pathway.register("somatic_health_check", day, somatic_follow_up_needed=False)
+
+
+@given(step('the clinical decision after basic assessment was "{outcome}" on {day:Day}'))
+@when(step('the clinical decision after basic assessment was "{outcome}" on {day:Day}'))
+def clinical_decision_basic(pathway: Pathway, outcome: str, day: date) -> None:
+    pathway.register("clinical_decision_basic", day, outcome=outcome)
+
+
+@given(step('the clinical decision after extended assessment was "{outcome}" on {day:Day}'))
+@when(step('the clinical decision after extended assessment was "{outcome}" on {day:Day}'))
+def clinical_decision_extended(pathway: Pathway, outcome: str, day: date) -> None:
+    pathway.register("clinical_decision_extended", day, outcome=outcome)
+
+
+@given(step("the treatment plan was made with the patient on {day:Day}, starting with detoxification"))
+@when(step("the treatment plan was made with the patient on {day:Day}, starting with detoxification"))
+def plan_with_detoxification(pathway: Pathway, day: date) -> None:
+    pathway.register("plan_treatment", day, detoxification=True)
+
+
+@given(step("the treatment plan was made with the patient on {day:Day}, without detoxification"))
+@when(step("the treatment plan was made with the patient on {day:Day}, without detoxification"))
+def plan_without_detoxification(pathway: Pathway, day: date) -> None:
+    pathway.register("plan_treatment", day, detoxification=False)
+
+
+@given(step("detoxification was completed on {day:Day}"))
+@when(step("detoxification was completed on {day:Day}"))
+def detoxification_completed(pathway: Pathway, day: date) -> None:
+    pathway.register("detoxification_completed", day)
+
+
+@given(step("treatment started on {day:Day}"))
+@when(step("treatment started on {day:Day}"))
+def treatment_started(pathway: Pathway, day: date) -> None:
+    pathway.register("treatment_started", day)
+
+
+@given(step("the treatment was evaluated with the patient on {day:Day}, continuing treatment"))
+@when(step("the treatment was evaluated with the patient on {day:Day}, continuing treatment"))
+def evaluated_continue(pathway: Pathway, day: date) -> None:
+    pathway.register("evaluate_treatment", day, outcome="continue")
+
+
+@given(step("the treatment was evaluated with the patient on {day:Day}, deciding to close the pathway"))
+@when(step("the treatment was evaluated with the patient on {day:Day}, deciding to close the pathway"))
+def evaluated_close(pathway: Pathway, day: date) -> None:
+    pathway.register("evaluate_treatment", day, outcome="close")
+
+
+@given(step("the pathway was closed on {day:Day} with follow-up in the municipality"))
+@when(step("the pathway was closed on {day:Day} with follow-up in the municipality"))
+def pathway_closed(pathway: Pathway, day: date) -> None:
+    pathway.register("close_pathway", day, outcome="municipal_follow_up", follow_up_plan_sent=True,
+                     municipal_contact="Kari Nordmann, koordinerende enhet")
+
+
+@given(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))
+@when(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))
+def patient_deferred(pathway: Pathway, day: date) -> None:
+    pathway.move_to(day)
+    pathway.runtime.register_patient_deferred(pathway.instance_id, occurred_on=day,
+                                              note="Pasienten utsatte timen med mer enn 7 virkedager")
+
+
+@given(step("it is {day:Day}"))
+@when(step("it is {day:Day}"))
+def it_is(pathway: Pathway, day: date) -> None:
+    assert pathway.today() <= day, f"a scenario cannot go back in time from {pathway.today()} to {day}"
+    pathway.clock.set(day)
+
+
+@when(step("the scheduler runs on {day:Day}"))
+def scheduler_runs(pathway: Pathway, day: date) -> None:
+    it_is(pathway, day)
+    pathway.runtime.tick()
+
+
+# ---- outcomes ------------------------------------------------------------------------------------------------
+
+@then(step('the "{name:Q}" deadline is due on {day:Day}'))
+def deadline_due(pathway: Pathway, name: str, day: date) -> None:
+    deadline_number_due(pathway, name, 1, day)
+
+
+@then(step('the "{name:Q}" deadline number {number:d} is due on {day:Day}'))
+def deadline_number_due(pathway: Pathway, name: str, number: int, day: date) -> None:
+    assert pathway.measurement(name, number)["due_on"] == day
+
+
+@then(step('the "{name:Q}" deadline started on {day:Day}'))
+def deadline_started(pathway: Pathway, name: str, day: date) -> None:
+    deadline_number_started(pathway, name, 1, day)
+
+
+@then(step('the "{name:Q}" deadline number {number:d} started on {day:Day}'))
+def deadline_number_started(pathway: Pathway, name: str, number: int, day: date) -> None:
+    assert pathway.measurement(name, number)["start_on"] == day
+
+
+@then(step('the "{name:Q}" deadline ended on {day:Day}'))
+def deadline_ended(pathway: Pathway, name: str, day: date) -> None:
+    assert pathway.measurement(name)["end_on"] == day
+
+
+@then(step('the "{name:Q}" deadline has not ended'))
+def deadline_not_ended(pathway: Pathway, name: str) -> None:
+    assert pathway.measurement(name)["end_on"] is None
+
+
+@then(step('the "{name:Q}" deadline is {status:Status}'))
+def deadline_status(pathway: Pathway, name: str, status: str) -> None:
+    deadline_number_status(pathway, name, 1, status)
+
+
+@then(step('the "{name:Q}" deadline number {number:d} is {status:Status}'))
+def deadline_number_status(pathway: Pathway, name: str, number: int, status: str) -> None:
+    row = pathway.measurement(name, number)
+    assert row["status"] == status, (f"{row['indicator']} #{number}: expected {status}, got {row['status']} "
+                                     f"(start {row['start_on']}, due {row['due_on']}, end {row['end_on']}, "
+                                     f"today {pathway.today()})")
+
+
+@then(step('the "{name:Q}" deadline has been measured {count:d} time(s)'))
+def deadline_count(pathway: Pathway, name: str, count: int) -> None:
+    assert len(pathway.measurements(name)) == count
+
+
+@then(step('there is no "{name:Q}" deadline'))
+def no_deadline(pathway: Pathway, name: str) -> None:
+    assert pathway.measurements(name) == []
+
+
+@then(step("the pathway is {status}"))
+def pathway_status(pathway: Pathway, status: str) -> None:
+    assert pathway.detail()["status"] == status
+
+
+@then(step("the pathway was closed on {day:Day}"))
+def pathway_closed_on(pathway: Pathway, day: date) -> None:
+    assert pathway.detail()["closed_on"] == day
+
+
+@then(step('the task "{element:Q}" is open'))
+def task_open(pathway: Pathway, element: str) -> None:
+    open_elements = [t["element_id"] for t in pathway.open_tasks()]
+    assert element in open_elements, f"{element!r} is not open; open: {open_elements}"
+
+
+@then(step('the task "{element:Q}" is open in the lane "{lane:Q}"'))
+def task_open_in_lane(pathway: Pathway, element: str, lane: str) -> None:
+    in_lane = [t["element_id"] for t in pathway.task_list(lane=lane)]
+    assert element in in_lane, f"{element!r} is not in the task list of lane {lane!r}; there: {in_lane}"
+
+
+@then(step('the task "{element:Q}" is not open'))
+def task_not_open(pathway: Pathway, element: str) -> None:
+    open_elements = [t["element_id"] for t in pathway.open_tasks()]
+    assert element not in open_elements, f"{element!r} is open; open: {open_elements}"
+
+
+@then("no task is open")
+def no_task_open(pathway: Pathway) -> None:
+    assert pathway.open_tasks() == []
+    assert pathway.task_list() == []
+
+
+@then(step('the task list shows "{element:Q}" due on {day:Day}, not overdue'))
+def task_listed_not_overdue(pathway: Pathway, element: str, day: date) -> None:
+    [task] = [t for t in pathway.task_list() if t["element_id"] == element]
+    assert (task["due_on"], task["overdue"]) == (day, False)
+    assert element not in [t["element_id"] for t in pathway.task_list(overdue=True)]
+
+
+@then(step('the task list shows "{element:Q}" as overdue, due on {day:Day}'))
+def task_listed_overdue(pathway: Pathway, element: str, day: date) -> None:
+    [task] = [t for t in pathway.task_list(overdue=True) if t["element_id"] == element]
+    assert (task["due_on"], task["overdue"]) == (day, True)

@@ -1,0 +1,178 @@
+from datetime import date
+
+import pytest
+
+from tests.bpmn_samples import sample_pathway
+
+START = {"patient_key": "P-0001", "pathway": "tsb_d01", "unit": "DPS Nord", "setting": "outpatient",
+         "referral_received_on": "2026-01-05"}
+
+
+def start(client, **changes):
+    response = client.post("/instances", json={**START, **changes})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def first_task(client, instance):
+    [task] = instance["open_tasks"]
+    return task
+
+
+def test_pathway_list_and_detail(client):
+    [pathway] = client.get("/pathways").json()
+    assert pathway["key"] == "tsb_d01" and pathway["type_code"] == "D01"
+    keys = {i["key"]: i for i in pathway["indicators"]}
+    assert keys["assessment_inpatient"]["limit"] == 7 and keys["assessment_inpatient"]["setting"] == "inpatient"
+    assert keys["referral_assessment"]["unit"] == "working_days"
+    assert client.get("/pathways/tsb_d01").json()["name"] == "Pakkeforløp rusbehandling (TSB)"
+    missing = client.get("/pathways/nope")
+    assert missing.status_code == 404 and "no deployed pathway" in missing.json()["detail"]
+
+
+def test_start_pathway_and_read_the_instance(client):
+    instance = start(client)
+    assert instance["status"] == "active"
+    assert instance["indicators"][0]["indicator"] == "referral_assessment"
+    assert instance["indicators"][0]["due_on"] == "2026-01-19"
+    assert instance["indicators"][0]["from"] == "referral_received"
+    task = first_task(client, instance)
+    assert task["element_id"] == "assess_referral" and task["due_on"] == "2026-01-19"
+    again = client.get(f"/instances/{instance['id']}")
+    assert again.status_code == 200 and again.json()["id"] == instance["id"]
+    assert client.get("/instances/nope").status_code == 404
+
+
+@pytest.mark.parametrize("changes, status, message", [
+    ({"referral_received_on": "2026-01-06"}, 422, "in the future"),
+    ({"referral_received_on": "05.01.2026"}, 422, "referral_received_on"),
+    ({"setting": "home"}, 422, "setting"),
+    ({"patient_key": "has spaces"}, 422, "patient_key"),
+    ({"pathway": "nope"}, 404, "no deployed pathway"),
+    ({"unexpected": 1}, 422, "unexpected"),
+])
+def test_start_pathway_errors(client, changes, status, message):
+    response = client.post("/instances", json={**START, **changes})
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+
+
+def test_second_active_pathway_is_refused_with_409(client):
+    start(client)
+    response = client.post("/instances", json=START)
+    assert response.status_code == 409
+    assert "already has an active tsb_d01 pathway" in response.json()["detail"]
+
+
+def test_malformed_json_is_a_422_not_a_500(client):
+    response = client.post("/instances", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_complete_task_and_its_errors(client, clock):
+    instance = start(client)
+    task = first_task(client, instance)
+    url = f"/tasks/{task['id']}/complete"
+    future = client.post(url, json={"occurred_on": "2026-01-06", "data": {"outcome": "right_to_care"}})
+    assert future.status_code == 422 and "in the future" in future.json()["detail"]
+    before = client.post(url, json={"occurred_on": "2026-01-02", "data": {"outcome": "right_to_care"}})
+    assert before.status_code == 422 and "before the previous measuring point" in before.json()["detail"]
+    missing_field = client.post(url, json={"occurred_on": "2026-01-05", "data": {}})
+    assert missing_field.status_code == 422 and "is required" in missing_field.json()["detail"]
+    done = client.post(url, json={"occurred_on": "2026-01-05", "data": {"outcome": "right_to_care"}})
+    assert done.status_code == 200
+    body = done.json()
+    assert body["indicators"][0]["status"] == "met"
+    assert [t["element_id"] for t in body["open_tasks"]] == ["first_attendance"]
+    twice = client.post(url, json={"occurred_on": "2026-01-05", "data": {"outcome": "right_to_care"}})
+    assert twice.status_code == 409
+    unknown = client.post("/tasks/nope/complete", json={"occurred_on": "2026-01-05"})
+    assert unknown.status_code == 404
+
+
+def test_task_detail_shows_the_form(client):
+    task = first_task(client, start(client))
+    detail = client.get(f"/tasks/{task['id']}").json()
+    [field] = detail["form"]
+    assert field["id"] == "outcome" and field["type"] == "enum" and field["required"] is True
+    assert [o["id"] for o in field["options"]] == ["right_to_care", "no_right_to_care"]
+
+
+def test_claim_and_unclaim(client):
+    task = first_task(client, start(client))
+    claimed = client.post(f"/tasks/{task['id']}/claim", json={"assignee": "kari"})
+    assert claimed.status_code == 200 and claimed.json()["assignee"] == "kari"
+    taken = client.post(f"/tasks/{task['id']}/claim", json={"assignee": "ola"})
+    assert taken.status_code == 409 and "kari" in taken.json()["detail"]
+    assert client.post(f"/tasks/{task['id']}/claim", json={"assignee": ""}).status_code == 422
+    released = client.post(f"/tasks/{task['id']}/unclaim")
+    assert released.status_code == 200 and released.json()["assignee"] is None
+    assert client.post("/tasks/nope/unclaim").status_code == 404
+
+
+def test_task_list_filters_sorting_and_paging(client, clock):
+    clock.set(date(2026, 2, 2))
+    # Referrals received on different days, so the assessment deadlines differ.
+    a = start(client, patient_key="A", referral_received_on="2026-01-05", unit="DPS Nord")
+    b = start(client, patient_key="B", referral_received_on="2026-01-26", unit="DPS Nord")
+    c = start(client, patient_key="C", referral_received_on="2026-01-12", unit="DPS Sør", setting="inpatient")
+    # A and C were registered after their assessment deadline had passed: the escalation is there at once.
+    escalations = client.get("/tasks?lane=Enhetsleder").json()["items"]
+    assert sorted(t["patient_key"] for t in escalations) == ["A", "C"]
+    assert all(t["due_on"] is None for t in escalations)
+    page = client.get("/tasks?lane=Forløpskoordinator").json()
+    assert page["total"] == 3
+    assert [t["patient_key"] for t in page["items"]] == ["A", "C", "B"]  # due 19 Jan, 26 Jan, 9 Feb
+    assert [t["overdue"] for t in page["items"]] == [True, True, False]
+    assert [t["patient_key"] for t in client.get("/tasks?unit=DPS Nord").json()["items"]] == ["A", "B", "A"]
+    assert [t["patient_key"] for t in client.get("/tasks?overdue=true").json()["items"]] == ["A", "C"]
+    assert [t["patient_key"] for t in client.get("/tasks?overdue=false&lane=Forløpskoordinator").json()["items"]] == ["B"]
+    assert [t["patient_key"] for t in client.get("/tasks?due_before=2026-01-20").json()["items"]] == ["A"]
+    assert client.get("/tasks?pathway=other").json()["total"] == 0
+    assert client.get("/tasks").json()["total"] == 5
+    assert [t["element_id"] for t in client.get("/tasks?patient_key=C").json()["items"]] == [
+        "assess_referral", "follow_up_late_assessment"]
+    client.post(f"/tasks/{first_task(client, b)['id']}/claim", json={"assignee": "kari"})
+    assert [t["patient_key"] for t in client.get("/tasks?assignee=kari").json()["items"]] == ["B"]
+    second = client.get("/tasks?lane=Forløpskoordinator&limit=2&offset=2").json()
+    assert second["total"] == 3 and [t["patient_key"] for t in second["items"]] == ["B"]
+    assert client.get("/tasks?limit=0").status_code == 422
+    assert client.get("/tasks?due_before=tomorrow").status_code == 422
+    # B's timer is not due yet; the scheduler persists the two passed deadlines as overdue.
+    assert client.post("/scheduler/run").json() == {"instances_advanced": 0, "measurements_marked_overdue": 2}
+    clock.set(date(2026, 2, 10))
+    assert client.post("/scheduler/run").json() == {"instances_advanced": 1, "measurements_marked_overdue": 1}
+    assert client.get("/tasks?lane=Enhetsleder").json()["total"] == 3
+    assert a and c
+
+
+def test_patient_deferred_endpoint(client):
+    instance = start(client)
+    response = client.post(f"/instances/{instance['id']}/patient-deferred",
+                           json={"occurred_on": "2026-01-05", "note": "Pasienten utsatte timen"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["measuring_points"][-1]["code"] == "patient_deferred"
+    assert body["indicators"][0]["deferral_registered"] is True
+    assert client.post("/instances/nope/patient-deferred", json={"occurred_on": "2026-01-05"}).status_code == 404
+
+
+def test_deploy_endpoint_reports_problems_with_line_and_element(client):
+    bad = client.post("/pathways?filename=bad.bpmn", content=sample_pathway(condition="open('x')"),
+                      headers={"content-type": "application/xml"})
+    assert bad.status_code == 422
+    [problem] = bad.json()["problems"]
+    assert problem["element_id"] == "flow_no" and problem["line"] and problem["file"] == "bad.bpmn"
+    good = client.post("/pathways?filename=sample.bpmn", content=sample_pathway(),
+                       headers={"content-type": "application/xml"})
+    assert good.status_code == 201 and good.json()["created"] is True and good.json()["pathway"] == "sample"
+    same = client.post("/pathways", content=sample_pathway(), headers={"content-type": "application/xml"})
+    assert same.json()["created"] is False
+    assert client.post("/pathways", content=b"").status_code == 422
+    assert {p["key"] for p in client.get("/pathways").json()} == {"sample", "tsb_d01"}
+
+
+def test_openapi_documents_the_api(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/instances", "/tasks", "/tasks/{task_id}/complete", "/pathways"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 200

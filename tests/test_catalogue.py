@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+
+from engine.catalogue import lint_file, parse_pathway
+from engine.cli import main as cli_main
+from tests.bpmn_samples import sample_pathway
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def errors(source: bytes):
+    return [p for p in parse_pathway(source, "sample.bpmn")[1] if p.severity == "error"]
+
+
+def test_every_shipped_pathway_lints_clean():
+    files = sorted((ROOT / "pathways").glob("*.bpmn"))
+    assert files
+    for path in files:
+        assert [str(p) for p in lint_file(path) if p.severity == "error"] == []
+
+
+def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
+    definition, _ = parse_pathway((ROOT / "pathways" / "tsb_d01.bpmn").read_bytes(), "tsb_d01.bpmn")
+    assert definition.key == "tsb_d01" and definition.type_code == "D01"
+    assert definition.start_measuring_point == "referral_received"
+    assert {"referral_assessed", "first_attendance", "clinical_decision", "evaluation", "closure"} <= definition.codes
+    limits = {(i.key, i.limit, i.unit) for i in definition.indicators}
+    assert ("referral_assessment", 10, "working_days") in limits
+    assert ("assessment_outpatient", 21, "calendar_days") in limits
+    assert ("assessment_inpatient", 7, "calendar_days") in limits
+    assert ("detoxification_to_treatment_outpatient", 3, "calendar_days") in limits
+    assert ("detoxification_to_treatment_inpatient", 0, "calendar_days") in limits
+    assert ("first_evaluation_outpatient", 7, "calendar_days") in limits
+    assert ("evaluation_interval_outpatient", 56, "calendar_days") in limits
+    assert ("evaluation_interval_inpatient", 42, "calendar_days") in limits
+    assert all(i.source and not i.unconfirmed for i in definition.indicators)
+    assert definition.tasks["clinical_decision_basic"].lane == "Forløpskoordinator"
+    outcome = definition.tasks["clinical_decision_basic"].form[0]
+    assert outcome.required and {o for o, _ in outcome.options} == {"CU", "CT", "CP", "CS", "CK", "CA", "CI"}
+
+
+def test_indicator_naming_a_missing_measuring_point_is_an_error_with_line():
+    source = sample_pathway(indicator="from=referral_received; to=first_attendance; limit=21; "
+                                      "unit=calendar_days; source=https://example.org")
+    [problem] = errors(source)
+    assert "first_attendance" in problem.message and "no element in this file has" in problem.message
+    assert problem.element_id == "sample"
+    assert problem.line == source.decode().splitlines().index(
+        next(line for line in source.decode().splitlines() if "deadlineIndicator" in line)) + 1
+
+
+@pytest.mark.parametrize("indicator, message", [
+    ("from=referral_received; to=referral_assessed; limit=10; unit=weeks; source=x", "unit must be one of"),
+    ("from=referral_received; to=referral_assessed; limit=ten; unit=working_days; source=x", "whole number"),
+    ("from=referral_received; to=referral_assessed; unit=working_days; source=x", "missing required field(s): limit"),
+    ("from=referral_received; to=referral_assessed; limit=10; unit=working_days", "needs a source"),
+    ("from=referral_received; to=referral_assessed; limit=10; unit=working_days; source=x; colour=red",
+     "unknown field 'colour'"),
+    ("from=referral_received; to=referral_assessed; limit=10; unit=working_days; source=x; target=180",
+     "between 0 and 100"),
+    ("from=referral_received; to=referral_received; limit=10; unit=working_days; source=x", "repeat=true"),
+])
+def test_malformed_indicators_are_reported(indicator, message):
+    [problem] = errors(sample_pathway(indicator=indicator))
+    assert message in problem.message
+
+
+def test_unconfirmed_indicator_may_lack_a_source():
+    assert errors(sample_pathway(indicator="from=referral_received; to=referral_assessed; limit=10; "
+                                           "unit=working_days; unconfirmed=true")) == []
+
+
+def test_unsafe_condition_is_rejected_naming_the_flow_and_why():
+    source = sample_pathway(condition='__import__("os").system("touch /tmp/pwned")')
+    [problem] = errors(source)
+    assert problem.element_id == "flow_no"
+    assert "condition expression refused" in problem.message and "not allowed" in problem.message
+    assert problem.line is not None
+
+
+def test_script_with_import_is_rejected():
+    script_task = """<bpmn:scriptTask id="calc" scriptFormat="python"><bpmn:script>import os
+x = os.getcwd()</bpmn:script></bpmn:scriptTask>"""
+    [problem] = errors(sample_pathway(extra_elements=script_task))
+    assert problem.element_id == "calc" and "imports are not allowed" in problem.message
+
+
+def test_service_tasks_are_not_allowed():
+    [problem] = errors(sample_pathway(extra_elements='<bpmn:serviceTask id="call_out" />'))
+    assert problem.element_id == "call_out" and "serviceTask is not allowed" in problem.message
+
+
+def test_entities_are_neither_expanded_nor_accepted(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    doctype = f'<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+    in_text = sample_pathway(doctype=doctype, extra_elements=(
+        '<bpmn:task id="t"><bpmn:documentation>&xxe;</bpmn:documentation></bpmn:task>'))
+    definition, problems = parse_pathway(in_text, "evil.bpmn")
+    assert definition is None
+    assert [p.message for p in problems] == ["document type declarations and entities are not allowed in pathway files"]
+    in_attribute = sample_pathway(doctype=doctype, task_name="&xxe;")
+    definition, problems = parse_pathway(in_attribute, "evil.bpmn")
+    assert definition is None and problems
+    assert all("TOP-SECRET" not in p.message for p in problems)
+
+
+def test_not_well_formed_xml_reports_the_line():
+    source = b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<oops>\n'
+    [problem] = errors(source)
+    assert "not well-formed" in problem.message and problem.line is not None
+
+
+def test_invalid_bpmn_is_reported():
+    source = sample_pathway(extra_elements='<bpmn:userTask id="bad" unknownAttribute="1" />')
+    assert any("not valid BPMN" in p.message for p in errors(source))
+
+
+def test_measuring_point_code_must_be_snake_case():
+    source = sample_pathway().replace(b'value="referral_assessed"', b'value="Referral Assessed"')
+    assert any("lower_snake_case" in p.message for p in errors(source))
+
+
+def test_lint_cli_exit_codes_and_output(tmp_path, capsys):
+    good = ROOT / "pathways" / "tsb_d01.bpmn"
+    assert cli_main(["lint", str(good)]) == 0
+    bad = tmp_path / "bad.bpmn"
+    bad.write_bytes(sample_pathway(condition="open('x')"))
+    assert cli_main(["lint", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:" in out and ": flow_no: error: condition expression refused" in out
+    missing = tmp_path / "missing.bpmn"
+    assert cli_main(["lint", str(missing)]) == 1
+    assert "cannot read file" in capsys.readouterr().out
