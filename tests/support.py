@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from engine.queries import TaskFilter, instance_detail, list_tasks
 from engine.runtime import PathwayRuntime
 
 TSB = "tsb_d01"
+PATHWAYS_DIR = Path(__file__).resolve().parent.parent / "pathways"
 
 
 def start_tsb(runtime: PathwayRuntime, *, patient: str = "P-0001", received: date, setting: str = "outpatient",

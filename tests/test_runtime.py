@@ -9,9 +9,9 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.queries import TaskFilter, list_tasks
 from engine.runtime import PathwayRuntime
 from engine.store import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
-from tests.support import TSB, complete, detail, indicator, open_task, start_tsb
+from tests.support import PATHWAYS_DIR, TSB, complete, detail, indicator, open_task, start_tsb
 
-from conftest import PATHWAYS_DIR
+
 
 
 def count(db, model, **where):
