@@ -129,6 +129,7 @@ class InstanceOut(BaseModel):
     severity: str | None
     rule_set: str
     referral_received_on: date
+    started_on: date | None = Field(description="Pathway start date under the instance's rule set")
     status: str
     closed_on: date | None
     measuring_points: list[MeasuringPointOut]
@@ -156,6 +157,11 @@ class IndicatorDefinitionOut(BaseModel):
     note: str | None
 
 
+class PathwayStartOut(BaseModel):
+    measuring_point: str
+    outcomes: list[str]
+
+
 class PathwayOut(BaseModel):
     key: str
     name: str
@@ -165,6 +171,7 @@ class PathwayOut(BaseModel):
     deployed_at: datetime
     versions: int
     rule_set: str
+    pathway_start: dict[str, PathwayStartOut]
     lanes: list[str]
     measuring_points: list[str]
     indicators: list[IndicatorDefinitionOut]

@@ -32,6 +32,8 @@ MEASURING_POINT_PROPERTY = "measuringPoint"
 PATHWAY_TYPE_PROPERTY = "pathwayType"
 RULE_SET_PROPERTY = "ruleSet"
 RULE_SETS = ("2019", "2024")
+#: `pathwayStart:<rule set>` = `code` or `code:OUTCOME,OUTCOME`: the measuring point that is the pathway's start date.
+PATHWAY_START_PREFIX = "pathwayStart:"
 FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 #: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
 OUTCOME_FIELD = "outcome"
@@ -92,6 +94,8 @@ class PathwayDefinition:
     measuring_points: dict[str, str]  # element id -> measuring point code
     indicators: tuple[DeadlineIndicator, ...]
     lanes: tuple[str, ...]
+    #: rule set -> (measuring point code, outcomes that count; empty = any)
+    pathway_start: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     spec: Any = field(repr=False, default=None)
     subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -102,6 +106,11 @@ class PathwayDefinition:
     @property
     def start_measuring_point(self) -> str | None:
         return self.measuring_points.get(self.start_event_id) if self.start_event_id else None
+
+    def starts_pathway(self, rule_set: str, code: str, outcome: str | None) -> bool:
+        """Is this measuring point the pathway's start date under `rule_set`? Default: the start event's point."""
+        start_code, outcomes = self.pathway_start.get(rule_set, (self.start_measuring_point, ()))
+        return code == start_code and (not outcomes or outcome in outcomes)
 
     start_event_id: str | None = None
 
@@ -245,9 +254,12 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
     key = process.get("id") or ""
     props: dict[str, str] = {}
     indicator_props: list[tuple[str, str, int | None]] = []
+    start_props: list[tuple[str, str, int | None]] = []
     for name, value, line in _properties(process):
         if name.startswith(PROPERTY_PREFIX):
             indicator_props.append((name[len(PROPERTY_PREFIX):], value, line))
+        elif name.startswith(PATHWAY_START_PREFIX):
+            start_props.append((name[len(PATHWAY_START_PREFIX):], value, line))
         else:
             props[name] = value
     rule_set = props.get(RULE_SET_PROPERTY, "2019")
@@ -304,6 +316,18 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         indicators.append(indicator)
     if len({i.key for i in indicators}) != len(indicators):
         lint.error(process, "two deadline indicators share a key")
+    pathway_start: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for start_rule_set, value, line in start_props:
+        code, _, outcome_text = value.partition(":")
+        code = code.strip()
+        if start_rule_set not in RULE_SETS:
+            lint.error(process, f"pathwayStart:{start_rule_set}: unknown rule set; use one of {', '.join(RULE_SETS)}",
+                       line=line)
+        elif code not in codes:
+            lint.error(process, f"pathwayStart:{start_rule_set} names measuring point '{code}', which no element in "
+                                "this file has", line=line)
+        else:
+            pathway_start[start_rule_set] = (code, tuple(o.strip() for o in outcome_text.split(",") if o.strip()))
     if lint.has_errors:
         return None
     return PathwayDefinition(
@@ -319,6 +343,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         indicators=tuple(indicators),
         lanes=tuple(dict.fromkeys(lane_of.values())),
         start_event_id=start_event_id,
+        pathway_start=pathway_start,
     )
 
 

@@ -100,7 +100,8 @@ def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, An
             "pathway_version": {"id": version.id, "content_hash": version.content_hash},
             "patient_key": instance.patient_key, "unit": instance.unit, "setting": instance.setting,
             "severity": instance.severity, "rule_set": instance.rule_set,
-            "referral_received_on": instance.referral_received_on, "status": instance.status,
+            "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
+            "status": instance.status,
             "closed_on": instance.closed_on,
             "measuring_points": [
                 {"code": e.code, "outcome": e.outcome, "occurred_on": e.occurred_on, "element_id": e.element_id,
@@ -143,6 +144,8 @@ def pathway_view(version: PathwayVersion, version_count: int) -> dict[str, Any]:
         "key": version.pathway_key, "name": version.name, "type_code": version.type_code,
         "version_id": version.id, "content_hash": version.content_hash, "deployed_at": version.deployed_at,
         "versions": version_count, "rule_set": definition.default_rule_set, "lanes": list(definition.lanes),
+        "pathway_start": {rule_set: {"measuring_point": code, "outcomes": list(outcomes)}
+                          for rule_set, (code, outcomes) in definition.pathway_start.items()},
         "measuring_points": sorted(definition.codes),
         "indicators": [
             {"key": i.key, "label": i.label, "from": i.from_point, "to": i.to_point, "limit": i.limit,

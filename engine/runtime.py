@@ -354,6 +354,8 @@ class PathwayRuntime:
                 registered_at=now, registered_by=actor,
             ))
             session.flush()
+            if instance.started_on is None and definition.starts_pathway(instance.rule_set, event.code, event.outcome):
+                instance.started_on = event.occurred_on
             measure_event(session, instance, applicable, event)
 
     def _sync_tasks(self, session: Session, instance: PathwayInstance, definition: PathwayDefinition,

@@ -69,6 +69,8 @@ class PathwayInstance(Base):
     severity: Mapped[str | None] = mapped_column(String(40))
     rule_set: Mapped[str] = mapped_column(String(10))
     referral_received_on: Mapped[date] = mapped_column(Date)
+    #: The pathway's start date under its rule set (2019: referral received; 2024: assessed with right to care).
+    started_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
     #: "<pathway_key>|<patient_key>" while active, NULL after: the unique index allows one active pathway per type.
     active_key: Mapped[str | None] = mapped_column(String(170), unique=True)
