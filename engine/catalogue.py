@@ -38,7 +38,9 @@ FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 #: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
 OUTCOME_FIELD = "outcome"
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+_FIELD_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,59}$")
+_PATHWAY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 _UNSUPPORTED = {
     "serviceTask": "service tasks would call out of the engine; model the step as a user task",
     "businessRuleTask": "DMN decisions are not supported; use gateway conditions",
@@ -215,6 +217,14 @@ def parse_pathway(source: bytes, filename: str) -> tuple[PathwayDefinition | Non
     return definition, lint.problems
 
 
+def _check_lengths(task: etree._Element, lint: _Linter, lane: str | None) -> None:
+    """What the task list stores per task must fit its columns."""
+    for what, value, limit in (("element id", task.get("id") or "", 100), ("name", task.get("name") or "", 300),
+                               ("lane name", lane or "", 100)):
+        if len(value) > limit:
+            lint.error(task, f"the user task's {what} is longer than {limit} characters")
+
+
 def _lanes(process: etree._Element) -> dict[str, str]:
     """flow node id -> lane name"""
     lane_of: dict[str, str] = {}
@@ -230,9 +240,13 @@ def _read_form(task: etree._Element, lint: _Linter) -> tuple[FormField, ...]:
     for xml_field in task.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS):
         field_id = xml_field.get("id") or ""
         field_type = xml_field.get("type") or "string"
-        if not _CODE.match(field_id) and not re.match(r"^[a-zA-Z][a-zA-Z0-9_]*$", field_id):
-            lint.error(task, f"form field id {field_id!r} must be a plain name", line=xml_field.sourceline)
+        if not _FIELD_ID.match(field_id):
+            lint.error(task, f"form field id {field_id!r} must be a plain name (letters, digits, _; at most 60)",
+                       line=xml_field.sourceline)
             continue
+        if field_id in expressions.SAFE_FUNCTIONS or field_id in expressions.SAFE_CONSTANTS:
+            lint.error(task, f"form field id {field_id!r} would hide the expression function of that name",
+                       line=xml_field.sourceline)
         if field_id in seen:
             lint.error(task, f"form field {field_id!r} is declared twice", line=xml_field.sourceline)
         seen.add(field_id)
@@ -252,6 +266,8 @@ def _read_form(task: etree._Element, lint: _Linter) -> tuple[FormField, ...]:
 def _read_definition(process: etree._Element, source: bytes, filename: str,
                      lint: _Linter) -> PathwayDefinition | None:
     key = process.get("id") or ""
+    if not _PATHWAY_KEY.match(key):
+        lint.error(process, f"the process id {key!r} is the pathway key: lower_snake_case, at most 100 characters")
     props: dict[str, str] = {}
     indicator_props: list[tuple[str, str, int | None]] = []
     start_props: list[tuple[str, str, int | None]] = []
@@ -280,7 +296,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         code = next((value for name, value, _ in _properties(element) if name == MEASURING_POINT_PROPERTY), None)
         if code is not None:
             if not _CODE.match(code):
-                lint.error(element, f"measuring point code {code!r} must be lower_snake_case")
+                lint.error(element, f"measuring point code {code!r} must be lower_snake_case, at most 60 characters")
             elif code == PATIENT_DEFERRED:
                 lint.error(element, f"'{PATIENT_DEFERRED}' is registered through the patient-deferred command, "
                                     "not by a task")
@@ -289,6 +305,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         if tag == "startEvent" and element.getparent() is process:
             start_event_id = element_id
         if tag == "userTask":
+            _check_lengths(element, lint, lane_of.get(element_id))
             if element_id not in lane_of:
                 lint.warning(element, "user task is not in a lane, so no coordinator role will see it by role")
             tasks[element_id] = TaskDefinition(

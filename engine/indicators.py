@@ -31,7 +31,7 @@ OPEN_STATUSES = (PENDING, OVERDUE)
 PATIENT_DEFERRED = "patient_deferred"
 
 PROPERTY_PREFIX = "deadlineIndicator:"
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
                            "repeat", "from_outcome", "note"}

@@ -176,3 +176,17 @@ def test_openapi_documents_the_api(client):
     spec = client.get("/openapi.json").json()
     assert {"/instances", "/tasks", "/tasks/{task_id}/complete", "/pathways"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_a_pathway_that_fails_at_run_time_gives_422_and_changes_nothing(client):
+    broken = sample_pathway(key="broken", condition="outcome > 3")  # passes lint, fails on text vs number
+    assert client.post("/pathways", content=broken, headers={"content-type": "application/xml"}).status_code == 201
+    instance = start(client, pathway="broken")
+    task = first_task(client, instance)
+    response = client.post(f"/tasks/{task['id']}/complete", json={"occurred_on": "2026-01-05",
+                                                                  "data": {"outcome": "yes"}})
+    assert response.status_code == 422
+    assert "could not continue" in response.json()["detail"]
+    after = client.get(f"/instances/{instance['id']}").json()
+    assert [t["id"] for t in after["open_tasks"]] == [task["id"]]
+    assert [m["code"] for m in after["measuring_points"]] == ["referral_received"]

@@ -133,3 +133,14 @@ def test_lint_cli_exit_codes_and_output(tmp_path, capsys):
     missing = tmp_path / "missing.bpmn"
     assert cli_main(["lint", str(missing)]) == 1
     assert "cannot read file" in capsys.readouterr().out
+
+
+def test_names_that_would_not_fit_or_would_shadow_are_errors():
+    long_key = "p" * 101
+    assert any("pathway key" in p.message for p in errors(sample_pathway(key=long_key)))
+    long_name = "Vurdere " + "x" * 300
+    assert any("name is longer than 300" in p.message for p in errors(sample_pathway(task_name=long_name)))
+    shadowing = sample_pathway().replace(b'formField id="outcome"', b'formField id="len"')
+    assert any("would hide the expression function" in p.message for p in errors(shadowing))
+    dunder = sample_pathway().replace(b'formField id="outcome"', b'formField id="__class__"')
+    assert any("must be a plain name" in p.message for p in errors(dunder))
