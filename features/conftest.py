@@ -18,7 +18,7 @@ appended where the deadline differs by setting; write e.g. "assessment (outpatie
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -69,7 +69,7 @@ def step(text: str) -> parsers.parse:
 # ---- scenario state ------------------------------------------------------------------------------------------
 
 SETTING_SPECIFIC = {"assessment", "detoxification to treatment", "first evaluation", "evaluation interval"}
-ALL_SETTINGS = {"referral assessment"}
+SAME_FOR_ALL_SETTINGS = {"referral assessment"}
 
 
 @dataclass
@@ -80,7 +80,6 @@ class Pathway:
     clock: Any
     instance_id: str | None = None
     setting: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
 
     def today(self) -> date:
         return self.runtime.today()
@@ -100,7 +99,7 @@ class Pathway:
     def indicator_key(self, name: str) -> str:
         match = re.fullmatch(r"(.+?)(?: \((outpatient|inpatient)\))?", name)
         base, setting = match.group(1), match.group(2)
-        if base in ALL_SETTINGS:
+        if base in SAME_FOR_ALL_SETTINGS:
             assert setting is None, f"the {base!r} deadline does not differ by setting"
             return base.replace(" ", "_")
         assert base in SETTING_SPECIFIC, f"unknown deadline {name!r}"
@@ -287,9 +286,15 @@ def deadline_number_status(pathway: Pathway, name: str, number: int, status: str
                                      f"today {pathway.today()})")
 
 
-@then(step('the "{name:Q}" deadline has been measured {count:d} time(s)'))
+@then(step('the "{name:Q}" deadline has been measured {count:d} times'))
 def deadline_count(pathway: Pathway, name: str, count: int) -> None:
-    assert len(pathway.measurements(name)) == count
+    rows = pathway.measurements(name)
+    assert len(rows) == count, [(r["sequence"], r["start_on"], r["status"]) for r in rows]
+
+
+@then(step('the "{name:Q}" deadline has been measured once'))
+def deadline_measured_once(pathway: Pathway, name: str) -> None:
+    deadline_count(pathway, name, 1)
 
 
 @then(step('there is no "{name:Q}" deadline'))

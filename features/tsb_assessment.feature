@@ -77,10 +77,10 @@ Feature: Assessment from first attendance to clinical decision ("utredning" and 
     And the task "plan_treatment" is not open
     And there is no "first evaluation" deadline
     When the clinical decision after extended assessment was "CT" on Monday 2026-03-02
-    Then the "assessment" deadline has been measured 1 time
+    Then the "assessment" deadline has been measured once
     And the "assessment" deadline ended on Monday 2026-01-26
     And the "assessment" deadline is met
-    And the "first evaluation" deadline has been measured 1 time
+    And the "first evaluation" deadline has been measured once
     And the "first evaluation" deadline started on Monday 2026-03-02
     And the "first evaluation" deadline is due on Monday 2026-03-09
     And the "first evaluation" deadline is pending

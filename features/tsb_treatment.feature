@@ -58,7 +58,7 @@ Feature: Treatment deadlines: detoxification, first evaluation and evaluations (
       | setting    | decision | evaluated           | status   |
       | outpatient | CT       | Monday 2026-02-02   | met      |
       | outpatient | CT       | Tuesday 2026-02-03  | breached |
-      | outpatient | CP       | Sunday 2026-02-01   | met      |
+      | outpatient | CP       | Friday 2026-01-30   | met      |
       | inpatient  | CT       | Monday 2026-02-02   | met      |
       | inpatient  | CT       | Tuesday 2026-02-03  | breached |
 
@@ -100,7 +100,7 @@ Feature: Treatment deadlines: detoxification, first evaluation and evaluations (
     And the "evaluation interval" deadline number 2 started on <second>
     And the "evaluation interval" deadline number 2 is pending
     And the "evaluation interval" deadline has been measured 2 times
-    And the "first evaluation" deadline has been measured 1 time
+    And the "first evaluation" deadline has been measured once
 
     Examples: Outpatient: 56 days
       | setting    | due               | second              | status   |
@@ -126,9 +126,9 @@ Feature: Treatment deadlines: detoxification, first evaluation and evaluations (
     And the "evaluation interval" deadline number 2 is due on Tuesday 2026-05-26
     And the "evaluation interval" deadline number 2 is pending
     And the task "close_pathway" is open
-    When the pathway was closed on Thursday 2026-04-02 with follow-up in the municipality
+    When the pathway was closed on Wednesday 2026-04-01 with follow-up in the municipality
     Then the pathway is completed
-    And the pathway was closed on Thursday 2026-04-02
+    And the pathway was closed on Wednesday 2026-04-01
     And the "evaluation interval" deadline number 2 is cancelled
     And the "evaluation interval" deadline number 1 is breached
     And the "first evaluation" deadline is met

@@ -1,0 +1,5 @@
+"""Detoxification → treatment, first evaluation and the interval between evaluations (TSB, D01)."""
+
+from pytest_bdd import scenarios
+
+scenarios("tsb_treatment.feature")
