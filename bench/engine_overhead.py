@@ -409,7 +409,8 @@ def report(results: Results, patients: int) -> list[str]:
               f"{sum(values):>9.2f}{mean / raw_mean:>13.2f}{median / raw_median:>15.2f}")
     hits, misses = results.cache_hits, results.cache_misses
     print(f"engine_steady live-workflow cache: {hits} hits, {misses} misses "
-          f"({100 * hits / max(1, hits + misses):.1f}% hits; includes warm-up patients)")
+          f"({100 * hits / max(1, hits + misses):.1f}% hits; includes warm-up patients)"
+          f"{'  <- more patients in flight than the cache holds' if misses else ''}")
 
     print(f"\nper step, mean ms ({b}):")
     print(f"  {'step':<30}{'steady':>9}{'cold':>9}{'raw':>9}{'steady/raw':>12}")
@@ -483,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.patients, args.warmup = min(args.patients, 10), min(args.warmup, 2)
+    if args.patients < 1 or args.warmup < 0:
+        parser.error("--patients must be at least 1 and --warmup not negative")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"sqlite", "postgresql"}
     if unknown:
