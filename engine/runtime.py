@@ -5,6 +5,7 @@ fire due timers. Each command is one database transaction; each instance has one
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections import OrderedDict
@@ -14,7 +15,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -85,6 +86,19 @@ def _run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete) -> None:
         raise InvalidInput(f"the pathway could not continue: {exc}") from exc
 
 
+@dataclass
+class _Command:
+    """What one command works on, loaded once at its start: the locked instance, its definition, its indicator
+    measurements and its open tasks. Everything after that happens in memory and is written in one flush."""
+
+    session: Session
+    instance: PathwayInstance
+    definition: PathwayDefinition
+    measurements: list[IndicatorMeasurement]
+    open_tasks: list[CoordinatorTask]
+    events: list[RegisteredEvent] = field(default_factory=list)
+
+
 class PathwayRuntime:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -111,18 +125,31 @@ class PathwayRuntime:
             self._definitions[version_id] = definition
         return definition
 
-    def _lock_instance(self, session: Session, instance_id: str) -> PathwayInstance:
-        instance = session.scalars(
-            select(PathwayInstance).where(PathwayInstance.id == instance_id).with_for_update(of=PathwayInstance)
-        ).one_or_none()
+    def _begin(self, session: Session, instance: PathwayInstance | None) -> _Command:
+        """Load what a command needs for a locked instance, in two queries, and stop autoflush."""
         if instance is None:
-            raise NotFound(f"no pathway instance {instance_id}")
-        return instance
+            raise NotFound("no such pathway instance")
+        session.autoflush = False
+        definition = self.definition_of(session, instance.pathway_version_id)
+        measurements = list(session.scalars(select(IndicatorMeasurement)
+                                            .where(IndicatorMeasurement.instance_id == instance.id)
+                                            .order_by(IndicatorMeasurement.id)))
+        open_tasks = list(session.scalars(select(CoordinatorTask).where(CoordinatorTask.instance_id == instance.id,
+                                                                        CoordinatorTask.status == OPEN)))
+        return _Command(session, instance, definition, measurements, open_tasks)
 
-    def _workflow(self, instance: PathwayInstance, definition: PathwayDefinition) -> BpmnWorkflow:
+    @staticmethod
+    def _locked_instance(session: Session, *where) -> PathwayInstance | None:
+        # The state blob is only read when the live workflow is not cached (see _workflow).
+        return session.scalars(select(PathwayInstance).where(*where).options(defer(PathwayInstance.state))
+                               .with_for_update(of=PathwayInstance)).one_or_none()
+
+    def _workflow(self, cmd: _Command) -> BpmnWorkflow:
+        instance = cmd.instance
         workflow = self._cache.checkout(instance.id, instance.version)
         if workflow is None:
-            workflow = load_state(instance.state, definition.spec, definition.subprocess_specs)
+            state = cmd.session.scalar(select(PathwayInstance.state).where(PathwayInstance.id == instance.id))
+            workflow = load_state(state, cmd.definition.spec, cmd.definition.subprocess_specs)
         return workflow
 
     # ---- commands --------------------------------------------------------------------------------------------
@@ -169,9 +196,10 @@ class PathwayRuntime:
                 session.flush()
             except IntegrityError as exc:  # a concurrent start for the same patient won the race
                 raise Conflict(f"patient already has an active {pathway_key} pathway") from exc
-            events: list[RegisteredEvent] = []
-            _run_engine(workflow, self.clock, self._automatic_events(definition, events, referral_received_on))
-            self._after_run(session, instance, definition, workflow, events, actor)
+            cmd = _Command(session, instance, definition, [], [])
+            session.autoflush = False
+            _run_engine(workflow, self.clock, self._automatic_events(cmd, referral_received_on))
+            self._after_run(cmd, workflow, actor)
             session.flush()
             version_after = instance.version
         self._cache.checkin(instance_id, version_after, workflow)
@@ -182,38 +210,37 @@ class PathwayRuntime:
         data = dict(data or {})
         try:
             with self.db.transaction() as session:
-                task_row = session.get(CoordinatorTask, task_id)
-                if task_row is None:
+                instance = self._locked_instance(session, PathwayInstance.id == (
+                    select(CoordinatorTask.instance_id).where(CoordinatorTask.id == task_id).scalar_subquery()))
+                if instance is None:
                     raise NotFound(f"no task {task_id}")
-                instance = self._lock_instance(session, task_row.instance_id)
-                session.refresh(task_row)
-                if task_row.status != OPEN:
-                    raise Conflict(f"task {task_id} is already {task_row.status}")
-                definition = self.definition_of(session, instance.pathway_version_id)
-                task_def = definition.tasks.get(task_row.element_id)
-                form = task_def.form if task_def else ()
-                values = validate_form(form, data)
-                self._check_occurred_on(session, instance, occurred_on)
-                workflow = self._workflow(instance, definition)
+                cmd = self._begin(session, instance)
+                task_row = next((t for t in cmd.open_tasks if t.id == task_id), None)
+                if task_row is None:
+                    status = session.scalar(select(CoordinatorTask.status).where(CoordinatorTask.id == task_id))
+                    raise Conflict(f"task {task_id} is already {status}")
+                task_def = cmd.definition.tasks.get(task_row.element_id)
+                values = validate_form(task_def.form if task_def else (), data)
+                self._check_occurred_on(instance, occurred_on)
+                workflow = self._workflow(cmd)
                 spiff_task = workflow.get_task_from_id(uuid.UUID(task_id))
                 if spiff_task is None or not spiff_task.has_state(TaskState.READY):
                     raise Conflict(f"task {task_id} is not ready to be completed")
                 spiff_task.data.update(values)
                 spiff_task.data["occurred_on"] = occurred_on.isoformat()
-                events: list[RegisteredEvent] = []
                 if task_row.measuring_point:
-                    events.append(RegisteredEvent(task_row.measuring_point, occurred_on,
-                                                  _outcome(values), task_row.element_id, task_id))
+                    cmd.events.append(RegisteredEvent(task_row.measuring_point, occurred_on, _outcome(values),
+                                                      task_row.element_id, task_id))
                 try:
                     spiff_task.run()
                 except SpiffWorkflowException as exc:
                     raise InvalidInput(f"the task could not be completed: {exc}") from exc
-                _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on))
-                now = self._now()
+                _run_engine(workflow, self.clock, self._automatic_events(cmd, occurred_on))
                 task_row.status = COMPLETED
-                task_row.completed_at = now
+                task_row.completed_at = self._now()
                 task_row.completed_by = actor
-                self._after_run(session, instance, definition, workflow, events, actor)
+                cmd.open_tasks.remove(task_row)
+                self._after_run(cmd, workflow, actor)
                 session.flush()
                 version_after = instance.version
             self._cache.checkin(instance.id, version_after, workflow)
@@ -255,15 +282,16 @@ class PathwayRuntime:
         deferral, so an overrun is attributed to the patient (status `deferred`) instead of counted as breached.
         """
         with self.db.transaction() as session:
-            instance = self._lock_instance(session, instance_id)
+            instance = self._locked_instance(session, PathwayInstance.id == instance_id)
+            if instance is None:
+                raise NotFound(f"no pathway instance {instance_id}")
             if instance.status != ACTIVE:
                 raise Conflict(f"pathway {instance_id} is {instance.status}")
-            self._check_occurred_on(session, instance, occurred_on)
-            event = RegisteredEvent(PATIENT_DEFERRED, occurred_on, note=note)
-            definition = self.definition_of(session, instance.pathway_version_id)
-            self._register_events(session, instance, definition, [event], actor)
+            self._check_occurred_on(instance, occurred_on)
+            cmd = self._begin(session, instance)
+            cmd.events.append(RegisteredEvent(PATIENT_DEFERRED, occurred_on, note=note))
+            self._register_events(cmd, actor)
             instance.updated_at = self._now()
-            self._refresh_task_due_dates(session, instance)
 
     def fire_due_timers(self, limit: int = 500) -> int:
         """Run the timers that are due now. Reads only due rows (indexed on due_at); returns instances advanced."""
@@ -275,14 +303,12 @@ class PathwayRuntime:
         for instance_id in instance_ids:
             try:
                 with self.db.transaction() as session:
-                    instance = self._lock_instance(session, instance_id)
-                    definition = self.definition_of(session, instance.pathway_version_id)
-                    workflow = self._workflow(instance, definition)
-                    events: list[RegisteredEvent] = []
-                    _run_engine(workflow, self.clock, self._automatic_events(definition, events, self.today()))
-                    self._after_run(session, instance, definition, workflow, events, "scheduler")
+                    cmd = self._begin(session, self._locked_instance(session, PathwayInstance.id == instance_id))
+                    workflow = self._workflow(cmd)
+                    _run_engine(workflow, self.clock, self._automatic_events(cmd, self.today()))
+                    self._after_run(cmd, workflow, "scheduler")
                     session.flush()
-                    version_after = instance.version
+                    version_after = cmd.instance.version
                 self._cache.checkin(instance_id, version_after, workflow)
                 fired += 1
             except (StaleDataError, NotFound):
@@ -303,103 +329,110 @@ class PathwayRuntime:
 
     # ---- inside a command ----------------------------------------------------------------------------------
 
-    def _check_occurred_on(self, session: Session, instance: PathwayInstance, occurred_on: date) -> None:
+    def _check_occurred_on(self, instance: PathwayInstance, occurred_on: date) -> None:
         if occurred_on > self.today():
             raise InvalidInput(f"occurred_on {occurred_on} is in the future (today is {self.today()})")
-        previous = session.scalars(select(MeasuringPointEvent.occurred_on)
-                                   .where(MeasuringPointEvent.instance_id == instance.id)
-                                   .order_by(MeasuringPointEvent.occurred_on.desc()).limit(1)).first()
+        previous = instance.last_occurred_on
         if previous is not None and occurred_on < previous:
             raise InvalidInput(f"occurred_on {occurred_on} is before the previous measuring point ({previous})")
 
     @staticmethod
-    def _automatic_events(definition: PathwayDefinition, events: list[RegisteredEvent], occurred_on: date):
+    def _automatic_events(cmd: _Command, occurred_on: date):
         """Measuring points on elements the engine completes by itself (start event, gateways, script tasks)."""
 
         def on_complete(task) -> None:
             if task.task_spec.manual:
                 return
-            code = definition.measuring_points.get(task.task_spec.name)
+            code = cmd.definition.measuring_points.get(task.task_spec.name)
             if code:
-                events.append(RegisteredEvent(code, occurred_on, None, task.task_spec.name, str(task.id)))
+                cmd.events.append(RegisteredEvent(code, occurred_on, None, task.task_spec.name, str(task.id)))
 
         return on_complete
 
-    def _after_run(self, session: Session, instance: PathwayInstance, definition: PathwayDefinition,
-                   workflow: BpmnWorkflow, events: list[RegisteredEvent], actor: str | None) -> None:
+    def _after_run(self, cmd: _Command, workflow: BpmnWorkflow, actor: str | None) -> None:
         now = self._now()
-        self._register_events(session, instance, definition, events, actor)
-        self._sync_tasks(session, instance, definition, workflow, now)
-        self._sync_timers(session, instance, workflow)
+        instance = cmd.instance
+        self._register_events(cmd, actor)
+        self._sync_tasks(cmd, workflow, now)
+        self._sync_timers(cmd, workflow)
         if workflow.is_completed():
             instance.status = COMPLETED
             instance.active_key = None
-            instance.closed_on = max((e.occurred_on for e in events), default=self.today())
-            session.execute(update(IndicatorMeasurement)
-                            .where(IndicatorMeasurement.instance_id == instance.id,
-                                   IndicatorMeasurement.status.in_(ind.OPEN_STATUSES))
-                            .values(status=ind.CANCELLED))
-        self._refresh_task_due_dates(session, instance)
+            instance.closed_on = max((e.occurred_on for e in cmd.events), default=self.today())
+            for row in cmd.measurements:
+                if row.status in ind.OPEN_STATUSES:
+                    row.status = ind.CANCELLED
         instance.state = dump_state(workflow)
         instance.updated_at = now
 
-    def _register_events(self, session: Session, instance: PathwayInstance, definition: PathwayDefinition,
-                         events: Iterable[RegisteredEvent], actor: str | None) -> None:
+    def _register_events(self, cmd: _Command, actor: str | None) -> None:
         now = self._now()
-        applicable = [i for i in definition.indicators if i.applies_to(instance.setting, instance.severity)]
-        for event in events:
-            session.add(MeasuringPointEvent(
+        instance = cmd.instance
+        applicable = [i for i in cmd.definition.indicators if i.applies_to(instance.setting, instance.severity)]
+        for event in cmd.events:
+            cmd.session.add(MeasuringPointEvent(
                 instance_id=instance.id, code=event.code, outcome=event.outcome, occurred_on=event.occurred_on,
                 element_id=event.element_id, task_id=event.task_id, note=event.note,
                 registered_at=now, registered_by=actor,
             ))
-            session.flush()
-            if instance.started_on is None and definition.starts_pathway(instance.rule_set, event.code, event.outcome):
+            if instance.last_occurred_on is None or event.occurred_on > instance.last_occurred_on:
+                instance.last_occurred_on = event.occurred_on
+            if instance.started_on is None and cmd.definition.starts_pathway(instance.rule_set, event.code,
+                                                                              event.outcome):
                 instance.started_on = event.occurred_on
-            measure_event(session, instance, applicable, event)
+            cmd.session.add_all(measure_event(cmd.measurements, instance, applicable, event))
+        self._refresh_task_due_dates(cmd)
 
-    def _sync_tasks(self, session: Session, instance: PathwayInstance, definition: PathwayDefinition,
-                    workflow: BpmnWorkflow, now: datetime) -> None:
+    def _sync_tasks(self, cmd: _Command, workflow: BpmnWorkflow, now: datetime) -> None:
         """Project the workflow's ready user tasks into the coordinator_task table."""
+        instance = cmd.instance
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows = session.scalars(select(CoordinatorTask).where(
-            CoordinatorTask.instance_id == instance.id, CoordinatorTask.status == OPEN)).all()
-        known = {row.id for row in open_rows}
-        for row in open_rows:
+        known = {row.id for row in cmd.open_tasks}
+        for row in list(cmd.open_tasks):
             if row.id not in ready:  # cancelled by the process, e.g. a boundary event or the pathway ending
                 row.status = CANCELLED
                 row.completed_at = now
+                cmd.open_tasks.remove(row)
         for task_id, task in ready.items():
             if task_id in known:
                 continue
-            task_def = definition.tasks.get(task.task_spec.name)
-            session.add(CoordinatorTask(
+            task_def = cmd.definition.tasks.get(task.task_spec.name)
+            row = CoordinatorTask(
                 id=task_id, instance_id=instance.id, pathway_key=instance.pathway_key, unit=instance.unit,
                 patient_key=instance.patient_key, element_id=task.task_spec.name,
                 label=task_def.label if task_def else (task.task_spec.bpmn_name or task.task_spec.name),
                 lane=task_def.lane if task_def else task.task_spec.lane,
                 measuring_point=task_def.measuring_point if task_def else None,
                 status=OPEN, created_at=now,
-            ))
+            )
+            cmd.session.add(row)
+            cmd.open_tasks.append(row)
+        self._refresh_task_due_dates(cmd)
 
-    def _sync_timers(self, session: Session, instance: PathwayInstance, workflow: BpmnWorkflow) -> None:
-        session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
-        for pending in workflow.waiting_events():
-            due_at = _timer_due_at(pending)
-            if due_at is not None:
-                session.add(DueTimer(instance_id=instance.id, element_id=pending.name or "timer", due_at=due_at))
+    def _sync_timers(self, cmd: _Command, workflow: BpmnWorkflow) -> None:
+        """Keep due_timer equal to the workflow's waiting timers; rewrite only when they changed."""
+        timers = sorted({(pending.name or "timer", due_at) for pending in workflow.waiting_events()
+                         if (due_at := _timer_due_at(pending)) is not None}, key=lambda t: (t[1], t[0]))
+        signature = hashlib.sha1(repr([(name, due.isoformat()) for name, due in timers]).encode()).hexdigest()
+        if timers and cmd.instance.timer_signature == signature:
+            return
+        if cmd.instance.timer_signature is not None:
+            cmd.session.execute(delete(DueTimer).where(DueTimer.instance_id == cmd.instance.id))
+        cmd.session.add_all(DueTimer(instance_id=cmd.instance.id, element_id=name, due_at=due_at)
+                            for name, due_at in timers)
+        cmd.instance.timer_signature = signature if timers else None
 
-    def _refresh_task_due_dates(self, session: Session, instance: PathwayInstance) -> None:
+    @staticmethod
+    def _refresh_task_due_dates(cmd: _Command) -> None:
         """A task's due date is the earliest open deadline that its measuring point ends."""
-        session.flush()
         open_due: dict[str, date] = {}
-        for to_point, due_on in session.execute(select(IndicatorMeasurement.to_point, IndicatorMeasurement.due_on)
-                                                .where(IndicatorMeasurement.instance_id == instance.id,
-                                                       IndicatorMeasurement.status.in_(ind.OPEN_STATUSES))):
-            open_due[to_point] = min(due_on, open_due.get(to_point, due_on))
-        for row in session.scalars(select(CoordinatorTask).where(CoordinatorTask.instance_id == instance.id,
-                                                                 CoordinatorTask.status == OPEN)):
-            row.due_on = open_due.get(row.measuring_point) if row.measuring_point else None
+        for row in cmd.measurements:
+            if row.status in ind.OPEN_STATUSES:
+                open_due[row.to_point] = min(row.due_on, open_due.get(row.to_point, row.due_on))
+        for row in cmd.open_tasks:
+            due_on = open_due.get(row.measuring_point) if row.measuring_point else None
+            if row.due_on != due_on:
+                row.due_on = due_on
 
 
 _TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
@@ -481,43 +514,43 @@ def _coerce(spec: FormField, raw: Any) -> Any:
     return text
 
 
-def measure_event(session: Session, instance: PathwayInstance, applicable: list[ind.DeadlineIndicator],
-                  event: RegisteredEvent) -> None:
-    """Update the instance's indicator measurements for one registered measuring point."""
-    rows = session.scalars(select(IndicatorMeasurement)
-                           .where(IndicatorMeasurement.instance_id == instance.id)
-                           .order_by(IndicatorMeasurement.sequence)).all()
+def measure_event(rows: list[IndicatorMeasurement], instance: PathwayInstance,
+                  applicable: list[ind.DeadlineIndicator], event: RegisteredEvent) -> list[IndicatorMeasurement]:
+    """Apply one registered measuring point to the instance's measurements (`rows`, updated in place).
+
+    Returns the measurements it opened, which are also appended to `rows`; the caller adds them to the session.
+    """
     if event.code == PATIENT_DEFERRED:
         for row in rows:
             if row.status in ind.OPEN_STATUSES:
                 row.deferral_registered = True
-        return
-    by_key: dict[str, list[IndicatorMeasurement]] = {}
-    for row in rows:
-        by_key.setdefault(row.indicator_key, []).append(row)
+        return []
+    opened: list[IndicatorMeasurement] = []
     for indicator in applicable:
-        existing = by_key.get(indicator.key, [])
+        existing = [r for r in rows if r.indicator_key == indicator.key]
         open_rows = [r for r in existing if r.status in ind.OPEN_STATUSES]
         if indicator.to_point == event.code:
             for row in open_rows:
                 row.end_on = event.occurred_on
                 row.status = ind.closed_status(row.due_on, event.occurred_on, row.deferral_registered)
-            if open_rows:
-                open_rows = []
-        if indicator.starts_on(event.code, event.outcome):
-            if open_rows and not indicator.repeat:
-                # A later start event (e.g. the clinical decision after extended assessment) restarts the clock.
-                row = open_rows[0]
-                row.start_on = event.occurred_on
-                row.due_on = indicator.due_on(event.occurred_on)
-                row.status = ind.PENDING
-            elif not open_rows and (indicator.repeat or not existing):
-                session.add(IndicatorMeasurement(
-                    instance_id=instance.id, pathway_key=instance.pathway_key, unit=instance.unit,
-                    indicator_key=indicator.key, label=indicator.label, sequence=len(existing) + 1,
-                    from_point=indicator.from_point, to_point=indicator.to_point, limit_days=indicator.limit,
-                    day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
-                    status=ind.PENDING, deferral_registered=False, target_share=indicator.target_share,
-                    unconfirmed=indicator.unconfirmed,
-                ))
-    session.flush()
+            open_rows = []
+        if not indicator.starts_on(event.code, event.outcome):
+            continue
+        if open_rows and not indicator.repeat:
+            # A later start event (e.g. the clinical decision after extended assessment) restarts the clock.
+            row = open_rows[0]
+            row.start_on = event.occurred_on
+            row.due_on = indicator.due_on(event.occurred_on)
+            row.status = ind.PENDING
+        elif not open_rows and (indicator.repeat or not existing):
+            row = IndicatorMeasurement(
+                instance_id=instance.id, pathway_key=instance.pathway_key, unit=instance.unit,
+                indicator_key=indicator.key, label=indicator.label, sequence=len(existing) + 1,
+                from_point=indicator.from_point, to_point=indicator.to_point, limit_days=indicator.limit,
+                day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
+                status=ind.PENDING, deferral_registered=False, target_share=indicator.target_share,
+                unconfirmed=indicator.unconfirmed,
+            )
+            rows.append(row)
+            opened.append(row)
+    return opened

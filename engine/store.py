@@ -71,6 +71,10 @@ class PathwayInstance(Base):
     referral_received_on: Mapped[date] = mapped_column(Date)
     #: The pathway's start date under its rule set (2019: referral received; 2024: assessed with right to care).
     started_on: Mapped[date | None] = mapped_column(Date)
+    #: The latest measuring point's date: a new one may not be earlier.
+    last_occurred_on: Mapped[date | None] = mapped_column(Date)
+    #: Fingerprint of the rows in due_timer for this instance, so unchanged timers are not rewritten.
+    timer_signature: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="active")
     #: "<pathway_key>|<patient_key>" while active, NULL after: the unique index allows one active pathway per type.
     active_key: Mapped[str | None] = mapped_column(String(170), unique=True)

@@ -22,8 +22,11 @@ def measure(db, instance_id, indicator, *events):
     with db.transaction() as session:
         instance = session.get(PathwayInstance, instance_id)
         session.query(IndicatorMeasurement).filter_by(instance_id=instance_id).delete()
+        rows: list[IndicatorMeasurement] = []
         for event in events:
-            measure_event(session, instance, [indicator], event)
+            opened = measure_event(rows, instance, [indicator], event)
+            assert all(row in rows for row in opened)
+            session.add_all(opened)
     with db.reading() as session:
         return [(m.sequence, m.start_on, m.due_on, m.end_on, m.status, m.deferral_registered)
                 for m in session.query(IndicatorMeasurement).filter_by(instance_id=instance_id)
