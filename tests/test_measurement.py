@@ -1,58 +1,38 @@
-"""Indicator measurement rules on a small pathway: restart, repeat, outcome filter, deferral."""
+"""Indicator measurement rules, without a database: restart, once-only, repeat, outcome filter, deferral."""
 
 from datetime import date
 
-import pytest
-
-from engine.deployment import deploy
 from engine.indicators import DeadlineIndicator
-from engine.runtime import RegisteredEvent, measure_event
-from engine.store import IndicatorMeasurement, PathwayInstance
-from tests.bpmn_samples import sample_pathway
+from engine.measurement import RegisteredEvent, cancel_open, measure_event, open_due_dates
 
 
-@pytest.fixture
-def instance_id(runtime, db, clock):
-    deploy(db, clock, sample_pathway(), "sample.bpmn")
-    return runtime.start_pathway(patient_key="P", pathway_key="sample", unit="U", setting="outpatient",
-                                 referral_received_on=date(2026, 1, 5))
-
-
-def measure(db, instance_id, indicator, *events):
-    with db.transaction() as session:
-        instance = session.get(PathwayInstance, instance_id)
-        session.query(IndicatorMeasurement).filter_by(instance_id=instance_id).delete()
-        rows: list[IndicatorMeasurement] = []
-        for event in events:
-            opened = measure_event(rows, instance, [indicator], event)
-            assert all(row in rows for row in opened)
-            session.add_all(opened)
-    with db.reading() as session:
-        return [(m.sequence, m.start_on, m.due_on, m.end_on, m.status, m.deferral_registered)
-                for m in session.query(IndicatorMeasurement).filter_by(instance_id=instance_id)
-                .order_by(IndicatorMeasurement.sequence)]
-
-
-def indicator(text):
+def indicator(text: str) -> DeadlineIndicator:
     return DeadlineIndicator.parse("x", text + "; unconfirmed=true")
 
 
-def test_a_repeated_start_event_restarts_an_open_clock(db, instance_id):
-    rows = measure(db, instance_id, indicator("from=a; to=b; limit=7; unit=calendar_days"),
+def measure(ind, *events):
+    rows = []
+    for event in events:
+        measure_event(rows, [ind], event)
+    return [(m.sequence, m.start_on, m.due_on, m.end_on, m.status, m.deferral_registered) for m in rows]
+
+
+def test_a_repeated_start_event_restarts_an_open_clock():
+    rows = measure(indicator("from=a; to=b; limit=7; unit=calendar_days"),
                    RegisteredEvent("a", date(2026, 1, 5)), RegisteredEvent("a", date(2026, 1, 12)),
                    RegisteredEvent("b", date(2026, 1, 18)))
     assert rows == [(1, date(2026, 1, 12), date(2026, 1, 19), date(2026, 1, 18), "met", False)]
 
 
-def test_a_non_repeating_indicator_is_measured_once(db, instance_id):
-    rows = measure(db, instance_id, indicator("from=a; to=b; limit=7; unit=calendar_days"),
+def test_a_non_repeating_indicator_is_measured_once():
+    rows = measure(indicator("from=a; to=b; limit=7; unit=calendar_days"),
                    RegisteredEvent("a", date(2026, 1, 5)), RegisteredEvent("b", date(2026, 1, 20)),
                    RegisteredEvent("a", date(2026, 2, 1)), RegisteredEvent("b", date(2026, 2, 2)))
     assert rows == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20), "breached", False)]
 
 
-def test_repeating_interval_opens_one_measurement_per_occurrence(db, instance_id):
-    rows = measure(db, instance_id, indicator("from=e; to=e; repeat=true; limit=56; unit=calendar_days"),
+def test_repeating_interval_opens_one_measurement_per_occurrence():
+    rows = measure(indicator("from=e; to=e; repeat=true; limit=56; unit=calendar_days"),
                    RegisteredEvent("e", date(2026, 1, 5)), RegisteredEvent("e", date(2026, 3, 1)),
                    RegisteredEvent("e", date(2026, 4, 30)))
     assert rows == [
@@ -62,28 +42,41 @@ def test_repeating_interval_opens_one_measurement_per_occurrence(db, instance_id
     ]
 
 
-def test_outcome_filter_decides_whether_the_clock_starts(db, instance_id):
+def test_outcome_filter_decides_whether_the_clock_starts():
     ind = indicator("from=c; from_outcome=CP,CT; to=e; limit=7; unit=calendar_days")
-    assert measure(db, instance_id, ind, RegisteredEvent("c", date(2026, 1, 5), "CK")) == []
-    rows = measure(db, instance_id, ind, RegisteredEvent("c", date(2026, 1, 5), "CU"),
+    assert measure(ind, RegisteredEvent("c", date(2026, 1, 5), "CK")) == []
+    rows = measure(ind, RegisteredEvent("c", date(2026, 1, 5), "CU"),
                    RegisteredEvent("c", date(2026, 2, 1), "CT"), RegisteredEvent("e", date(2026, 2, 6)))
     assert rows == [(1, date(2026, 2, 1), date(2026, 2, 8), date(2026, 2, 6), "met", False)]
 
 
-def test_deferral_turns_a_late_end_into_deferred_but_not_an_on_time_one(db, instance_id):
+def test_deferral_turns_a_late_end_into_deferred_but_not_an_on_time_one():
     ind = indicator("from=a; to=b; limit=7; unit=calendar_days")
-    late = measure(db, instance_id, ind, RegisteredEvent("a", date(2026, 1, 5)),
+    late = measure(ind, RegisteredEvent("a", date(2026, 1, 5)),
                    RegisteredEvent("patient_deferred", date(2026, 1, 7)), RegisteredEvent("b", date(2026, 1, 20)))
     assert late == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20), "deferred", True)]
-    on_time = measure(db, instance_id, ind, RegisteredEvent("a", date(2026, 1, 5)),
+    on_time = measure(ind, RegisteredEvent("a", date(2026, 1, 5)),
                       RegisteredEvent("patient_deferred", date(2026, 1, 7)), RegisteredEvent("b", date(2026, 1, 9)))
     assert on_time == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 9), "met", True)]
-    before_start = measure(db, instance_id, ind, RegisteredEvent("patient_deferred", date(2026, 1, 4)),
+    before_start = measure(ind, RegisteredEvent("patient_deferred", date(2026, 1, 4)),
                            RegisteredEvent("a", date(2026, 1, 5)), RegisteredEvent("b", date(2026, 1, 20)))
     assert before_start == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20), "breached", False)]
 
 
-def test_working_day_limits(db, instance_id):
-    rows = measure(db, instance_id, indicator("from=a; to=b; limit=10; unit=working_days"),
-                   RegisteredEvent("a", date(2026, 3, 27)))
+def test_working_day_limits():
+    rows = measure(indicator("from=a; to=b; limit=10; unit=working_days"), RegisteredEvent("a", date(2026, 3, 27)))
     assert rows == [(1, date(2026, 3, 27), date(2026, 4, 15), None, "pending", False)]
+
+
+def test_closing_the_pathway_cancels_what_is_open_and_due_dates_follow_open_rows():
+    rows = []
+    first = indicator("from=a; to=b; limit=7; unit=calendar_days")
+    second = DeadlineIndicator.parse("y", "from=a; to=b; limit=3; unit=calendar_days; unconfirmed=true")
+    third = DeadlineIndicator.parse("z", "from=a; to=c; limit=1; unit=calendar_days; unconfirmed=true")
+    for event in (RegisteredEvent("a", date(2026, 1, 5)),):
+        measure_event(rows, [first, second, third], event)
+    assert open_due_dates(rows) == {"b": date(2026, 1, 8), "c": date(2026, 1, 6)}
+    measure_event(rows, [first, second, third], RegisteredEvent("c", date(2026, 1, 6)))
+    cancel_open(rows)
+    assert [r.status for r in rows] == ["cancelled", "cancelled", "met"]
+    assert open_due_dates(rows) == {}

@@ -1,0 +1,195 @@
+"""The write path of a command: lock an instance, load what the command needs, write back only what changed.
+
+Commands run on the hot path of every coordinator click, so this module talks SQLAlchemy Core: one locking
+select, at most three loading selects when the live state is not cached, and one statement per kind of change
+(executemany where there are several rows). The instance row's version column is bumped by every command, so a
+cached `InstanceState` (and the live workflow cached beside it) is valid exactly while the version matches.
+Reads for the API stay in `engine.queries` (ORM).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from .measurement import Measurement, RegisteredEvent
+from .store import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
+
+INSTANCE = PathwayInstance.__table__
+TASK = CoordinatorTask.__table__
+MEASUREMENT = IndicatorMeasurement.__table__
+EVENT = MeasuringPointEvent.__table__
+TIMER = DueTimer.__table__
+
+OPEN = "open"
+
+
+class StaleInstance(Exception):
+    """The instance row changed under the command (its version moved): nothing was written."""
+
+
+@dataclass
+class OpenTask:
+    id: str
+    element_id: str
+    measuring_point: str | None
+    due_on: date | None
+
+
+@dataclass
+class InstanceState:
+    """The columns of pathway_instance a command works with, plus its measurements and open tasks."""
+
+    id: str
+    pathway_version_id: int
+    pathway_key: str
+    patient_key: str
+    unit: str
+    setting: str
+    severity: str | None
+    rule_set: str
+    referral_received_on: date
+    status: str
+    active_key: str | None
+    started_on: date | None
+    last_occurred_on: date | None
+    timer_signature: str | None
+    closed_on: date | None
+    version: int
+    measurements: list[Measurement] = field(default_factory=list)
+    open_tasks: list[OpenTask] = field(default_factory=list)
+
+
+_INSTANCE_COLUMNS = [f.name for f in dataclasses.fields(InstanceState) if f.name not in ("measurements", "open_tasks")]
+_MEASUREMENT_COLUMNS = [f.name for f in dataclasses.fields(Measurement)]
+_MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurred_on", "timer_signature",
+                             "closed_on")
+
+
+def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
+    """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version)."""
+    if task_id is not None:
+        where = INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == task_id).scalar_subquery()
+    else:
+        where = INSTANCE.c.id == instance_id
+    row = conn.execute(select(INSTANCE.c.id, INSTANCE.c.version).where(where).with_for_update()).first()
+    return (row.id, row.version) if row else None
+
+
+def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
+    """The instance's state and its serialised workflow, from the database (the cache missed)."""
+    row = conn.execute(select(*(INSTANCE.c[name] for name in _INSTANCE_COLUMNS), INSTANCE.c.state)
+                       .where(INSTANCE.c.id == instance_id)).one()
+    state = InstanceState(**{name: row._mapping[name] for name in _INSTANCE_COLUMNS})
+    state.measurements = [
+        Measurement(**m._mapping)
+        for m in conn.execute(select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
+                              .where(MEASUREMENT.c.instance_id == instance_id).order_by(MEASUREMENT.c.id))
+    ]
+    state.open_tasks = [
+        OpenTask(t.id, t.element_id, t.measuring_point, t.due_on)
+        for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on)
+                              .where(TASK.c.instance_id == instance_id, TASK.c.status == OPEN)
+                              .order_by(TASK.c.created_at, TASK.c.id))
+    ]
+    return state, row.state
+
+
+def task_status(conn: Connection, task_id: str) -> str | None:
+    return conn.scalar(select(TASK.c.status).where(TASK.c.id == task_id))
+
+
+class UnitOfWork:
+    """Collects one command's changes to an instance and writes them, in foreign-key order, on `write()`."""
+
+    def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False) -> None:
+        self.conn = conn
+        self.state = state
+        self.new = new
+        self._before_instance = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+        self._before_measurements = {m.id: dataclasses.astuple(m) for m in state.measurements}
+        self._before_due = {t.id: t.due_on for t in state.open_tasks}
+        self.events: list[dict[str, Any]] = []
+        self.closed_tasks: list[dict[str, Any]] = []
+        self.new_tasks: list[dict[str, Any]] = []
+        self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
+
+    def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
+        self.events.append({
+            "instance_id": self.state.id, "code": event.code, "outcome": event.outcome,
+            "occurred_on": event.occurred_on, "element_id": event.element_id, "task_id": event.task_id,
+            "note": event.note, "registered_at": registered_at, "registered_by": registered_by,
+        })
+
+    def close_task(self, task: OpenTask, status: str, at: datetime, by: str | None) -> None:
+        self.state.open_tasks.remove(task)
+        self.closed_tasks.append({"b_id": task.id, "b_status": status, "b_at": at, "b_by": by})
+
+    def open_task(self, row: dict[str, Any]) -> None:
+        self.new_tasks.append({**row, "instance_id": self.state.id, "pathway_key": self.state.pathway_key,
+                               "unit": self.state.unit, "patient_key": self.state.patient_key, "status": OPEN,
+                               "assignee": None, "completed_at": None, "completed_by": None})
+        self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
+
+    def write(self, workflow_state: bytes, now: datetime) -> None:
+        state = self.state
+        values = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+        values.update(state=workflow_state, updated_at=now)
+        if self.new:
+            self.conn.execute(insert(INSTANCE).values(
+                {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS}, **values, "created_at": now}))
+        else:
+            result = self.conn.execute(update(INSTANCE)
+                                       .where(INSTANCE.c.id == state.id, INSTANCE.c.version == state.version)
+                                       .values(**values, version=state.version + 1))
+            if result.rowcount != 1:
+                raise StaleInstance(state.id)
+            state.version += 1
+        if self.events:
+            self.conn.execute(insert(EVENT), self.events)
+        self._write_measurements()
+        self._write_tasks()
+        if self.timers is not None:
+            if self._before_instance["timer_signature"] is not None and not self.new:
+                self.conn.execute(delete(TIMER).where(TIMER.c.instance_id == state.id))
+            if self.timers:
+                self.conn.execute(insert(TIMER), [{"instance_id": state.id, "element_id": name, "due_at": due_at}
+                                                  for name, due_at in self.timers])
+
+    def _write_measurements(self) -> None:
+        fresh = [m for m in self.state.measurements if m.id is None]
+        changed = [m for m in self.state.measurements
+                   if m.id is not None and dataclasses.astuple(m) != self._before_measurements.get(m.id)]
+        if changed:
+            self.conn.execute(
+                update(MEASUREMENT).where(MEASUREMENT.c.id == bindparam("b_id")).values(
+                    start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"), end_on=bindparam("b_end_on"),
+                    status=bindparam("b_status"), deferral_registered=bindparam("b_deferral")),
+                [{"b_id": m.id, "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
+                  "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
+        if fresh:
+            common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
+            rows = [{**{k: v for k, v in dataclasses.asdict(m).items() if k != "id"}, **common} for m in fresh]
+            ids = self.conn.execute(insert(MEASUREMENT).returning(MEASUREMENT.c.id, sort_by_parameter_order=True),
+                                    rows).scalars().all()
+            for measurement, new_id in zip(fresh, ids, strict=True):
+                measurement.id = new_id
+
+    def _write_tasks(self) -> None:
+        if self.closed_tasks:
+            self.conn.execute(update(TASK).where(TASK.c.id == bindparam("b_id")).values(
+                status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")),
+                self.closed_tasks)
+        due_now = {t.id: t.due_on for t in self.state.open_tasks}
+        if self.new_tasks:
+            self.conn.execute(insert(TASK), [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
+        new_ids = {row["id"] for row in self.new_tasks}
+        due_changes = [{"b_id": t.id, "b_due_on": t.due_on} for t in self.state.open_tasks
+                       if t.id not in new_ids and self._before_due.get(t.id) != t.due_on]
+        if due_changes:
+            self.conn.execute(update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on")),
+                              due_changes)
