@@ -69,14 +69,39 @@ _MEASUREMENT_COLUMNS = [f.name for f in dataclasses.fields(Measurement)]
 _MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurred_on", "timer_signature",
                              "closed_on")
 
+# The hot path's statements are built once: building a statement per call costs more than its round trip.
+_LOCK_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
+               .with_for_update())
+_LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version)
+                 .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
+                        .scalar_subquery())
+                 .with_for_update())
+_UPDATE_INSTANCE = (update(INSTANCE)
+                    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+                    .values(**{name: bindparam(f"b_{name}") for name in _MUTABLE_INSTANCE_COLUMNS},
+                            state=bindparam("b_state"), updated_at=bindparam("b_updated_at"),
+                            version=bindparam("b_new_version")))
+_INSERT_INSTANCE = insert(INSTANCE)
+_INSERT_EVENT = insert(EVENT)
+_UPDATE_MEASUREMENT = (update(MEASUREMENT).where(MEASUREMENT.c.id == bindparam("b_id"))
+                       .values(start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"),
+                               end_on=bindparam("b_end_on"), status=bindparam("b_status"),
+                               deferral_registered=bindparam("b_deferral")))
+_INSERT_MEASUREMENT = insert(MEASUREMENT).returning(MEASUREMENT.c.id, sort_by_parameter_order=True)
+_CLOSE_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
+               .values(status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")))
+_INSERT_TASK = insert(TASK)
+_UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on"))
+_DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
+_INSERT_TIMER = insert(TIMER)
+
 
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
     """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version)."""
     if task_id is not None:
-        where = INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == task_id).scalar_subquery()
+        row = conn.execute(_LOCK_BY_TASK, {"task_id": task_id}).first()
     else:
-        where = INSTANCE.c.id == instance_id
-    row = conn.execute(select(INSTANCE.c.id, INSTANCE.c.version).where(where).with_for_update()).first()
+        row = conn.execute(_LOCK_BY_ID, {"instance_id": instance_id}).first()
     return (row.id, row.version) if row else None
 
 
@@ -137,27 +162,25 @@ class UnitOfWork:
 
     def write(self, workflow_state: bytes, now: datetime) -> None:
         state = self.state
-        values = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
-        values.update(state=workflow_state, updated_at=now)
         if self.new:
-            self.conn.execute(insert(INSTANCE).values(
-                {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS}, **values, "created_at": now}))
+            self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
+                                                 "state": workflow_state, "created_at": now, "updated_at": now})
         else:
-            result = self.conn.execute(update(INSTANCE)
-                                       .where(INSTANCE.c.id == state.id, INSTANCE.c.version == state.version)
-                                       .values(**values, version=state.version + 1))
-            if result.rowcount != 1:
+            params = {f"b_{name}": getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+            params.update(b_id=state.id, b_version=state.version, b_new_version=state.version + 1,
+                          b_state=workflow_state, b_updated_at=now)
+            if self.conn.execute(_UPDATE_INSTANCE, params).rowcount != 1:
                 raise StaleInstance(state.id)
             state.version += 1
         if self.events:
-            self.conn.execute(insert(EVENT), self.events)
+            self.conn.execute(_INSERT_EVENT, self.events)
         self._write_measurements()
         self._write_tasks()
         if self.timers is not None:
             if self._before_instance["timer_signature"] is not None and not self.new:
-                self.conn.execute(delete(TIMER).where(TIMER.c.instance_id == state.id))
+                self.conn.execute(_DELETE_TIMERS, {"instance_id": state.id})
             if self.timers:
-                self.conn.execute(insert(TIMER), [{"instance_id": state.id, "element_id": name, "due_at": due_at}
+                self.conn.execute(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}
                                                   for name, due_at in self.timers])
 
     def _write_measurements(self) -> None:
@@ -166,30 +189,24 @@ class UnitOfWork:
                    if m.id is not None and dataclasses.astuple(m) != self._before_measurements.get(m.id)]
         if changed:
             self.conn.execute(
-                update(MEASUREMENT).where(MEASUREMENT.c.id == bindparam("b_id")).values(
-                    start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"), end_on=bindparam("b_end_on"),
-                    status=bindparam("b_status"), deferral_registered=bindparam("b_deferral")),
+                _UPDATE_MEASUREMENT,
                 [{"b_id": m.id, "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
                   "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
         if fresh:
             common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
             rows = [{**{k: v for k, v in dataclasses.asdict(m).items() if k != "id"}, **common} for m in fresh]
-            ids = self.conn.execute(insert(MEASUREMENT).returning(MEASUREMENT.c.id, sort_by_parameter_order=True),
-                                    rows).scalars().all()
+            ids = self.conn.execute(_INSERT_MEASUREMENT, rows).scalars().all()
             for measurement, new_id in zip(fresh, ids, strict=True):
                 measurement.id = new_id
 
     def _write_tasks(self) -> None:
         if self.closed_tasks:
-            self.conn.execute(update(TASK).where(TASK.c.id == bindparam("b_id")).values(
-                status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")),
-                self.closed_tasks)
+            self.conn.execute(_CLOSE_TASK, self.closed_tasks)
         due_now = {t.id: t.due_on for t in self.state.open_tasks}
         if self.new_tasks:
-            self.conn.execute(insert(TASK), [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
+            self.conn.execute(_INSERT_TASK, [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
         new_ids = {row["id"] for row in self.new_tasks}
         due_changes = [{"b_id": t.id, "b_due_on": t.due_on} for t in self.state.open_tasks
                        if t.id not in new_ids and self._before_due.get(t.id) != t.due_on]
         if due_changes:
-            self.conn.execute(update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on")),
-                              due_changes)
+            self.conn.execute(_UPDATE_TASK_DUE, due_changes)

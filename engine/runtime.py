@@ -71,10 +71,13 @@ class _LiveCache:
             self._items.clear()
 
 
-def _run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete) -> None:
+def _run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete, *, timers: bool = True) -> None:
+    """Run the workflow until it waits for people or time. `timers=False` skips looking for fired timers
+    (a walk over the whole task tree) when the instance has none waiting."""
     try:
         with spiff_clock(clock):
-            workflow.refresh_timers()
+            if timers:
+                workflow.refresh_timers()
             workflow.do_engine_steps(did_complete_task=on_complete)
     except SpiffWorkflowException as exc:
         raise InvalidInput(f"the pathway could not continue: {exc}") from exc
@@ -197,7 +200,8 @@ class PathwayRuntime:
                     spiff_task.run()
                 except SpiffWorkflowException as exc:
                     raise InvalidInput(f"the task could not be completed: {exc}") from exc
-                _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on))
+                _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on),
+                            timers=state.timer_signature is not None)
                 work = UnitOfWork(conn, state)
                 work.close_task(task_row, COMPLETED, self._now(), actor)
                 self._after_run(work, definition, workflow, events, actor)
