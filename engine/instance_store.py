@@ -10,6 +10,7 @@ Reads for the API stay in `engine.queries` (ORM).
 from __future__ import annotations
 
 import dataclasses
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -81,19 +82,21 @@ _UPDATE_INSTANCE = (update(INSTANCE)
                     .values(**{name: bindparam(f"b_{name}") for name in _MUTABLE_INSTANCE_COLUMNS},
                             state=bindparam("b_state"), updated_at=bindparam("b_updated_at"),
                             version=bindparam("b_new_version")))
-_INSERT_INSTANCE = insert(INSTANCE)
-_INSERT_EVENT = insert(EVENT)
-_UPDATE_MEASUREMENT = (update(MEASUREMENT).where(MEASUREMENT.c.id == bindparam("b_id"))
+_INSERT_INSTANCE = insert(INSTANCE).inline()
+_INSERT_EVENT = insert(EVENT).inline()  # inline: no RETURNING of generated ids, which a pipeline cannot wait for
+_UPDATE_MEASUREMENT = (update(MEASUREMENT).where(MEASUREMENT.c.instance_id == bindparam("b_instance_id"),
+                                                  MEASUREMENT.c.indicator_key == bindparam("b_indicator_key"),
+                                                  MEASUREMENT.c.sequence == bindparam("b_sequence"))
                        .values(start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"),
                                end_on=bindparam("b_end_on"), status=bindparam("b_status"),
                                deferral_registered=bindparam("b_deferral")))
-_INSERT_MEASUREMENT = insert(MEASUREMENT).returning(MEASUREMENT.c.id, sort_by_parameter_order=True)
+_INSERT_MEASUREMENT = insert(MEASUREMENT).inline()
 _CLOSE_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
                .values(status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")))
-_INSERT_TASK = insert(TASK)
+_INSERT_TASK = insert(TASK).inline()
 _UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on"))
 _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
-_INSERT_TIMER = insert(TIMER)
+_INSERT_TIMER = insert(TIMER).inline()
 
 
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
@@ -113,7 +116,8 @@ def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     state.measurements = [
         Measurement(**m._mapping)
         for m in conn.execute(select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
-                              .where(MEASUREMENT.c.instance_id == instance_id).order_by(MEASUREMENT.c.id))
+                              .where(MEASUREMENT.c.instance_id == instance_id)
+                              .order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence))
     ]
     state.open_tasks = [
         OpenTask(t.id, t.element_id, t.measuring_point, t.due_on)
@@ -136,7 +140,7 @@ class UnitOfWork:
         self.state = state
         self.new = new
         self._before_instance = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
-        self._before_measurements = {m.id: dataclasses.astuple(m) for m in state.measurements}
+        self._before_measurements = {m.key: dataclasses.astuple(m) for m in state.measurements}
         self._before_due = {t.id: t.due_on for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
         self.closed_tasks: list[dict[str, Any]] = []
@@ -161,17 +165,27 @@ class UnitOfWork:
         self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
 
     def write(self, workflow_state: bytes, now: datetime) -> None:
+        """Write the changes. On PostgreSQL an existing instance's statements go out as one pipeline (one round
+        trip); its row lock, held since `lock()`, already guarantees the version, which SQLite re-checks."""
         state = self.state
-        if self.new:
-            self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
-                                                 "state": workflow_state, "created_at": now, "updated_at": now})
-        else:
-            params = {f"b_{name}": getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
-            params.update(b_id=state.id, b_version=state.version, b_new_version=state.version + 1,
-                          b_state=workflow_state, b_updated_at=now)
-            if self.conn.execute(_UPDATE_INSTANCE, params).rowcount != 1:
-                raise StaleInstance(state.id)
+        pipelined = not self.new and self.conn.dialect.name == "postgresql"
+        with self.conn.connection.driver_connection.pipeline() if pipelined else nullcontext():
+            if self.new:
+                self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
+                                                     "state": workflow_state, "created_at": now, "updated_at": now})
+            else:
+                params = {f"b_{name}": getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+                params.update(b_id=state.id, b_version=state.version, b_new_version=state.version + 1,
+                              b_state=workflow_state, b_updated_at=now)
+                result = self.conn.execute(_UPDATE_INSTANCE, params)
+                if not pipelined and result.rowcount != 1:
+                    raise StaleInstance(state.id)
+            self._write_rows()
+        if not self.new:
             state.version += 1
+
+    def _write_rows(self) -> None:
+        state = self.state
         if self.events:
             self.conn.execute(_INSERT_EVENT, self.events)
         self._write_measurements()
@@ -184,20 +198,18 @@ class UnitOfWork:
                                                   for name, due_at in self.timers])
 
     def _write_measurements(self) -> None:
-        fresh = [m for m in self.state.measurements if m.id is None]
+        fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]
         changed = [m for m in self.state.measurements
-                   if m.id is not None and dataclasses.astuple(m) != self._before_measurements.get(m.id)]
+                   if m.key in self._before_measurements and dataclasses.astuple(m) != self._before_measurements[m.key]]
         if changed:
             self.conn.execute(
                 _UPDATE_MEASUREMENT,
-                [{"b_id": m.id, "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
+                [{"b_instance_id": self.state.id, "b_indicator_key": m.indicator_key, "b_sequence": m.sequence,
+                  "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
                   "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
         if fresh:
             common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
-            rows = [{**{k: v for k, v in dataclasses.asdict(m).items() if k != "id"}, **common} for m in fresh]
-            ids = self.conn.execute(_INSERT_MEASUREMENT, rows).scalars().all()
-            for measurement, new_id in zip(fresh, ids, strict=True):
-                measurement.id = new_id
+            self.conn.execute(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
 
     def _write_tasks(self) -> None:
         if self.closed_tasks:

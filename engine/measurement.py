@@ -25,7 +25,7 @@ class RegisteredEvent:
 
 @dataclass
 class Measurement:
-    """One row of indicator_measurement (id is None until it is inserted)."""
+    """One row of indicator_measurement."""
 
     indicator_key: str
     label: str
@@ -41,7 +41,11 @@ class Measurement:
     deferral_registered: bool = False
     target_share: float | None = None
     unconfirmed: bool = False
-    id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(indicator, occurrence): identifies the measurement within its instance."""
+        return self.indicator_key, self.sequence
 
     @property
     def is_open(self) -> bool:

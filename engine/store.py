@@ -156,6 +156,8 @@ class IndicatorMeasurement(Base):
     __table_args__ = (
         Index("ix_measurement_status_due", "status", "due_on"),
         Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
+        #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
+        Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
     )
 
 
