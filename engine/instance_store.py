@@ -10,6 +10,7 @@ Reads for the API stay in `engine.queries` (ORM).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -67,6 +68,7 @@ class InstanceState:
 
 _INSTANCE_COLUMNS = [f.name for f in dataclasses.fields(InstanceState) if f.name not in ("measurements", "open_tasks")]
 _MEASUREMENT_COLUMNS = [f.name for f in dataclasses.fields(Measurement)]
+_row = operator.attrgetter(*_MEASUREMENT_COLUMNS)  # a measurement's values, to see what a command changed
 _MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurred_on", "timer_signature",
                              "closed_on")
 
@@ -133,14 +135,14 @@ def task_status(conn: Connection, task_id: str) -> str | None:
 
 
 class UnitOfWork:
-    """Collects one command's changes to an instance and writes them, in foreign-key order, on `write()`."""
+    """Collects one command's changes to an instance and writes them, in foreign-key order, on `commit()`."""
 
     def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False) -> None:
         self.conn = conn
         self.state = state
         self.new = new
         self._before_instance = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
-        self._before_measurements = {m.key: dataclasses.astuple(m) for m in state.measurements}
+        self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_due = {t.id: t.due_on for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
         self.closed_tasks: list[dict[str, Any]] = []
@@ -164,9 +166,11 @@ class UnitOfWork:
                                "assignee": None, "completed_at": None, "completed_by": None})
         self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
 
-    def write(self, workflow_state: bytes, now: datetime) -> None:
-        """Write the changes. On PostgreSQL an existing instance's statements go out as one pipeline (one round
-        trip); its row lock, held since `lock()`, already guarantees the version, which SQLite re-checks."""
+    def commit(self, workflow_state: bytes, now: datetime) -> None:
+        """Write the changes and commit the command's transaction: the last step of every command.
+
+        On PostgreSQL an existing instance's statements and the COMMIT go out as one pipeline (one round trip);
+        the row lock held since `lock()` already guarantees the version there, which SQLite re-checks."""
         state = self.state
         pipelined = not self.new and self.conn.dialect.name == "postgresql"
         with self.conn.connection.driver_connection.pipeline() if pipelined else nullcontext():
@@ -181,6 +185,7 @@ class UnitOfWork:
                 if not pipelined and result.rowcount != 1:
                     raise StaleInstance(state.id)
             self._write_rows()
+            self.conn.commit()
         if not self.new:
             state.version += 1
 
@@ -200,7 +205,7 @@ class UnitOfWork:
     def _write_measurements(self) -> None:
         fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]
         changed = [m for m in self.state.measurements
-                   if m.key in self._before_measurements and dataclasses.astuple(m) != self._before_measurements[m.key]]
+                   if m.key in self._before_measurements and _row(m) != self._before_measurements[m.key]]
         if changed:
             self.conn.execute(
                 _UPDATE_MEASUREMENT,

@@ -255,7 +255,7 @@ class PathwayRuntime:
                 work = UnitOfWork(conn, state)
                 self._register_events(work, definition, [RegisteredEvent(PATIENT_DEFERRED, occurred_on, note=note)],
                                       actor)
-                work.write(dump_state(workflow), self._now())
+                work.commit(dump_state(workflow), self._now())
         except StaleInstance as exc:
             raise Conflict(f"pathway {instance_id} was changed by someone else; try again") from exc
         self._cache.checkin(workflow, state)
@@ -331,7 +331,7 @@ class PathwayRuntime:
             state.closed_on = max((e.occurred_on for e in events), default=self.today())
             cancel_open(state.measurements)
         self._refresh_task_due_dates(state)
-        work.write(dump_state(workflow), now)
+        work.commit(dump_state(workflow), now)
 
     def _register_events(self, work: UnitOfWork, definition: PathwayDefinition, events: Iterable[RegisteredEvent],
                          actor: str | None) -> None:
