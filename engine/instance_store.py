@@ -10,6 +10,7 @@ Reads for the API stay in `engine.queries` (ORM).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -148,6 +149,7 @@ class UnitOfWork:
         self.closed_tasks: list[dict[str, Any]] = []
         self.new_tasks: list[dict[str, Any]] = []
         self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
+        self._cursor = None
 
     def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
         self.events.append({
@@ -173,7 +175,9 @@ class UnitOfWork:
         the row lock held since `lock()` already guarantees the version there, which SQLite re-checks."""
         state = self.state
         pipelined = not self.new and self.conn.dialect.name == "postgresql"
-        with self.conn.connection.driver_connection.pipeline() if pipelined else nullcontext():
+        driver = self.conn.connection.driver_connection
+        self._cursor = driver.cursor() if pipelined else None
+        with driver.pipeline() if pipelined else nullcontext():
             if self.new:
                 self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
                                                      "state": workflow_state, "created_at": now, "updated_at": now})
@@ -181,7 +185,7 @@ class UnitOfWork:
                 params = {f"b_{name}": getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
                 params.update(b_id=state.id, b_version=state.version, b_new_version=state.version + 1,
                               b_state=workflow_state, b_updated_at=now)
-                result = self.conn.execute(_UPDATE_INSTANCE, params)
+                result = self._run(_UPDATE_INSTANCE, params)
                 if not pipelined and result.rowcount != 1:
                     raise StaleInstance(state.id)
             self._write_rows()
@@ -189,17 +193,30 @@ class UnitOfWork:
         if not self.new:
             state.version += 1
 
+    def _run(self, statement, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        """Execute through SQLAlchemy, or, in the PostgreSQL pipeline, straight on the driver's cursor with the
+        statement compiled once: SQLAlchemy's per-call work would be most of the pipeline's cost."""
+        if self._cursor is None:
+            return self.conn.execute(statement, params)
+        many = isinstance(params, list)
+        sql = _driver_sql(statement, self.conn.dialect, tuple(params[0] if many else params))
+        if many:
+            self._cursor.executemany(sql, params)
+        else:
+            self._cursor.execute(sql, params)
+        return None
+
     def _write_rows(self) -> None:
         state = self.state
         if self.events:
-            self.conn.execute(_INSERT_EVENT, self.events)
+            self._run(_INSERT_EVENT, self.events)
         self._write_measurements()
         self._write_tasks()
         if self.timers is not None:
             if self._before_instance["timer_signature"] is not None and not self.new:
-                self.conn.execute(_DELETE_TIMERS, {"instance_id": state.id})
+                self._run(_DELETE_TIMERS, {"instance_id": state.id})
             if self.timers:
-                self.conn.execute(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}
+                self._run(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}
                                                   for name, due_at in self.timers])
 
     def _write_measurements(self) -> None:
@@ -207,23 +224,28 @@ class UnitOfWork:
         changed = [m for m in self.state.measurements
                    if m.key in self._before_measurements and _row(m) != self._before_measurements[m.key]]
         if changed:
-            self.conn.execute(
+            self._run(
                 _UPDATE_MEASUREMENT,
                 [{"b_instance_id": self.state.id, "b_indicator_key": m.indicator_key, "b_sequence": m.sequence,
                   "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
                   "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
         if fresh:
             common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
-            self.conn.execute(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
+            self._run(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
 
     def _write_tasks(self) -> None:
         if self.closed_tasks:
-            self.conn.execute(_CLOSE_TASK, self.closed_tasks)
+            self._run(_CLOSE_TASK, self.closed_tasks)
         due_now = {t.id: t.due_on for t in self.state.open_tasks}
         if self.new_tasks:
-            self.conn.execute(_INSERT_TASK, [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
+            self._run(_INSERT_TASK, [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
         new_ids = {row["id"] for row in self.new_tasks}
         due_changes = [{"b_id": t.id, "b_due_on": t.due_on} for t in self.state.open_tasks
                        if t.id not in new_ids and self._before_due.get(t.id) != t.due_on]
         if due_changes:
-            self.conn.execute(_UPDATE_TASK_DUE, due_changes)
+            self._run(_UPDATE_TASK_DUE, due_changes)
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_sql(statement, dialect, keys: tuple[str, ...]) -> str:
+    return str(statement.compile(dialect=dialect, column_keys=list(keys)))
