@@ -105,9 +105,15 @@ _INSERT_TIMER = insert(TIMER).inline()
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
     """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version)."""
     if task_id is not None:
-        row = conn.execute(_LOCK_BY_TASK, {"task_id": task_id}).first()
+        statement, params = _LOCK_BY_TASK, {"task_id": task_id}
     else:
-        row = conn.execute(_LOCK_BY_ID, {"instance_id": instance_id}).first()
+        statement, params = _LOCK_BY_ID, {"instance_id": instance_id}
+    if conn.dialect.name == "postgresql":  # every command starts here: spare SQLAlchemy's per-call work
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
+        row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    row = conn.execute(statement, params).first()
     return (row.id, row.version) if row else None
 
 

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, create_engine, event)
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        create_engine, event, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -41,6 +41,15 @@ class UtcDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     pass
+
+
+def _where(table: str, condition: str) -> dict[str, Any]:
+    """A partial index's condition, for both PostgreSQL and SQLite."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
+def _open_only(table: str) -> dict[str, Any]:
+    return _where(table, "status = 'open'")
 
 
 class PathwayVersion(Base):
@@ -125,9 +134,11 @@ class CoordinatorTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
-        Index("ix_task_open_unit_due", "status", "unit", "due_on"),
-        Index("ix_task_open_pathway_due", "status", "pathway_key", "due_on"),
-        Index("ix_task_assignee", "assignee", "status"),
+        # Task lists only ever ask for open tasks: partial indexes hold just those, and completing a task
+        # leaves them alone instead of re-indexing a row nobody lists.
+        Index("ix_task_open_unit_due", "unit", "due_on", **_open_only("coordinator_task")),
+        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_open_only("coordinator_task")),
+        Index("ix_task_open_assignee", "assignee", **_open_only("coordinator_task")),
     )
 
 
@@ -154,7 +165,7 @@ class IndicatorMeasurement(Base):
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        Index("ix_measurement_status_due", "status", "due_on"),
+        Index("ix_measurement_pending_due", "due_on", **_where("indicator_measurement", "status = 'pending'")),
         Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
         #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
         Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
