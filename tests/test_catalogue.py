@@ -144,3 +144,15 @@ def test_names_that_would_not_fit_or_would_shadow_are_errors():
     assert any("would hide the expression function" in p.message for p in errors(shadowing))
     dunder = sample_pathway().replace(b'formField id="outcome"', b'formField id="__class__"')
     assert any("must be a plain name" in p.message for p in errors(dunder))
+
+
+def test_pathway_start_per_rule_set_is_read_and_checked():
+    definition, _ = parse_pathway((ROOT / "pathways" / "tsb_d01.bpmn").read_bytes(), "tsb_d01.bpmn")
+    assert definition.pathway_start == {"2019": ("referral_received", ()),
+                                        "2024": ("referral_assessed", ("right_to_care",))}
+    assert definition.starts_pathway("2024", "referral_assessed", "right_to_care")
+    assert not definition.starts_pathway("2024", "referral_assessed", "no_right_to_care")
+    unknown = sample_pathway(properties='<camunda:property name="pathwayStart:2031" value="referral_received" />')
+    assert any("unknown rule set" in p.message for p in errors(unknown))
+    missing = sample_pathway(properties='<camunda:property name="pathwayStart:2024" value="first_attendance" />')
+    assert any("pathwayStart:2024 names measuring point 'first_attendance'" in p.message for p in errors(missing))

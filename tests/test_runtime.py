@@ -232,3 +232,25 @@ def test_workflow_state_survives_a_cold_start(runtime, db, clock):
     complete(fresh, instance_id, "somatic_health_check", date(2026, 1, 5))
     complete(runtime, instance_id, "clinical_decision_basic", date(2026, 1, 5), outcome="CK")
     assert open_task(runtime, instance_id, "close_pathway")
+
+
+@pytest.mark.parametrize("rule_set, started_before_assessment, started_after", [
+    ("2019", date(2026, 1, 5), date(2026, 1, 5)),   # 2019 rules: the day the referral was received
+    ("2024", None, date(2026, 1, 9)),               # revised rules: the assessment with right to care
+])
+def test_pathway_start_date_follows_the_rule_set(runtime, clock, rule_set, started_before_assessment, started_after):
+    clock.set(date(2026, 1, 12))
+    instance_id = runtime.start_pathway(patient_key="P-1", pathway_key=TSB, unit="DPS", setting="outpatient",
+                                        referral_received_on=date(2026, 1, 5), rule_set=rule_set)
+    view = detail(runtime, instance_id)
+    assert view["rule_set"] == rule_set and view["started_on"] == started_before_assessment
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 9), outcome="right_to_care")
+    assert detail(runtime, instance_id)["started_on"] == started_after
+
+
+def test_a_rejected_referral_never_starts_a_2024_pathway(runtime, clock):
+    instance_id = runtime.start_pathway(patient_key="P-1", pathway_key=TSB, unit="DPS", setting="outpatient",
+                                        referral_received_on=date(2026, 1, 5), rule_set="2024")
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="no_right_to_care")
+    view = detail(runtime, instance_id)
+    assert view["status"] == "completed" and view["started_on"] is None
