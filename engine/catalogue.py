@@ -25,6 +25,7 @@ from . import expressions
 from .indicators import PATIENT_DEFERRED, PROPERTY_PREFIX, DeadlineIndicator, IndicatorSyntaxError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
@@ -196,6 +197,8 @@ def parse_pathway(source: bytes, filename: str) -> tuple[PathwayDefinition | Non
         return None, lint.problems
     process = processes[0]
 
+    if root.find(f"{{{BPMNDI_NS}}}BPMNDiagram") is None:
+        lint.warning(root, "the file has no diagram, so a BPMN modeller shows nothing; run `pathways layout FILE`")
     definition = _read_definition(process, source, filename, lint)
     _check_expressions(root, lint)
     for tag, why in _UNSUPPORTED.items():

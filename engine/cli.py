@@ -23,6 +23,12 @@ def _lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _layout(args: argparse.Namespace) -> int:
+    from .bpmn_layout import main as layout_main
+
+    return layout_main([*(["--replace"] if args.replace else []), *args.files])
+
+
 def _settings():
     from .settings import Settings
 
@@ -84,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     lint = sub.add_parser("lint", help="check BPMN pathway files; exit code 1 on any error")
     lint.add_argument("files", nargs="+", metavar="FILE")
     lint.set_defaults(func=_lint)
+    lay = sub.add_parser("layout", help="add a laid-out diagram to BPMN files without one, so modellers can open them")
+    lay.add_argument("files", nargs="+", metavar="FILE")
+    lay.add_argument("--replace", action="store_true", help="lay out files that already have a diagram again")
+    lay.set_defaults(func=_layout)
     dep = sub.add_parser("deploy", help="lint and deploy pathway files (default: every file in the pathways folder)")
     dep.add_argument("files", nargs="*", metavar="FILE")
     dep.set_defaults(func=_deploy)

@@ -156,3 +156,16 @@ def test_pathway_start_per_rule_set_is_read_and_checked():
     assert any("unknown rule set" in p.message for p in errors(unknown))
     missing = sample_pathway(properties='<camunda:property name="pathwayStart:2024" value="first_attendance" />')
     assert any("pathwayStart:2024 names measuring point 'first_attendance'" in p.message for p in errors(missing))
+
+
+def test_a_file_without_diagram_is_a_warning_and_layout_adds_one(tmp_path, capsys):
+    path = tmp_path / "sample.bpmn"
+    path.write_bytes(sample_pathway())
+    [warning] = [p for p in lint_file(path) if p.severity == "warning"]
+    assert "no diagram" in warning.message and "pathways layout" in warning.message
+    assert cli_main(["lint", str(path)]) == 0  # warnings do not fail lint
+    assert cli_main(["layout", str(path)]) == 0
+    assert "added a diagram" in capsys.readouterr().out
+    assert [p for p in lint_file(path) if p.severity == "warning"] == []
+    assert cli_main(["layout", str(path)]) == 0
+    assert "already has a diagram" in capsys.readouterr().out
