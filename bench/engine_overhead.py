@@ -62,6 +62,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from engine import expressions  # noqa: E402
 from engine.catalogue import load_definition  # noqa: E402
 from engine.clock import ManualClock, spiff_clock  # noqa: E402
+from engine.demo import TSB_JOURNEY  # noqa: E402
 from engine.deployment import deploy_directory  # noqa: E402
 from engine.runtime import PathwayRuntime  # noqa: E402
 from engine.schema import upgrade  # noqa: E402
@@ -78,20 +79,7 @@ RATIO_TARGET = 2.0
 FRESH_BYTES_TARGET = 20 * 1024
 
 # (element id, form data, days after the previous step): a patient who goes all the way with detoxification.
-STEPS: tuple[tuple[str, dict[str, Any], int], ...] = (
-    ("assess_referral", {"outcome": "right_to_care"}, 6),
-    ("first_attendance", {}, 9),
-    ("somatic_health_check", {"somatic_follow_up_needed": False}, 3),
-    ("clinical_decision_basic", {"outcome": "CT"}, 14),
-    ("plan_treatment", {"detoxification": True}, 2),
-    ("detoxification_completed", {}, 8),
-    ("treatment_started", {}, 2),
-    ("evaluate_treatment", {"outcome": "continue"}, 7),
-    ("evaluate_treatment", {"outcome": "continue"}, 30),
-    ("evaluate_treatment", {"outcome": "continue"}, 30),
-    ("evaluate_treatment", {"outcome": "close"}, 30),
-    ("close_pathway", {"outcome": "other"}, 1),
-)
+STEPS = TSB_JOURNEY
 
 VARIANTS = ("engine_steady", "engine_cold", "raw")
 

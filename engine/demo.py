@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -18,8 +19,9 @@ from .store import PathwayInstance
 UNITS = ("DPS Nord – rusteam", "DPS Sør – rusteam", "Rusklinikken døgn")
 PATHWAY = "tsb_d01"
 
-# (element, form data, days after the previous step) for a patient who goes all the way with detoxification.
-_STEPS = (
+#: A TSB patient who goes all the way, with detoxification: (task element, form data, typical days after the
+#: previous step). The demo follows it with some spread; the benchmark walks it exactly.
+TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
     ("assess_referral", {"outcome": "right_to_care"}, 6),
     ("first_attendance", {}, 9),
     ("somatic_health_check", {"somatic_follow_up_needed": False}, 3),
@@ -28,6 +30,7 @@ _STEPS = (
     ("detoxification_completed", {}, 8),
     ("treatment_started", {}, 2),
     ("evaluate_treatment", {"outcome": "continue"}, 7),
+    ("evaluate_treatment", {"outcome": "continue"}, 50),
     ("evaluate_treatment", {"outcome": "continue"}, 50),
     ("evaluate_treatment", {"outcome": "close"}, 50),
     ("close_pathway", {"outcome": "municipal_follow_up", "follow_up_plan_sent": True}, 1),
@@ -48,7 +51,7 @@ def load_demo_data(runtime: PathwayRuntime, patients: int = 36, seed: int = 2019
         instance_id = runtime.start_pathway(patient_key=f"DEMO-{number + 1:04d}", pathway_key=PATHWAY, unit=unit,
                                             setting=setting, referral_received_on=received)
         day = received
-        for element, data, typical_gap in _STEPS[: rng.randint(0, len(_STEPS))]:
+        for element, data, typical_gap in TSB_JOURNEY[: rng.randint(0, len(TSB_JOURNEY))]:
             gap = max(0, int(rng.gauss(typical_gap, typical_gap / 3)))
             if element == "assess_referral" and number % 7 == 3:
                 data = {"outcome": "no_right_to_care"}

@@ -13,8 +13,9 @@ import hashlib
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -117,13 +118,21 @@ class PathwayRuntime:
                 self._definitions[version_id] = definition
         return definition
 
-    def _checkout(self, conn: Connection, instance_id: str, version: int) -> tuple[BpmnWorkflow, InstanceState]:
-        cached = self._cache.checkout(instance_id, version)
-        if cached is not None:
-            return cached
-        state, blob = store.load(conn, instance_id)
-        definition = self.definition_of(conn, state.pathway_version_id)
-        return load_state(blob, definition.spec, definition.subprocess_specs), state
+    @contextmanager
+    def _locked(self, *, task_id: str | None = None, instance_id: str | None = None
+                ) -> Iterator[tuple[Connection, BpmnWorkflow, InstanceState]]:
+        """One command's transaction on one instance: lock it, take its live workflow and state (from the cache
+        when the version matches), and leave the check-in to the caller once the block has committed."""
+        with self.db.engine.begin() as conn:
+            locked = store.lock(conn, task_id=task_id, instance_id=instance_id)
+            if locked is None:
+                raise NotFound(f"no task {task_id}" if task_id else f"no pathway instance {instance_id}")
+            cached = self._cache.checkout(*locked)
+            if cached is None:
+                state, blob = store.load(conn, locked[0])
+                definition = self.definition_of(conn, state.pathway_version_id)
+                cached = load_state(blob, definition.spec, definition.subprocess_specs), state
+            yield conn, *cached
 
     # ---- commands --------------------------------------------------------------------------------------------
 
@@ -175,11 +184,7 @@ class PathwayRuntime:
                       actor: str | None = None) -> str:
         data = dict(data or {})
         try:
-            with self.db.engine.begin() as conn:
-                locked = store.lock(conn, task_id=task_id)
-                if locked is None:
-                    raise NotFound(f"no task {task_id}")
-                workflow, state = self._checkout(conn, *locked)
+            with self._locked(task_id=task_id) as (conn, workflow, state):
                 task_row = next((t for t in state.open_tasks if t.id == task_id), None)
                 if task_row is None:
                     raise Conflict(f"task {task_id} is already {store.task_status(conn, task_id)}")
@@ -243,11 +248,7 @@ class PathwayRuntime:
         deferral, so an overrun is attributed to the patient (status `deferred`) instead of counted as breached.
         """
         try:
-            with self.db.engine.begin() as conn:
-                locked = store.lock(conn, instance_id=instance_id)
-                if locked is None:
-                    raise NotFound(f"no pathway instance {instance_id}")
-                workflow, state = self._checkout(conn, *locked)
+            with self._locked(instance_id=instance_id) as (conn, workflow, state):
                 if state.status != ACTIVE:
                     raise Conflict(f"pathway {instance_id} is {state.status}")
                 self._check_occurred_on(state, occurred_on)
@@ -269,16 +270,12 @@ class PathwayRuntime:
         fired = 0
         for instance_id in instance_ids:
             try:
-                with self.db.engine.begin() as conn:
-                    locked = store.lock(conn, instance_id=instance_id)
-                    if locked is None:
-                        continue
-                    workflow, state = self._checkout(conn, *locked)
+                with self._locked(instance_id=instance_id) as (conn, workflow, state):
                     definition = self.definition_of(conn, state.pathway_version_id)
                     events: list[RegisteredEvent] = []
                     _run_engine(workflow, self.clock, self._automatic_events(definition, events, self.today()))
                     self._after_run(UnitOfWork(conn, state), definition, workflow, events, "scheduler")
-            except StaleInstance:
+            except (StaleInstance, NotFound):  # changed or gone since the timer was read: nothing to fire
                 continue
             self._cache.checkin(workflow, state)
             fired += 1

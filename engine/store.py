@@ -91,11 +91,11 @@ class PathwayInstance(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    #: Bumped by every command on the instance (engine.instance_store); live caches are keyed by it.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     pathway_version: Mapped[PathwayVersion] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_instance_pathway_unit_status", "pathway_key", "unit", "status"),)
 
 
