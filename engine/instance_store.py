@@ -109,9 +109,9 @@ def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | Non
     else:
         statement, params = _LOCK_BY_ID, {"instance_id": instance_id}
     if conn.dialect.name == "postgresql":  # every command starts here: spare SQLAlchemy's per-call work
-        cursor = conn.connection.driver_connection.cursor()
-        cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
-        row = cursor.fetchone()
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
+            row = cursor.fetchone()
         return (row[0], row[1]) if row else None
     row = conn.execute(statement, params).first()
     return (row.id, row.version) if row else None
@@ -196,6 +196,8 @@ class UnitOfWork:
                     raise StaleInstance(state.id)
             self._write_rows()
             self.conn.commit()
+        if self._cursor is not None:
+            self._cursor.close()
         if not self.new:
             state.version += 1
 
