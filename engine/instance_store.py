@@ -117,6 +117,11 @@ def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | Non
     return (row.id, row.version) if row else None
 
 
+def send_lock(cursor, dialect, *, task_id: str) -> None:
+    """Queue the lock of a task's instance on a PostgreSQL pipeline cursor; `cursor.fetchone()` gives (id, version)."""
+    cursor.execute(_driver_sql(_LOCK_BY_TASK, dialect, ("task_id",)), {"task_id": task_id})
+
+
 def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     """The instance's state and its serialised workflow, from the database (the cache missed)."""
     row = conn.execute(select(*(INSTANCE.c[name] for name in _INSTANCE_COLUMNS), INSTANCE.c.state)
@@ -144,10 +149,12 @@ def task_status(conn: Connection, task_id: str) -> str | None:
 class UnitOfWork:
     """Collects one command's changes to an instance and writes them, in foreign-key order, on `commit()`."""
 
-    def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False) -> None:
+    def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False,
+                 in_pipeline: bool = False) -> None:
         self.conn = conn
         self.state = state
         self.new = new
+        self.in_pipeline = in_pipeline  # the command already opened a PostgreSQL pipeline
         self._before_instance = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_due = {t.id: t.due_on for t in state.open_tasks}
@@ -183,7 +190,7 @@ class UnitOfWork:
         pipelined = not self.new and self.conn.dialect.name == "postgresql"
         driver = self.conn.connection.driver_connection
         self._cursor = driver.cursor() if pipelined else None
-        with driver.pipeline() if pipelined else nullcontext():
+        with driver.pipeline() if pipelined and not self.in_pipeline else nullcontext():
             if self.new:
                 self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
                                                      "state": workflow_state, "created_at": now, "updated_at": now})

@@ -14,8 +14,9 @@ import threading
 import uuid
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -45,31 +46,72 @@ class _LiveCache:
     """Live workflows and instance states of recently used instances, keyed by instance id and row version.
 
     A command checks an entry *out* (removing it), so two threads never share one object; it is checked back in
-    only after its transaction committed. A miss, or a version mismatch, means: load from the database.
+    only after its transaction committed. A miss, or a version mismatch, means: load from the database. Entries
+    can also be found by one of their open tasks, so a completion can start before its lock is confirmed.
     """
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
         self._items: OrderedDict[str, tuple[int, BpmnWorkflow, InstanceState]] = OrderedDict()
+        self._by_task: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def _drop(self, instance_id: str) -> tuple[int, BpmnWorkflow, InstanceState] | None:
+        item = self._items.pop(instance_id, None)
+        if item:
+            for task in item[2].open_tasks:
+                self._by_task.pop(task.id, None)
+        return item
 
     def checkout(self, instance_id: str, version: int) -> tuple[BpmnWorkflow, InstanceState] | None:
         with self._lock:
-            item = self._items.pop(instance_id, None)
-        if item and item[0] == version:
-            return item[1], item[2]
+            item = self._drop(instance_id)
+            if item and item[0] == version:
+                self.hits += 1
+                return item[1], item[2]
+            self.misses += 1
         return None
+
+    def checkout_task(self, task_id: str) -> tuple[int, BpmnWorkflow, InstanceState] | None:
+        """The entry whose instance has `task_id` open, with the version it was checked in at."""
+        with self._lock:
+            instance_id = self._by_task.get(task_id)
+            if instance_id is None:
+                return None
+            self.hits += 1  # a stale one is counted again as a miss when the command retries from the row
+            return self._drop(instance_id)
 
     def checkin(self, workflow: BpmnWorkflow, state: InstanceState) -> None:
         with self._lock:
+            self._drop(state.id)
             self._items[state.id] = (state.version, workflow, state)
-            self._items.move_to_end(state.id)
+            for task in state.open_tasks:
+                self._by_task[task.id] = state.id
             while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                self._drop(next(iter(self._items)))
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._by_task.clear()
+
+
+class _StaleCache(Exception):
+    """The cached state a command started from is older than the locked row: redo it from the database."""
+
+
+@dataclass
+class _Held:
+    """An instance held by a command: its connection, live workflow and state, and `confirm()`, which returns
+    once the row lock is held and the state is known to be current (raises `_StaleCache` otherwise)."""
+
+    conn: Connection
+    workflow: BpmnWorkflow
+    state: InstanceState
+    confirm: Callable[[], None] = lambda: None
+    in_pipeline: bool = False
 
 
 def _run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete, *, timers: bool = True) -> None:
@@ -102,6 +144,10 @@ class PathwayRuntime:
     def today(self) -> date:
         return today(self.clock)
 
+    def cache_stats(self) -> tuple[int, int]:
+        """(hits, misses) of the live cache since start: how often a command could skip loading state."""
+        return self._cache.hits, self._cache.misses
+
     def _now(self) -> datetime:
         return self.clock.now()
 
@@ -119,11 +165,16 @@ class PathwayRuntime:
         return definition
 
     @contextmanager
-    def _locked(self, *, task_id: str | None = None, instance_id: str | None = None
-                ) -> Iterator[tuple[Connection, BpmnWorkflow, InstanceState]]:
-        """One command's transaction on one instance: lock it, take its live workflow and state (from the cache
-        when the version matches), and leave the check-in to the caller once the block has committed."""
+    def _locked(self, *, task_id: str | None = None, instance_id: str | None = None) -> Iterator[_Held]:
+        """One command's transaction on one instance: lock it and take its live workflow and state (from the
+        cache when the version matches). The caller checks the state back in once the block has committed."""
         with self.db.engine.begin() as conn:
+            if task_id is not None and conn.dialect.name == "postgresql":
+                optimistic = self._cache.checkout_task(task_id)
+                if optimistic is not None:
+                    with self._optimistic(conn, task_id, *optimistic) as held:
+                        yield held
+                    return
             locked = store.lock(conn, task_id=task_id, instance_id=instance_id)
             if locked is None:
                 raise NotFound(f"no task {task_id}" if task_id else f"no pathway instance {instance_id}")
@@ -132,7 +183,23 @@ class PathwayRuntime:
                 state, blob = store.load(conn, locked[0])
                 definition = self.definition_of(conn, state.pathway_version_id)
                 cached = load_state(blob, definition.spec, definition.subprocess_specs), state
-            yield conn, *cached
+            yield _Held(conn, *cached)
+
+    @contextmanager
+    def _optimistic(self, conn: Connection, task_id: str, version: int, workflow: BpmnWorkflow,
+                    state: InstanceState) -> Iterator[_Held]:
+        """PostgreSQL, task cached: send the lock and work on the cached state while it travels; `confirm()`
+        collects the answer before anything is written. Hides the lock's round trip behind the engine's work."""
+        driver = conn.connection.driver_connection
+        with driver.pipeline(), driver.cursor() as cursor:
+            store.send_lock(cursor, conn.dialect, task_id=task_id)
+
+            def confirm() -> None:
+                row = cursor.fetchone()
+                if row is None or (row[0], row[1]) != (state.id, version):
+                    raise _StaleCache(task_id)
+
+            yield _Held(conn, workflow, state, confirm, in_pipeline=True)
 
     # ---- commands --------------------------------------------------------------------------------------------
 
@@ -182,9 +249,15 @@ class PathwayRuntime:
 
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
                       actor: str | None = None) -> str:
-        data = dict(data or {})
         try:
-            with self._locked(task_id=task_id) as (conn, workflow, state):
+            return self._complete_task(task_id, dict(data or {}), occurred_on, actor)
+        except _StaleCache:  # the cached state was behind the row; the second try reads the row
+            return self._complete_task(task_id, dict(data or {}), occurred_on, actor)
+
+    def _complete_task(self, task_id: str, data: dict[str, Any], occurred_on: date, actor: str | None) -> str:
+        try:
+            with self._locked(task_id=task_id) as held:
+                conn, workflow, state = held.conn, held.workflow, held.state
                 task_row = next((t for t in state.open_tasks if t.id == task_id), None)
                 if task_row is None:
                     raise Conflict(f"task {task_id} is already {store.task_status(conn, task_id)}")
@@ -207,7 +280,8 @@ class PathwayRuntime:
                     raise InvalidInput(f"the task could not be completed: {exc}") from exc
                 _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on),
                             timers=state.timer_signature is not None)
-                work = UnitOfWork(conn, state)
+                held.confirm()
+                work = UnitOfWork(conn, state, in_pipeline=held.in_pipeline)
                 work.close_task(task_row, COMPLETED, self._now(), actor)
                 self._after_run(work, definition, workflow, events, actor)
         except StaleInstance as exc:
@@ -248,7 +322,8 @@ class PathwayRuntime:
         deferral, so an overrun is attributed to the patient (status `deferred`) instead of counted as breached.
         """
         try:
-            with self._locked(instance_id=instance_id) as (conn, workflow, state):
+            with self._locked(instance_id=instance_id) as held:
+                conn, workflow, state = held.conn, held.workflow, held.state
                 if state.status != ACTIVE:
                     raise Conflict(f"pathway {instance_id} is {state.status}")
                 self._check_occurred_on(state, occurred_on)
@@ -270,7 +345,8 @@ class PathwayRuntime:
         fired = 0
         for instance_id in instance_ids:
             try:
-                with self._locked(instance_id=instance_id) as (conn, workflow, state):
+                with self._locked(instance_id=instance_id) as held:
+                    conn, workflow, state = held.conn, held.workflow, held.state
                     definition = self.definition_of(conn, state.pathway_version_id)
                     events: list[RegisteredEvent] = []
                     _run_engine(workflow, self.clock, self._automatic_events(definition, events, self.today()))

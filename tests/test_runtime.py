@@ -254,3 +254,23 @@ def test_a_rejected_referral_never_starts_a_2024_pathway(runtime, clock):
     complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="no_right_to_care")
     view = detail(runtime, instance_id)
     assert view["status"] == "completed" and view["started_on"] is None
+
+
+def test_a_process_with_an_outdated_copy_still_sees_every_change(runtime, db, clock):
+    """Two server processes: the first caches the instance, the second changes it, the first completes a task
+    its outdated copy also has. The change must count (here: the deferral) and nothing may be lost."""
+    instance_id = start_tsb(runtime, received=date(2026, 1, 5))
+    clock.set(date(2026, 1, 6))
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="right_to_care")
+    complete(runtime, instance_id, "first_attendance", date(2026, 1, 6))
+    complete(runtime, instance_id, "somatic_health_check", date(2026, 1, 6))  # `runtime` caches this state
+    other = PathwayRuntime(db, clock)
+    clock.set(date(2026, 2, 10))
+    other.register_patient_deferred(instance_id, occurred_on=date(2026, 1, 20), note="Utsatt av pasienten")
+    complete(runtime, instance_id, "clinical_decision_basic", date(2026, 2, 10), outcome="CT")
+    assert indicator(runtime, instance_id, "assessment_outpatient")["status"] == "deferred"
+    codes = [m["code"] for m in detail(runtime, instance_id)["measuring_points"]]
+    assert codes.count("patient_deferred") == 1 and codes[-1] == "clinical_decision"
+    complete(other, instance_id, "plan_treatment", date(2026, 2, 10), detoxification=False)
+    complete(runtime, instance_id, "treatment_started", date(2026, 2, 10))
+    assert open_task(runtime, instance_id, "evaluate_treatment")
