@@ -24,7 +24,6 @@ BREACHED = "breached"
 DEFERRED = "deferred"
 #: The pathway ended before the end event could happen (e.g. closure after the last evaluation): not counted.
 CANCELLED = "cancelled"
-STATUSES = (PENDING, OVERDUE, MET, BREACHED, DEFERRED, CANCELLED)
 OPEN_STATUSES = (PENDING, OVERDUE)
 
 #: Built-in measuring point: the patient postponed or failed to attend by more than 7 working days (code L).

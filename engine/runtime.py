@@ -418,7 +418,6 @@ class PathwayRuntime:
             if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
                 state.started_on = event.occurred_on
             measure_event(state.measurements, applicable, event)
-        self._refresh_task_due_dates(state)
 
     @staticmethod
     def _sync_tasks(work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow, now: datetime) -> None:
