@@ -22,7 +22,8 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import expressions
-from .indicators import PATIENT_DEFERRED, PROPERTY_PREFIX, DeadlineIndicator, IndicatorSyntaxError
+from .indicators import (CODE, PATIENT_DEFERRED, PROPERTY_PREFIX, DeadlineIndicator, IndicatorSyntaxError,
+                         parse_outcomes)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -39,7 +40,6 @@ FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 #: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
 OUTCOME_FIELD = "outcome"
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _FIELD_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,59}$")
 _PATHWAY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 _UNSUPPORTED = {
@@ -298,7 +298,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
             continue
         code = next((value for name, value, _ in _properties(element) if name == MEASURING_POINT_PROPERTY), None)
         if code is not None:
-            if not _CODE.match(code):
+            if not CODE.match(code):
                 lint.error(element, f"measuring point code {code!r} must be lower_snake_case, at most 60 characters")
             elif code == PATIENT_DEFERRED:
                 lint.error(element, f"'{PATIENT_DEFERRED}' is registered through the patient-deferred command, "
@@ -347,7 +347,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
             lint.error(process, f"pathwayStart:{start_rule_set} names measuring point '{code}', which no element in "
                                 "this file has", line=line)
         else:
-            pathway_start[start_rule_set] = (code, tuple(o.strip() for o in outcome_text.split(",") if o.strip()))
+            pathway_start[start_rule_set] = (code, parse_outcomes(outcome_text))
     if lint.has_errors:
         return None
     return PathwayDefinition(

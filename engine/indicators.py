@@ -30,7 +30,8 @@ OPEN_STATUSES = (PENDING, OVERDUE)
 PATIENT_DEFERRED = "patient_deferred"
 
 PROPERTY_PREFIX = "deadlineIndicator:"
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: Measuring point codes and indicator keys: lower_snake_case, at most 60 characters.
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
                            "repeat", "from_outcome", "note"}
@@ -38,6 +39,11 @@ _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unc
 
 class IndicatorSyntaxError(ValueError):
     pass
+
+
+def parse_outcomes(text: str) -> tuple[str, ...]:
+    """`CP,CT` -> ("CP", "CT"); empty text means any outcome."""
+    return tuple(o.strip() for o in text.split(",") if o.strip())
 
 
 def _parse_bool(name: str, text: str) -> bool:
@@ -81,7 +87,7 @@ class DeadlineIndicator:
 
     @classmethod
     def parse(cls, key: str, text: str, line: int | None = None) -> "DeadlineIndicator":
-        if not _KEY.match(key):
+        if not CODE.match(key):
             raise IndicatorSyntaxError(f"indicator key {key!r} must be lower_snake_case")
         values: dict[str, str] = {}
         for part in (p.strip() for p in text.split(";")):
@@ -126,12 +132,12 @@ class DeadlineIndicator:
         if not unconfirmed and not source:
             raise IndicatorSyntaxError("a confirmed indicator needs a source; mark it unconfirmed=true otherwise")
         for point in ("from", "to"):
-            if not _KEY.match(values[point]):
+            if not CODE.match(values[point]):
                 raise IndicatorSyntaxError(f"'{point}' must name a measuring point code, not {values[point]!r}")
         repeat = _parse_bool("repeat", values["repeat"]) if "repeat" in values else False
         if values["from"] == values["to"] and not repeat:
             raise IndicatorSyntaxError("from and to are the same measuring point; set repeat=true for an interval")
-        from_outcomes = tuple(o.strip() for o in values.get("from_outcome", "").split(",") if o.strip())
+        from_outcomes = parse_outcomes(values.get("from_outcome", ""))
         return cls(
             key=key,
             label=values.get("label") or key,

@@ -155,7 +155,7 @@ class UnitOfWork:
         self.state = state
         self.new = new
         self.in_pipeline = in_pipeline  # the command already opened a PostgreSQL pipeline
-        self._before_instance = {name: getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+        self._had_timers = state.timer_signature is not None
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_due = {t.id: t.due_on for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
@@ -228,7 +228,7 @@ class UnitOfWork:
         self._write_measurements()
         self._write_tasks()
         if self.timers is not None:
-            if self._before_instance["timer_signature"] is not None and not self.new:
+            if self._had_timers and not self.new:
                 self._run(_DELETE_TIMERS, {"instance_id": state.id})
             if self.timers:
                 self._run(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}

@@ -43,13 +43,9 @@ class Base(DeclarativeBase):
     pass
 
 
-def _where(table: str, condition: str) -> dict[str, Any]:
+def _where(condition: str) -> dict[str, Any]:
     """A partial index's condition, for both PostgreSQL and SQLite."""
     return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
-
-
-def _open_only(table: str) -> dict[str, Any]:
-    return _where(table, "status = 'open'")
 
 
 class PathwayVersion(Base):
@@ -136,9 +132,9 @@ class CoordinatorTask(Base):
     __table_args__ = (
         # Task lists only ever ask for open tasks: partial indexes hold just those, and completing a task
         # leaves them alone instead of re-indexing a row nobody lists.
-        Index("ix_task_open_unit_due", "unit", "due_on", **_open_only("coordinator_task")),
-        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_open_only("coordinator_task")),
-        Index("ix_task_open_assignee", "assignee", **_open_only("coordinator_task")),
+        Index("ix_task_open_unit_due", "unit", "due_on", **_where("status = 'open'")),
+        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_where("status = 'open'")),
+        Index("ix_task_open_assignee", "assignee", **_where("status = 'open'")),
     )
 
 
@@ -165,7 +161,7 @@ class IndicatorMeasurement(Base):
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        Index("ix_measurement_pending_due", "due_on", **_where("indicator_measurement", "status = 'pending'")),
+        Index("ix_measurement_pending_due", "due_on", **_where("status = 'pending'")),
         Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
         #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
         Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
