@@ -161,6 +161,12 @@ def _routes(app: FastAPI) -> None:
         runtime.register_patient_deferred(instance_id, occurred_on=body.occurred_on, note=body.note)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
 
+    @app.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut, responses=ERRORS,
+              tags=["instances"], summary="Deliver a message (e.g. a crisis reported) to a pathway waiting for it")
+    def send_message(instance_id: str, body: schemas.MessageIn, runtime: Runtime):
+        runtime.send_message(instance_id, body.name, data=body.data, occurred_on=body.occurred_on)
+        return queries.instance_detail(runtime.db, instance_id, runtime.today())
+
     @app.get("/tasks", response_model=schemas.TaskPage, responses=ERRORS, tags=["tasks"],
              summary="Open coordinator tasks, earliest due first")
     def list_tasks(runtime: Runtime,

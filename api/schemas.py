@@ -43,6 +43,16 @@ class PatientDeferred(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class MessageIn(BaseModel):
+    """A message from outside the pathways to one that waits for it, e.g. a crisis ("blålys") reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    data: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    occurred_on: date | None = None
+
+
 class TaskOut(BaseModel):
     id: str
     instance_id: str

@@ -36,6 +36,10 @@ RULE_SET_PROPERTY = "ruleSet"
 RULE_SETS = ("2019", "2024")
 #: `pathwayStart:<rule set>` = `code` or `code:OUTCOME,OUTCOME`: the measuring point that is the pathway's start date.
 PATHWAY_START_PREFIX = "pathwayStart:"
+#: `unconfirmed:<topic>` on the process, or `unconfirmed` on an element: a value the domain reference could not
+#: confirm in a primary source (a type code, a timer's length), with a note; listed in the catalogue.
+UNCONFIRMED_PREFIX = "unconfirmed:"
+UNCONFIRMED_PROPERTY = "unconfirmed"
 FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 #: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
 OUTCOME_FIELD = "outcome"
@@ -84,6 +88,16 @@ class TaskDefinition:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A flagged (UNCONFIRMED) configuration value: on the process (`element_id` None) or on an element."""
+
+    topic: str
+    note: str
+    element_id: str | None = None
+    line: int | None = None
+
+
 @dataclass
 class PathwayDefinition:
     key: str
@@ -99,6 +113,10 @@ class PathwayDefinition:
     lanes: tuple[str, ...]
     #: rule set -> (measuring point code, outcomes that count; empty = any)
     pathway_start: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
+    #: names of the messages this pathway sends to other pathways, and of those it waits for
+    messages_sent: tuple[str, ...] = ()
+    messages_received: tuple[str, ...] = ()
     spec: Any = field(repr=False, default=None)
     subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -274,8 +292,15 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
     props: dict[str, str] = {}
     indicator_props: list[tuple[str, str, int | None]] = []
     start_props: list[tuple[str, str, int | None]] = []
+    flags: list[Flag] = []
     for name, value, line in _properties(process):
-        if name.startswith(PROPERTY_PREFIX):
+        if name.startswith(UNCONFIRMED_PREFIX):
+            topic = name[len(UNCONFIRMED_PREFIX):].strip()
+            if not topic or not value.strip():
+                lint.error(process, f"'{name}' needs a topic after the colon and a note saying what is unconfirmed",
+                           line=line)
+            flags.append(Flag(topic, value.strip(), None, line))
+        elif name.startswith(PROPERTY_PREFIX):
             indicator_props.append((name[len(PROPERTY_PREFIX):], value, line))
         elif name.startswith(PATHWAY_START_PREFIX):
             start_props.append((name[len(PATHWAY_START_PREFIX):], value, line))
@@ -288,6 +313,8 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lint.error(process, "the process needs a name (the pathway's Norwegian title)")
 
     lane_of = _lanes(process)
+    sent: list[str] = []
+    received: list[str] = []
     measuring_points: dict[str, str] = {}
     tasks: dict[str, TaskDefinition] = {}
     start_event_id = None
@@ -296,7 +323,23 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         element_id = element.get("id")
         if element_id is None or tag in ("process", "lane", "laneSet", "sequenceFlow"):
             continue
-        code = next((value for name, value, _ in _properties(element) if name == MEASURING_POINT_PROPERTY), None)
+        own = _properties(element)
+        code = next((value for name, value, _ in own if name == MEASURING_POINT_PROPERTY), None)
+        for name, value, line in own:
+            if name == UNCONFIRMED_PROPERTY:
+                if not value.strip():
+                    lint.error(element, "an 'unconfirmed' property needs a note saying what is unconfirmed", line=line)
+                flags.append(Flag(element.get("name") or element_id, value.strip(), element_id, line))
+        message = _message_of(element)
+        if message is not None:
+            if tag in ("intermediateThrowEvent", "endEvent"):
+                sent.append(message)
+                if not element.find(f"{{{BPMN_NS}}}messageEventDefinition").get(f"{{{CAMUNDA_NS}}}expression"):
+                    lint.error(element, "a message throw event needs camunda:expression, the payload it sends "
+                                        "(a dict of task data, e.g. {'municipal_contact': municipal_contact}; "
+                                        "{} for none)")
+            else:
+                received.append(message)
         if code is not None:
             if not CODE.match(code):
                 lint.error(element, f"measuring point code {code!r} must be lower_snake_case, at most 60 characters")
@@ -364,7 +407,25 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lanes=tuple(dict.fromkeys(lane_of.values())),
         start_event_id=start_event_id,
         pathway_start=pathway_start,
+        flags=tuple(flags),
+        messages_sent=tuple(dict.fromkeys(sent)),
+        messages_received=tuple(dict.fromkeys(received)),
     )
+
+
+def _message_names(process: etree._Element) -> dict[str, str]:
+    """bpmn:message id -> name, from the definitions around `process`."""
+    root = process.getroottree().getroot()
+    return {m.get("id"): (m.get("name") or m.get("id")) for m in root.iterfind(f"{{{BPMN_NS}}}message")}
+
+
+def _message_of(element: etree._Element) -> str | None:
+    """The name of the message an event sends or waits for, or None."""
+    definition = element.find(f"{{{BPMN_NS}}}messageEventDefinition")
+    if definition is None:
+        return None
+    ref = definition.get("messageRef")
+    return _message_names(element).get(ref, ref)
 
 
 def _expression_sites(root: etree._Element) -> Iterable[expressions.ExpressionSite]:
@@ -391,6 +452,13 @@ def _expression_sites(root: etree._Element) -> Iterable[expressions.ExpressionSi
                 source=element.text or "",
                 mode=mode,
             )
+
+
+    for element in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
+        payload = element.get(f"{{{CAMUNDA_NS}}}expression")
+        if payload is not None:
+            yield expressions.ExpressionSite(element_id=owner(element).get("id"), line=element.sourceline,
+                                             kind="message payload", source=payload, mode="eval")
 
 
 def _check_expressions(root: etree._Element, lint: _Linter) -> None:

@@ -51,6 +51,11 @@ def add_calendar_days(day: Any, count: int) -> str:
     return _add_days_in_unit(_as_date(day), int(count), "calendar_days").isoformat()
 
 
+def add_calendar_months(day: Any, count: int) -> str:
+    """ISO date `count` months after `day` (the month's last day when the later month is shorter)."""
+    return _add_days_in_unit(_as_date(day), int(count), "calendar_months").isoformat()
+
+
 def working_days_between(start: Any, end: Any) -> int:
     return _working_days_between(_as_date(start), _as_date(end))
 
@@ -76,6 +81,7 @@ SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "all": all,
     "add_working_days": add_working_days,
     "add_calendar_days": add_calendar_days,
+    "add_calendar_months": add_calendar_months,
     "working_days_between": working_days_between,
     "timer_at": timer_at,
 }

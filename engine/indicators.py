@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import expressions
 from .norwegian_calendar import DAY_UNITS, add_days
 
 SETTINGS = ("outpatient", "inpatient")
@@ -34,7 +35,7 @@ PROPERTY_PREFIX = "deadlineIndicator:"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
-                           "repeat", "from_outcome", "note"}
+                           "repeat", "from_outcome", "note", "when"}
 
 
 class IndicatorSyntaxError(ValueError):
@@ -72,6 +73,9 @@ class DeadlineIndicator:
     from_outcomes: tuple[str, ...] = ()
     target_unconfirmed: bool = False
     note: str | None = None
+    #: A safe expression over the task data of the `from` point; the clock starts only when it is true
+    #: (e.g. `age_at_referral < 23` for the under-23 guarantee).
+    when: str | None = None
     line: int | None = field(default=None, compare=False)
 
     def applies_to(self, setting: str, severity: str | None) -> bool:
@@ -138,6 +142,12 @@ class DeadlineIndicator:
         if values["from"] == values["to"] and not repeat:
             raise IndicatorSyntaxError("from and to are the same measuring point; set repeat=true for an interval")
         from_outcomes = parse_outcomes(values.get("from_outcome", ""))
+        when = values.get("when") or None
+        if when is not None:
+            try:
+                expressions.check(when, "eval")
+            except (expressions.UnsafeExpression, SyntaxError) as exc:
+                raise IndicatorSyntaxError(f"'when' is not an allowed expression: {exc}") from None
         return cls(
             key=key,
             label=values.get("label") or key,
@@ -155,6 +165,7 @@ class DeadlineIndicator:
             target_unconfirmed=(_parse_bool("target_unconfirmed", values["target_unconfirmed"])
                                 if "target_unconfirmed" in values else False),
             note=values.get("note") or None,
+            when=when,
             line=line,
         )
 

@@ -20,13 +20,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .measurement import Measurement, RegisteredEvent
-from .store import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
+from .store import (CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance,
+                    PathwayMessage)
 
 INSTANCE = PathwayInstance.__table__
 TASK = CoordinatorTask.__table__
 MEASUREMENT = IndicatorMeasurement.__table__
 EVENT = MeasuringPointEvent.__table__
 TIMER = DueTimer.__table__
+MESSAGE = PathwayMessage.__table__
 
 OPEN = "open"
 
@@ -100,6 +102,7 @@ _INSERT_TASK = insert(TASK).inline()
 _UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on"))
 _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
 _INSERT_TIMER = insert(TIMER).inline()
+_INSERT_MESSAGE = insert(MESSAGE).inline()
 
 
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
@@ -162,6 +165,7 @@ class UnitOfWork:
         self.closed_tasks: list[dict[str, Any]] = []
         self.new_tasks: list[dict[str, Any]] = []
         self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
+        self.messages: list[dict[str, Any]] = []  # sent to other pathways of the patient
         self._cursor = None
 
     def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
@@ -170,6 +174,13 @@ class UnitOfWork:
             "occurred_on": event.occurred_on, "element_id": event.element_id, "task_id": event.task_id,
             "note": event.note, "registered_at": registered_at, "registered_by": registered_by,
         })
+
+    def send_message(self, name: str, payload_json: str | None, result_variable: str | None, sent_on: date,
+                     at: datetime) -> None:
+        self.messages.append({"patient_key": self.state.patient_key, "name": name, "payload": payload_json,
+                              "result_variable": result_variable, "sender_instance_id": self.state.id,
+                              "sent_on": sent_on, "created_at": at, "delivered_at": None,
+                              "receiver_instance_id": None})
 
     def close_task(self, task: OpenTask, status: str, at: datetime, by: str | None) -> None:
         self.state.open_tasks.remove(task)
@@ -233,6 +244,8 @@ class UnitOfWork:
             if self.timers:
                 self._run(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}
                                                   for name, due_at in self.timers])
+        if self.messages:
+            self._run(_INSERT_MESSAGE, self.messages)
 
     def _write_measurements(self) -> None:
         fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]

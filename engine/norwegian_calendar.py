@@ -6,10 +6,14 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
-DAY_UNITS = (CALENDAR_DAYS, WORKING_DAYS)
+#: "Within one month" (e.g. the Public Administration Act's reply time): same day number of the later month,
+#: or that month's last day when it is shorter (31 January + 1 month = 28/29 February).
+CALENDAR_MONTHS = "calendar_months"
+DAY_UNITS = (CALENDAR_DAYS, WORKING_DAYS, CALENDAR_MONTHS)
 
 
 @lru_cache(maxsize=64)
@@ -40,6 +44,8 @@ def add_days(start: date, count: int, unit: str) -> date:
         return start + timedelta(days=count)
     if unit == WORKING_DAYS:
         return add_working_days(start, count)
+    if unit == CALENDAR_MONTHS:
+        return start + relativedelta(months=count)
     raise ValueError(f"unknown day unit {unit!r}; expected one of {', '.join(DAY_UNITS)}")
 
 

@@ -10,6 +10,7 @@ version: a command checks them out, and checks them back in only after its commi
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -20,10 +21,13 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import expressions
 from . import indicators as ind
 from . import instance_store as store
 from .catalogue import OUTCOME_FIELD, FormField, PathwayDefinition, load_definition
@@ -238,13 +242,15 @@ class PathwayRuntime:
                 work = UnitOfWork(conn, state, new=True)
                 events: list[RegisteredEvent] = []
                 _run_engine(workflow, self.clock, self._automatic_events(definition, events, referral_received_on))
-                self._after_run(work, definition, workflow, events, actor)
+                messages = self._after_run(work, definition, workflow, events, actor)
         except IntegrityError as exc:
             if "active_key" not in str(exc.orig):
                 raise
             # a concurrent start for the same patient won the race
             raise Conflict(f"patient already has an active {pathway_key} pathway") from exc
         self._cache.checkin(workflow, state)
+        if messages:
+            self.deliver_messages(patient_key)
         return state.id
 
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
@@ -283,7 +289,7 @@ class PathwayRuntime:
                 held.confirm()
                 work = UnitOfWork(conn, state, in_pipeline=held.in_pipeline)
                 work.close_task(task_row, COMPLETED, self._now(), actor)
-                self._after_run(work, definition, workflow, events, actor)
+                messages = self._after_run(work, definition, workflow, events, actor, occurred_on)
         except StaleInstance as exc:
             raise Conflict(f"task {task_id} was changed by someone else; reload and try again") from exc
         except OperationalError as exc:
@@ -291,6 +297,8 @@ class PathwayRuntime:
                 raise Conflict("the pathway is busy with another change; try again") from exc
             raise
         self._cache.checkin(workflow, state)
+        if messages:
+            self.deliver_messages(state.patient_key)
         return state.id
 
     def claim_task(self, task_id: str, assignee: str) -> None:
@@ -350,10 +358,12 @@ class PathwayRuntime:
                     definition = self.definition_of(conn, state.pathway_version_id)
                     events: list[RegisteredEvent] = []
                     _run_engine(workflow, self.clock, self._automatic_events(definition, events, self.today()))
-                    self._after_run(UnitOfWork(conn, state), definition, workflow, events, "scheduler")
+                    messages = self._after_run(UnitOfWork(conn, state), definition, workflow, events, "scheduler")
             except (StaleInstance, NotFound):  # changed or gone since the timer was read: nothing to fire
                 continue
             self._cache.checkin(workflow, state)
+            if messages:
+                self.deliver_messages(state.patient_key)
             fired += 1
         return fired
 
@@ -367,7 +377,97 @@ class PathwayRuntime:
             return result.rowcount or 0
 
     def tick(self) -> tuple[int, int]:
-        return self.fire_due_timers(), self.mark_overdue()
+        fired = self.fire_due_timers()
+        self.deliver_messages()  # anything a crash left between a command's commit and its delivery
+        return fired, self.mark_overdue()
+
+    def send_message(self, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
+                     occurred_on: date | None = None, actor: str | None = None) -> None:
+        """Deliver a message from outside the pathways (e.g. a crisis, "blålys", reported by the municipality)
+        to an instance that waits for a message of that name."""
+        if data is not None and not isinstance(data, dict):
+            raise InvalidInput("message data must be an object of field names and values")
+        occurred_on = occurred_on or self.today()
+        try:
+            with self._locked(instance_id=instance_id) as held:
+                conn, workflow, state = held.conn, held.workflow, held.state
+                if state.status != ACTIVE:
+                    raise Conflict(f"pathway {instance_id} is {state.status}")
+                waiting = _waiting_messages(workflow)
+                if name not in waiting:
+                    raise Conflict(f"pathway {instance_id} is not waiting for the message {name!r}; it waits for: "
+                                   f"{', '.join(sorted(waiting)) or 'no message'}")
+                self._check_occurred_on(state, occurred_on)
+                definition = self.definition_of(conn, state.pathway_version_id)
+                messages = self._receive(held, definition, name, dict(data or {}), name, occurred_on, actor)
+        except StaleInstance as exc:
+            raise Conflict(f"pathway {instance_id} was changed by someone else; try again") from exc
+        self._cache.checkin(workflow, state)
+        if messages:
+            self.deliver_messages(state.patient_key)
+
+    def deliver_messages(self, patient_key: str | None = None, limit: int = 200) -> int:
+        """Hand messages kept for a patient (all patients when None) to an active pathway of that patient that
+        waits for them, oldest first; each delivery is one transaction on the receiving instance."""
+        message, instance = store.MESSAGE, store.INSTANCE
+        query = select(message.c.id, message.c.patient_key, message.c.sender_instance_id).where(
+            message.c.delivered_at.is_(None))
+        if patient_key is not None:
+            query = query.where(message.c.patient_key == patient_key)
+        with self.db.engine.connect() as conn:
+            pending = conn.execute(query.order_by(message.c.id).limit(limit)).all()
+            if not pending:
+                return 0
+            receivers = conn.execute(
+                select(instance.c.id, instance.c.patient_key)
+                .where(instance.c.patient_key.in_({m.patient_key for m in pending}), instance.c.status == ACTIVE)
+                .order_by(instance.c.created_at, instance.c.id)).all()
+        delivered = 0
+        for row in pending:
+            for receiver in receivers:
+                if receiver.patient_key == row.patient_key and receiver.id != row.sender_instance_id:
+                    if self._deliver(row.id, receiver.id):
+                        delivered += 1
+                        break
+        return delivered
+
+    def _deliver(self, message_id: int, instance_id: str) -> bool:
+        message = store.MESSAGE
+        try:
+            with self._locked(instance_id=instance_id) as held:
+                conn, workflow, state = held.conn, held.workflow, held.state
+                row = conn.execute(select(message).where(message.c.id == message_id,
+                                                         message.c.delivered_at.is_(None))
+                                   .with_for_update()).first()
+                if state.status != ACTIVE or row is None or row.name not in _waiting_messages(workflow):
+                    self._cache.checkin(workflow, state)  # untouched: still current
+                    return False
+                conn.execute(update(message).where(message.c.id == message_id)
+                             .values(delivered_at=self._now(), receiver_instance_id=state.id))
+                definition = self.definition_of(conn, state.pathway_version_id)
+                received_on = max(row.sent_on, state.last_occurred_on or row.sent_on)
+                payload = json.loads(row.payload) if row.payload else None
+                messages = self._receive(held, definition, row.name, payload, row.result_variable, received_on,
+                                         "message")
+        except (StaleInstance, NotFound):
+            return False
+        self._cache.checkin(workflow, state)
+        if messages:
+            self.deliver_messages(state.patient_key)
+        return True
+
+    def _receive(self, held: _Held, definition: PathwayDefinition, name: str, payload: Any,
+                 result_variable: str | None, occurred_on: date, actor: str | None) -> bool:
+        workflow = held.workflow
+        event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": result_variable})
+        events: list[RegisteredEvent] = []
+        try:
+            with spiff_clock(self.clock):
+                workflow.send_event(event)
+        except SpiffWorkflowException as exc:
+            raise InvalidInput(f"the pathway could not receive the message {name!r}: {exc}") from exc
+        _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on))
+        return self._after_run(UnitOfWork(held.conn, held.state), definition, workflow, events, actor, occurred_on)
 
     # ---- inside a command ----------------------------------------------------------------------------------
 
@@ -392,10 +492,19 @@ class PathwayRuntime:
         return on_complete
 
     def _after_run(self, work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow,
-                   events: list[RegisteredEvent], actor: str | None) -> None:
+                   events: list[RegisteredEvent], actor: str | None, occurred_on: date | None = None) -> bool:
+        """Project the run into the tables and commit. True when messages may now be delivered: the run sent
+        some, or the instance waits for one that may already be kept for the patient."""
         now = self._now()
         state = work.state
-        self._register_events(work, definition, events, actor)
+        sent_on = occurred_on or max((e.occurred_on for e in events), default=self.today())
+        for event in workflow.get_events():
+            if isinstance(event.event_definition, MessageEventDefinition):
+                body = event.payload or {}
+                work.send_message(event.event_definition.name,
+                                  json.dumps(body.get("payload"), default=str, ensure_ascii=False),
+                                  body.get("result_var"), sent_on, now)
+        self._register_events(work, definition, events, actor, workflow)
         self._sync_tasks(work, definition, workflow, now)
         self._sync_timers(work, workflow)
         if workflow.is_completed():
@@ -405,9 +514,11 @@ class PathwayRuntime:
             cancel_open(state.measurements)
         self._refresh_task_due_dates(state)
         work.commit(dump_state(workflow), now)
+        return bool(work.messages) or (state.status == ACTIVE and bool(definition.messages_received)
+                                       and bool(_waiting_messages(workflow)))
 
     def _register_events(self, work: UnitOfWork, definition: PathwayDefinition, events: Iterable[RegisteredEvent],
-                         actor: str | None) -> None:
+                         actor: str | None, workflow: BpmnWorkflow | None = None) -> None:
         now = self._now()
         state = work.state
         applicable = [i for i in definition.indicators if i.applies_to(state.setting, state.severity)]
@@ -417,7 +528,7 @@ class PathwayRuntime:
                 state.last_occurred_on = event.occurred_on
             if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
                 state.started_on = event.occurred_on
-            measure_event(state.measurements, applicable, event)
+            measure_event(state.measurements, _starting_when_true(applicable, event, workflow), event)
 
     @staticmethod
     def _sync_tasks(work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow, now: datetime) -> None:
@@ -456,6 +567,30 @@ class PathwayRuntime:
         due = open_due_dates(state.measurements)
         for task in state.open_tasks:
             task.due_on = due.get(task.measuring_point) if task.measuring_point else None
+
+
+def _waiting_messages(workflow: BpmnWorkflow) -> set[str]:
+    return {pending.name for pending in workflow.waiting_events() if pending.event_type == "MessageEventDefinition"}
+
+
+def _starting_when_true(applicable: list[ind.DeadlineIndicator], event: RegisteredEvent,
+                        workflow: BpmnWorkflow | None) -> list[ind.DeadlineIndicator]:
+    """Leave out indicators this event would start whose `when` condition is false on the event's task data."""
+    conditional = [i for i in applicable if i.when and i.starts_on(event.code, event.outcome)]
+    if not conditional:
+        return applicable
+    task = workflow.get_task_from_id(uuid.UUID(event.task_id)) if workflow and event.task_id else None
+    data = dict(task.data) if task is not None else {}
+    refused = set()
+    for indicator in conditional:
+        try:
+            holds = expressions.evaluate(indicator.when, data)
+        except Exception as exc:  # a modeller's expression over coordinator data: report, never crash
+            raise InvalidInput(f"the condition of deadline '{indicator.key}' ({indicator.when}) could not be "
+                               f"evaluated: {exc}") from exc
+        if not holds:
+            refused.add(indicator.key)
+    return [i for i in applicable if i.key not in refused]
 
 
 _TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}

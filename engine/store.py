@@ -177,6 +177,28 @@ class DueTimer(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class PathwayMessage(Base):
+    """A message one pathway sent to another pathway of the same patient (e.g. the follow-up plan from specialist
+    care to the municipality), kept until an instance waiting for a message of that name has received it."""
+
+    __tablename__ = "pathway_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str | None] = mapped_column(Text)  # JSON
+    result_variable: Mapped[str | None] = mapped_column(String(100))
+    sender_instance_id: Mapped[str | None] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receiver_instance_id: Mapped[str | None] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+
+    __table_args__ = (
+        Index("ix_message_waiting", "patient_key", "name", **_where("delivered_at IS NULL")),
+    )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)

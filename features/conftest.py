@@ -1,12 +1,18 @@
-"""Shared step definitions for the TSB (D01) pathway features.
+"""Shared step definitions for the pathway features.
+
+Every pathway's feature file uses these; steps that only one pathway needs live in that feature's test module
+(`features/test_<pathway>.py`) and are built on `Pathway.start` and `Pathway.register_task`, which name a
+pathway by its key, type code or Norwegian title and a task by its Norwegian label, as a clinician reads them.
 
 The steps speak the coordinator's language: "the referral was assessed on Friday 2026-01-09 with right to care".
 Every dated step first moves the test clock forward to that day (never backwards), because the engine refuses
 measuring points dated in the future. A weekday written before a date is checked against the date, so a
 scenario cannot silently say "Friday" about a Thursday.
 
-Deadline names used in the features, and the indicator keys they stand for (the setting of the pathway is
-appended where the deadline differs by setting; write e.g. "assessment (outpatient)" to name one explicitly):
+A deadline is named by its indicator key with spaces for underscores ("first evaluation"); a qualifier in
+brackets is appended to the key ("first attendance (serious)" -> `first_attendance_serious`). When the plain key
+is not an indicator of the pathway, the pathway's setting is appended, so "assessment" means
+`assessment_outpatient` in an outpatient pathway. For TSB (D01) that gives:
 
     referral assessment          referral_assessment
     assessment                   assessment_<setting>
@@ -26,8 +32,9 @@ import parse
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from engine.catalogue import PathwayDefinition, load_definition, pathway_files
 from engine.queries import TaskFilter, list_tasks
-from tests.support import complete, detail, start_tsb
+from tests.support import PATHWAYS_DIR, complete, detail, start_tsb
 
 # ---- parse types ---------------------------------------------------------------------------------------------
 
@@ -68,8 +75,16 @@ def step(text: str) -> parsers.parse:
 
 # ---- scenario state ------------------------------------------------------------------------------------------
 
-SETTING_SPECIFIC = {"assessment", "detoxification to treatment", "first evaluation", "evaluation interval"}
-SAME_FOR_ALL_SETTINGS = {"referral assessment"}
+def _definitions() -> list[PathwayDefinition]:
+    return [load_definition(path.read_bytes(), path.name) for path in pathway_files(PATHWAYS_DIR)]
+
+
+def find_definition(name: str) -> PathwayDefinition:
+    """A pathway by its key (`tsb_d01`), type code (`D01`) or Norwegian title, as a feature names it."""
+    found = [d for d in _definitions() if name in (d.key, d.type_code, d.name)]
+    assert len(found) == 1, f"{name!r} names {len(found)} pathways; known: {[d.key for d in _definitions()]}"
+    return found[0]
+
 
 
 @dataclass
@@ -80,6 +95,8 @@ class Pathway:
     clock: Any
     instance_id: str | None = None
     setting: str | None = None
+    definition: PathwayDefinition | None = None
+    patient_key: str = "P-0001"
 
     def today(self) -> date:
         return self.runtime.today()
@@ -89,21 +106,52 @@ class Pathway:
         if self.today() < day:
             self.clock.set(day)
 
+    def start(self, pathway: str, setting: str, day: date, *, severity: str | None = None,
+              rule_set: str | None = None, unit: str = "DPS Test") -> str:
+        """A referral to `pathway` (key, type code or title) was received on `day`: start its instance."""
+        self.move_to(day)
+        self.definition = find_definition(pathway)
+        self.setting = setting
+        self.instance_id = self.runtime.start_pathway(
+            patient_key=self.patient_key, pathway_key=self.definition.key, unit=unit, setting=setting,
+            referral_received_on=day, severity=severity, rule_set=rule_set)
+        return self.instance_id
+
     def register(self, element: str, day: date, **form: Any) -> None:
         self.move_to(day)
         complete(self.runtime, self.instance_id, element, day, **form)
+
+    def element_of(self, label: str) -> str:
+        """The element id of the open task with this Norwegian label (or element id)."""
+        tasks = self.open_tasks()
+        found = [t["element_id"] for t in tasks if label in (t["label"], t["element_id"])]
+        assert found, f"no open task {label!r}; open: {[t['label'] for t in tasks]}"
+        return found[0]
+
+    def register_task(self, label: str, day: date, **form: Any) -> None:
+        """The coordinator completes the open task with this label (or element id) on `day`."""
+        self.move_to(day)
+        self.register(self.element_of(label), day, **form)
 
     def detail(self) -> dict[str, Any]:
         return detail(self.runtime, self.instance_id)
 
     def indicator_key(self, name: str) -> str:
-        match = re.fullmatch(r"(.+?)(?: \((outpatient|inpatient)\))?", name)
-        base, setting = match.group(1), match.group(2)
-        if base in SAME_FOR_ALL_SETTINGS:
-            assert setting is None, f"the {base!r} deadline does not differ by setting"
-            return base.replace(" ", "_")
-        assert base in SETTING_SPECIFIC, f"unknown deadline {name!r}"
-        return f"{base.replace(' ', '_')}_{setting or self.setting}"
+        match = re.fullmatch(r"(.+?)(?: \(([^)]+)\))?", name)
+        base, qualifier = match.group(1).replace(" ", "_"), match.group(2)
+        known = {i.key for i in self.pathway_definition().indicators}
+        if qualifier:
+            candidates = [f"{base}_{qualifier.replace(' ', '_')}"]
+        else:
+            candidates = [base, f"{base}_{self.setting}"]
+        found = [key for key in candidates if key in known]
+        assert found, f"the deadline {name!r} is none of this pathway's indicators: {sorted(known)}"
+        return found[0]
+
+    def pathway_definition(self) -> PathwayDefinition:
+        if self.definition is None:
+            self.definition = find_definition(self.detail()["pathway"])
+        return self.definition
 
     def measurements(self, name: str) -> list[dict[str, Any]]:
         key = self.indicator_key(name)
@@ -139,6 +187,38 @@ def referral_received(pathway: Pathway, setting: str, day: date) -> None:
     pathway.move_to(day)
     pathway.setting = setting
     pathway.instance_id = start_tsb(pathway.runtime, received=day, setting=setting)
+
+
+@given(step('an {setting:Setting} referral to "{name:Q}" was received on {day:Day}'))
+def referral_to_pathway_received(pathway: Pathway, setting: str, name: str, day: date) -> None:
+    pathway.start(name, setting, day)
+
+
+@given(step('an {setting:Setting} referral to "{name:Q}" was received on {day:Day} under the {rule_set:d} rules'))
+def referral_to_pathway_received_under_rules(pathway: Pathway, setting: str, name: str, day: date,
+                                             rule_set: int) -> None:
+    pathway.start(name, setting, day, rule_set=str(rule_set))
+
+
+@given(step('the coordinator registered "{label:Q}" on {day:Day}'))
+@when(step('the coordinator registered "{label:Q}" on {day:Day}'))
+def register_task(pathway: Pathway, label: str, day: date) -> None:
+    pathway.register_task(label, day)
+
+
+@given(step('the coordinator registered "{label:Q}" on {day:Day} with outcome "{outcome:Q}"'))
+@when(step('the coordinator registered "{label:Q}" on {day:Day} with outcome "{outcome:Q}"'))
+def register_task_with_outcome(pathway: Pathway, label: str, day: date, outcome: str) -> None:
+    pathway.register_task(label, day, outcome=outcome)
+
+
+@given(step('the coordinator registered "{label:Q}" on {day:Day} with:'))
+@when(step('the coordinator registered "{label:Q}" on {day:Day} with:'))
+def register_task_with_form(pathway: Pathway, label: str, day: date, datatable) -> None:
+    """The form as a two-column table: | field | value | (a header row first)."""
+    header, *rows = datatable
+    assert [h.strip() for h in header] == ["field", "value"], f"expected | field | value |, got {header}"
+    pathway.register_task(label, day, **{f.strip(): v.strip() for f, v in rows})
 
 
 @given(step("the referral was assessed on {day:Day} with right to care"))

@@ -2,7 +2,9 @@ from datetime import date
 
 import pytest
 
+from engine.catalogue import load_definition, pathway_files
 from tests.bpmn_samples import sample_pathway
+from tests.support import PATHWAYS_DIR
 
 START = {"patient_key": "P-0001", "pathway": "tsb_d01", "unit": "DPS Nord", "setting": "outpatient",
          "referral_received_on": "2026-01-05"}
@@ -169,7 +171,8 @@ def test_deploy_endpoint_reports_problems_with_line_and_element(client):
     same = client.post("/pathways", content=sample_pathway(), headers={"content-type": "application/xml"})
     assert same.json()["created"] is False
     assert client.post("/pathways", content=b"").status_code == 422
-    assert {p["key"] for p in client.get("/pathways").json()} == {"sample", "tsb_d01"}
+    deployed = {load_definition(path.read_bytes(), path.name).key for path in pathway_files(PATHWAYS_DIR)}
+    assert {p["key"] for p in client.get("/pathways").json()} == {"sample"} | deployed
 
 
 def test_openapi_documents_the_api(client):
@@ -190,3 +193,22 @@ def test_a_pathway_that_fails_at_run_time_gives_422_and_changes_nothing(client):
     after = client.get(f"/instances/{instance['id']}").json()
     assert [t["id"] for t in after["open_tasks"]] == [task["id"]]
     assert [m["code"] for m in after["measuring_points"]] == ["referral_received"]
+
+
+def test_message_endpoint_delivers_to_a_waiting_pathway_and_explains_refusals(client):
+    from tests.test_messages import RECEIVER
+
+    assert client.post("/pathways?filename=receiver.bpmn", content=RECEIVER.encode(),
+                       headers={"content-type": "application/xml"}).status_code == 201
+    waiting = client.post("/instances", json={"patient_key": "P-9", "pathway": "receiver", "unit": "Kommune",
+                                               "setting": "outpatient", "referral_received_on": "2026-01-05"})
+    assert waiting.status_code == 201, waiting.text
+    instance_id = waiting.json()["id"]
+    response = client.post(f"/instances/{instance_id}/messages",
+                           json={"name": "crisis_reported", "data": {"reported_by": "fastlege"}})
+    assert response.status_code == 200
+    assert [t["element_id"] for t in response.json()["open_tasks"]] == ["crisis"]
+    again = client.post(f"/instances/{instance_id}/messages", json={"name": "crisis_reported"})
+    assert again.status_code == 409 and "not waiting for the message" in again.json()["detail"]
+    assert client.post(f"/instances/{instance_id}/messages", json={"name": "bad name!"}).status_code == 422
+    assert client.post("/instances/nope/messages", json={"name": "crisis_reported"}).status_code == 404

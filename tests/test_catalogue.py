@@ -60,6 +60,8 @@ def test_indicator_naming_a_missing_measuring_point_is_an_error_with_line():
     ("from=referral_received; to=referral_assessed; limit=10; unit=working_days; source=x; target=180",
      "between 0 and 100"),
     ("from=referral_received; to=referral_received; limit=10; unit=working_days; source=x", "repeat=true"),
+    ("from=referral_received; to=referral_assessed; limit=10; unit=working_days; source=x; when=open('x')",
+     "'when' is not an allowed expression"),
 ])
 def test_malformed_indicators_are_reported(indicator, message):
     [problem] = errors(sample_pathway(indicator=indicator))
@@ -169,3 +171,25 @@ def test_a_file_without_diagram_is_a_warning_and_layout_adds_one(tmp_path, capsy
     assert [p for p in lint_file(path) if p.severity == "warning"] == []
     assert cli_main(["layout", str(path)]) == 0
     assert "already has a diagram" in capsys.readouterr().out
+
+
+def test_an_indicator_condition_and_month_unit_are_read():
+    definition, _ = parse_pathway(sample_pathway(
+        indicator="from=referral_received; to=referral_assessed; limit=1; unit=calendar_months; source=x; "
+                  "when=age_at_referral &lt; 23"), "sample.bpmn")
+    [indicator] = definition.indicators
+    assert (indicator.when, indicator.unit) == ("age_at_referral < 23", "calendar_months")
+
+
+def test_unconfirmed_configuration_is_flagged_on_the_process_and_on_elements():
+    source = sample_pathway(properties='<camunda:property name="unconfirmed:pathwayType" '
+                                       'value="Typekoden er ikke bekreftet" />')
+    source = source.replace(b'<camunda:property name="measuringPoint" value="referral_assessed" />',
+                            b'<camunda:property name="measuringPoint" value="referral_assessed" />'
+                            b'<camunda:property name="unconfirmed" value="Fristen er ikke bekreftet" />')
+    definition, problems = parse_pathway(source, "sample.bpmn")
+    assert [(f.topic, f.note, f.element_id) for f in definition.flags] == [
+        ("pathwayType", "Typekoden er ikke bekreftet", None),
+        ("Vurdere henvisning", "Fristen er ikke bekreftet", "assess")]
+    empty = sample_pathway(properties='<camunda:property name="unconfirmed:pathwayType" value="" />')
+    assert any("needs a topic" in p.message for p in errors(empty))

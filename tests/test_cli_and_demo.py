@@ -1,5 +1,6 @@
 from datetime import date
 
+from engine.catalogue import load_definition, pathway_files
 from engine.cli import main as cli_main
 from engine.demo import load_demo_data
 from engine.queries import TaskFilter, list_pathways, list_tasks
@@ -46,5 +47,6 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     assert cli_main(["tick"]) == 0
     assert "timers fired for 0 instance(s)" in capsys.readouterr().out
     database = Database(url)
-    assert [p["key"] for p in list_pathways(database)] == ["tsb_d01"]
+    deployed = sorted(load_definition(path.read_bytes(), path.name).key for path in pathway_files(PATHWAYS_DIR))
+    assert [p["key"] for p in list_pathways(database)] == deployed
     database.dispose()

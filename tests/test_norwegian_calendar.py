@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from engine.norwegian_calendar import (CALENDAR_DAYS, WORKING_DAYS, add_days, add_working_days, is_working_day,
+from engine.norwegian_calendar import (CALENDAR_DAYS, CALENDAR_MONTHS, WORKING_DAYS, add_days, add_working_days, is_working_day,
                                        working_days_between)
 
 
@@ -50,5 +50,11 @@ def test_add_days_in_either_unit():
     assert add_days(date(2026, 1, 30), 3, WORKING_DAYS) == date(2026, 2, 4)
     with pytest.raises(ValueError):
         add_days(date(2026, 1, 30), 3, "weeks")
+
+
+def test_a_month_ends_on_the_same_day_number_or_the_shorter_months_last_day():
+    assert add_days(date(2026, 1, 15), 1, CALENDAR_MONTHS) == date(2026, 2, 15)
+    assert add_days(date(2026, 1, 31), 1, CALENDAR_MONTHS) == date(2026, 2, 28)
+    assert add_days(date(2028, 1, 31), 1, CALENDAR_MONTHS) == date(2028, 2, 29)
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 30), -1)

@@ -274,3 +274,26 @@ def test_a_process_with_an_outdated_copy_still_sees_every_change(runtime, db, cl
     complete(other, instance_id, "plan_treatment", date(2026, 2, 10), detoxification=False)
     complete(runtime, instance_id, "treatment_started", date(2026, 2, 10))
     assert open_task(runtime, instance_id, "evaluate_treatment")
+
+
+@pytest.mark.parametrize("setting, measured", [("inpatient", 1), ("outpatient", 0)])
+def test_a_conditional_deadline_starts_only_when_its_condition_holds(db, clock, setting, measured):
+    from tests.bpmn_samples import INDICATOR, sample_pathway
+
+    deploy(db, clock, sample_pathway(indicator=INDICATOR + "; when=setting == 'inpatient'"), "sample.bpmn")
+    runtime = PathwayRuntime(db, clock)
+    instance_id = runtime.start_pathway(patient_key="P-1", pathway_key="sample", unit="U", setting=setting,
+                                        referral_received_on=date(2026, 1, 5))
+    assert len(detail(runtime, instance_id)["indicators"]) == measured
+
+
+def test_a_condition_that_cannot_be_evaluated_is_refused_with_the_deadline_named(db, clock):
+    from tests.bpmn_samples import INDICATOR, sample_pathway
+
+    deploy(db, clock, sample_pathway(indicator=INDICATOR + "; when=age_at_referral &lt; 23"), "sample.bpmn")
+    runtime = PathwayRuntime(db, clock)
+    with pytest.raises(InvalidInput, match="condition of deadline 'referral_assessment'.*age_at_referral"):
+        runtime.start_pathway(patient_key="P-1", pathway_key="sample", unit="U", setting="outpatient",
+                              referral_received_on=date(2026, 1, 5))
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(PathwayInstance)) == 0

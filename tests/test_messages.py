@@ -1,0 +1,162 @@
+"""Messages between pathways of one patient: kept until a pathway waits for them, delivered once, with payload;
+and messages from outside (a crisis reported to the municipality) delivered to a waiting pathway."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.catalogue import parse_pathway
+from engine.deployment import deploy
+from engine.errors import Conflict
+from engine.runtime import PathwayRuntime
+from engine.store import PathwayMessage
+from tests.bpmn_samples import HEADER
+from tests.support import complete, detail
+
+SENDER = HEADER.format(doctype="") + """
+  <bpmn:message id="message_plan" name="follow_up_plan" />
+  <bpmn:process id="sender" name="Spesialisthelsetjenesten" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_c" name="Forløpskoordinator">
+      <bpmn:flowNodeRef>close</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="close" />
+    <bpmn:userTask id="close" name="Avslutte">
+      <bpmn:extensionElements><camunda:formData>
+        <camunda:formField id="municipal_contact" label="Ansvarlig i kommunen" type="string" />
+        <camunda:formField id="diagnosis_note" label="Intern merknad" type="string" />
+      </camunda:formData></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="close" targetRef="send" />
+    <bpmn:intermediateThrowEvent id="send" name="Oppfølgingsplan sendt">
+      <bpmn:messageEventDefinition messageRef="message_plan"
+        camunda:expression="{'municipal_contact': municipal_contact}" camunda:resultVariable="follow_up_plan" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="send" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+RECEIVER = HEADER.format(doctype="") + """
+  <bpmn:message id="message_plan" name="follow_up_plan" />
+  <bpmn:message id="message_crisis" name="crisis_reported" />
+  <bpmn:process id="receiver" name="Kommunen" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_c" name="Forløpskoordinator">
+      <bpmn:flowNodeRef>follow_up</bpmn:flowNodeRef><bpmn:flowNodeRef>crisis</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />
+    <bpmn:parallelGateway id="split" />
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="wait_plan" />
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="wait_crisis" />
+    <bpmn:intermediateCatchEvent id="wait_plan" name="Oppfølgingsplan mottatt">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="measuringPoint" value="follow_up_plan_received" />
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:messageEventDefinition messageRef="message_plan" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="wait_plan" targetRef="follow_up" />
+    <bpmn:userTask id="follow_up" name="Følge opp planen" />
+    <bpmn:sequenceFlow id="f5" sourceRef="follow_up" targetRef="end" />
+    <bpmn:intermediateCatchEvent id="wait_crisis" name="Krise meldt">
+      <bpmn:messageEventDefinition messageRef="message_crisis" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f6" sourceRef="wait_crisis" targetRef="crisis" />
+    <bpmn:userTask id="crisis" name="Koordinere krisehjelp" />
+    <bpmn:sequenceFlow id="f7" sourceRef="crisis" targetRef="end_crisis" />
+    <bpmn:endEvent id="end_crisis" />
+    <bpmn:endEvent id="end"><bpmn:terminateEventDefinition /></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+DAY = date(2026, 1, 5)
+
+
+@pytest.fixture
+def pair(db, clock) -> PathwayRuntime:
+    deploy(db, clock, SENDER.encode(), "sender.bpmn")
+    deploy(db, clock, RECEIVER.encode(), "receiver.bpmn")
+    return PathwayRuntime(db, clock)
+
+
+def _start(runtime: PathwayRuntime, key: str, patient: str = "P-1") -> str:
+    return runtime.start_pathway(patient_key=patient, pathway_key=key, unit="Kommune", setting="outpatient",
+                                 referral_received_on=DAY)
+
+
+def _messages(runtime: PathwayRuntime) -> list[PathwayMessage]:
+    with runtime.db.reading() as session:
+        return list(session.scalars(select(PathwayMessage).order_by(PathwayMessage.id)))
+
+
+def test_the_catalogue_knows_what_a_pathway_sends_and_waits_for():
+    sender, _ = parse_pathway(SENDER.encode(), "sender.bpmn")
+    receiver, _ = parse_pathway(RECEIVER.encode(), "receiver.bpmn")
+    assert sender.messages_sent == ("follow_up_plan",) and sender.messages_received == ()
+    assert receiver.messages_received == ("follow_up_plan", "crisis_reported")
+
+
+def test_a_throw_without_payload_expression_is_a_lint_error():
+    source = SENDER.replace(" camunda:expression=\"{'municipal_contact': municipal_contact}\"", "")
+    definition, problems = parse_pathway(source.encode(), "sender.bpmn")
+    assert definition is None
+    assert any(p.element_id == "send" and "camunda:expression" in p.message for p in problems)
+
+
+def test_a_refused_payload_expression_is_a_lint_error():
+    source = SENDER.replace("{'municipal_contact': municipal_contact}", "__import__('os')")
+    definition, problems = parse_pathway(source.encode(), "sender.bpmn")
+    assert definition is None
+    assert any(p.element_id == "send" and "message payload expression refused" in p.message for p in problems)
+
+
+def test_a_message_reaches_the_waiting_pathway_with_only_its_payload(pair, clock):
+    receiver = _start(pair, "receiver")
+    sender = _start(pair, "sender")
+    clock.set(date(2026, 1, 20))
+    complete(pair, sender, "close", date(2026, 1, 19), municipal_contact="Kari Nordmann", diagnosis_note="intern")
+    [message] = _messages(pair)
+    assert (message.name, message.sender_instance_id, message.receiver_instance_id) == (
+        "follow_up_plan", sender, receiver)
+    assert message.delivered_at is not None and message.sent_on == date(2026, 1, 19)
+    view = detail(pair, receiver)
+    assert [t["element_id"] for t in view["open_tasks"]] == ["follow_up"]
+    assert [(m["code"], m["occurred_on"]) for m in view["measuring_points"]] == [
+        ("follow_up_plan_received", date(2026, 1, 19))]
+    workflow_data = pair._cache.checkout(receiver, _version(pair, receiver))[0].get_next_task(
+        spec_name="follow_up").data
+    assert workflow_data["follow_up_plan"] == {"municipal_contact": "Kari Nordmann"}
+    assert "diagnosis_note" not in workflow_data
+
+
+def test_a_message_is_kept_until_a_pathway_of_the_patient_waits_for_it(pair, clock):
+    sender = _start(pair, "sender")
+    complete(pair, sender, "close", DAY, municipal_contact="Ola")
+    [message] = _messages(pair)
+    assert message.delivered_at is None
+    _start(pair, "receiver", patient="P-other")  # another patient's pathway never gets it
+    assert _messages(pair)[0].delivered_at is None
+    receiver = _start(pair, "receiver")
+    [message] = _messages(pair)
+    assert message.receiver_instance_id == receiver
+    assert [t["element_id"] for t in detail(pair, receiver)["open_tasks"]] == ["follow_up"]
+
+
+def test_an_outside_message_reaches_a_waiting_pathway_and_is_refused_otherwise(pair, clock):
+    receiver = _start(pair, "receiver")
+    pair.send_message(receiver, "crisis_reported", data={"reported_by": "fastlege"})
+    assert [t["element_id"] for t in detail(pair, receiver)["open_tasks"]] == ["crisis"]
+    with pytest.raises(Conflict, match="not waiting for the message 'crisis_reported'.*follow_up_plan"):
+        pair.send_message(receiver, "crisis_reported")
+    with pytest.raises(Conflict, match="not waiting for the message 'unknown'"):
+        pair.send_message(receiver, "unknown")
+
+
+def _version(runtime: PathwayRuntime, instance_id: str) -> int:
+    from engine.store import PathwayInstance
+    with runtime.db.reading() as session:
+        return session.get(PathwayInstance, instance_id).version
