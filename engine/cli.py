@@ -1,4 +1,5 @@
-"""`pathways` command line: lint and deploy pathway files, migrate the database, fire due timers."""
+"""`pathways` command line: lint, lay out and deploy pathway files, write the catalogue page, migrate the database,
+fire due timers."""
 
 from __future__ import annotations
 
@@ -27,6 +28,30 @@ def _layout(args: argparse.Namespace) -> int:
     from .bpmn_layout import main as layout_main
 
     return layout_main([*(["--replace"] if args.replace else []), *args.files])
+
+
+def _catalogue(args: argparse.Namespace) -> int:
+    from .catalogue import PathwayFileError
+    from .catalogue_page import load_catalogue, render_markdown, write_catalogue
+
+    directory = Path(args.directory) if args.directory else _settings().pathways_dir
+    output = directory / "CATALOGUE.md"
+    try:
+        if args.check:
+            current = output.read_text(encoding="utf-8") if output.exists() else ""
+            if current != render_markdown(load_catalogue(directory)):
+                print(f"{output} is out of date; run `pathways catalogue` and commit it")
+                return 1
+            print(f"{output}: up to date")
+            return 0
+        path, changed = write_catalogue(directory)
+    except PathwayFileError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print("the catalogue was not written: fix the errors above (`pathways lint`)")
+        return 1
+    print(f"{path}: {'written' if changed else 'unchanged'}")
+    return 0
 
 
 def _settings():
@@ -97,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     dep = sub.add_parser("deploy", help="lint and deploy pathway files (default: every file in the pathways folder)")
     dep.add_argument("files", nargs="*", metavar="FILE")
     dep.set_defaults(func=_deploy)
+    cat = sub.add_parser("catalogue", help="write the catalogue page (CATALOGUE.md) of the pathway files")
+    cat.add_argument("directory", nargs="?", metavar="DIR", help="default: the configured pathways folder")
+    cat.add_argument("--check", action="store_true", help="only check that the page is current (exit code 1 if not)")
+    cat.set_defaults(func=_catalogue)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
     sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
     args = parser.parse_args(argv)

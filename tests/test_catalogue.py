@@ -16,8 +16,8 @@ def errors(source: bytes):
 def test_every_shipped_pathway_lints_clean():
     files = sorted((ROOT / "pathways").glob("*.bpmn"))
     assert files
-    for path in files:
-        assert [str(p) for p in lint_file(path) if p.severity == "error"] == []
+    for path in files:  # not even a warning (a lane-less task, a missing diagram)
+        assert [str(p) for p in lint_file(path)] == []
 
 
 def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
