@@ -94,9 +94,10 @@ def client(db, clock):
     from api.app import create_app
     from engine.settings import Settings
 
-    settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=False)
+    settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=False, auth_mode="dev")
     app = create_app(settings, clock, run_scheduler=False)
-    with TestClient(app) as test_client:
+    # An administrator by default; tests of roles send another dev user's token (engine.access.DEV_USERS).
+    with TestClient(app, headers={"Authorization": "Bearer dev-admin"}) as test_client:
         yield test_client
 
 

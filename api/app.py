@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,19 +14,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from engine import queries
+from engine.access import ADMIN, MODELLER, Principal, Users, check_unit, visible_instance, visible_task
+from engine.audit import audit_row, record_reads
 from engine.clock import Clock, SystemClock
 from engine.deployment import deploy, deploy_directory
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from engine.runtime import PathwayRuntime
 from engine.schema import upgrade
 from engine.settings import Settings
 from engine.store import Database
 
 from . import schemas
+from .security import Auth, role
 
 log = logging.getLogger("pathways.api")
 
-ERRORS = {404: {"model": schemas.ErrorOut}, 409: {"model": schemas.ErrorOut}, 422: {"model": schemas.ErrorOut}}
+ERRORS = {401: {"model": schemas.ErrorOut}, 403: {"model": schemas.ErrorOut}, 404: {"model": schemas.ErrorOut},
+          409: {"model": schemas.ErrorOut}, 422: {"model": schemas.ErrorOut}}
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     )
     app.state.db = db
     app.state.runtime = runtime
+    app.state.users = Users(db, dev_mode=settings.auth_mode == "dev")
     app.state.clock = clock
     _install_error_handlers(app)
     _routes(app)
@@ -83,6 +89,16 @@ def _error(status_code: int, detail: str, problems: list | None = None) -> JSONR
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, exc: Unauthenticated):
+        response = _error(401, str(exc))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden):
+        return _error(403, str(exc))
+
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound):
         return _error(404, str(exc))
@@ -111,6 +127,35 @@ def _runtime(request: Request) -> PathwayRuntime:
 Runtime = Annotated[PathwayRuntime, Depends(_runtime)]
 
 
+def read_instance(runtime: PathwayRuntime, user: Principal, instance_id: str) -> dict:
+    """An instance's detail for a user who may see it, audited."""
+    instance = visible_instance(runtime.db, user, instance_id)
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_instance",
+                                       patient_key=instance.patient_key, instance_id=instance_id)])
+    return queries.instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def read_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict:
+    task = visible_task(runtime.db, user, task_id)
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_task", patient_key=task.patient_key,
+                                       instance_id=task.instance_id, task_id=task_id)])
+    return queries.get_task(runtime.db, task_id, runtime.today())
+
+
+def read_tasks(runtime: PathwayRuntime, user: Principal, flt: queries.TaskFilter, *, limit: int,
+               offset: int) -> dict:
+    """A page of the task list, limited to the user's units; one audit row per patient shown."""
+    if not user.sees_patients:
+        raise Forbidden(f"the role {user.role} sees no patient data")
+    flt = dataclasses.replace(flt, units=user.visible_units())
+    page = queries.list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset)
+    now = runtime.clock.now()
+    shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
+    record_reads(runtime.db, [audit_row(now, user.id, "list_tasks", patient_key=patient, instance_id=instance)
+                              for patient, instance in sorted(shown)])
+    return page
+
+
 def _routes(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def index():
@@ -120,17 +165,17 @@ def _routes(app: FastAPI) -> None:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/pathways", response_model=list[schemas.PathwayOut], tags=["pathways"],
+    @app.get("/pathways", response_model=list[schemas.PathwayOut], responses=ERRORS, tags=["pathways"],
              summary="List deployed pathways with their indicators")
-    def list_pathways(runtime: Runtime):
+    def list_pathways(runtime: Runtime, _: Auth):
         return queries.list_pathways(runtime.db)
 
     @app.get("/pathways/{key}", response_model=schemas.PathwayOut, responses=ERRORS, tags=["pathways"])
-    def get_pathway(key: str, runtime: Runtime):
+    def get_pathway(key: str, runtime: Runtime, _: Auth):
         return queries.get_pathway(runtime.db, key)
 
     @app.post("/pathways", response_model=schemas.DeployOut, responses=ERRORS, tags=["pathways"],
-              status_code=status.HTTP_201_CREATED,
+              status_code=status.HTTP_201_CREATED, dependencies=[role(MODELLER, ADMIN)],
               summary="Deploy a BPMN pathway file (lint first; identical content is not deployed twice)")
     async def deploy_pathway(request: Request, runtime: Runtime,
                              filename: Annotated[str, Query(max_length=200)] = "uploaded.bpmn"):
@@ -144,32 +189,36 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/instances", response_model=schemas.InstanceOut, responses=ERRORS, tags=["instances"],
               status_code=status.HTTP_201_CREATED, summary="Start a pathway for a patient")
-    def start_pathway(body: schemas.StartPathway, runtime: Runtime):
+    def start_pathway(body: schemas.StartPathway, runtime: Runtime, user: Auth):
+        check_unit(user, body.unit)
         instance_id = runtime.start_pathway(
             patient_key=body.patient_key, pathway_key=body.pathway, unit=body.unit, setting=body.setting,
-            referral_received_on=body.referral_received_on, severity=body.severity, rule_set=body.rule_set)
+            referral_received_on=body.referral_received_on, severity=body.severity, rule_set=body.rule_set,
+            actor=user.id)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
 
     @app.get("/instances/{instance_id}", response_model=schemas.InstanceOut, responses=ERRORS, tags=["instances"],
              summary="A pathway instance with its measuring points, indicator statuses and open tasks")
-    def get_instance(instance_id: str, runtime: Runtime):
-        return queries.instance_detail(runtime.db, instance_id, runtime.today())
+    def get_instance(instance_id: str, runtime: Runtime, user: Auth):
+        return read_instance(runtime, user, instance_id)
 
     @app.post("/instances/{instance_id}/patient-deferred", response_model=schemas.InstanceOut, responses=ERRORS,
               tags=["instances"], summary="Register patient-deferred (L): the patient delayed by > 7 working days")
-    def patient_deferred(instance_id: str, body: schemas.PatientDeferred, runtime: Runtime):
-        runtime.register_patient_deferred(instance_id, occurred_on=body.occurred_on, note=body.note)
+    def patient_deferred(instance_id: str, body: schemas.PatientDeferred, runtime: Runtime, user: Auth):
+        visible_instance(runtime.db, user, instance_id)
+        runtime.register_patient_deferred(instance_id, occurred_on=body.occurred_on, note=body.note, actor=user.id)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
 
     @app.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut, responses=ERRORS,
               tags=["instances"], summary="Deliver a message (e.g. a crisis reported) to a pathway waiting for it")
-    def send_message(instance_id: str, body: schemas.MessageIn, runtime: Runtime):
-        runtime.send_message(instance_id, body.name, data=body.data, occurred_on=body.occurred_on)
+    def send_message(instance_id: str, body: schemas.MessageIn, runtime: Runtime, user: Auth):
+        visible_instance(runtime.db, user, instance_id)
+        runtime.send_message(instance_id, body.name, data=body.data, occurred_on=body.occurred_on, actor=user.id)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
 
     @app.get("/tasks", response_model=schemas.TaskPage, responses=ERRORS, tags=["tasks"],
-             summary="Open coordinator tasks, earliest due first")
-    def list_tasks(runtime: Runtime,
+             summary="Open coordinator tasks in the caller's units, earliest due first")
+    def list_tasks(runtime: Runtime, user: Auth,
                    unit: str | None = None,
                    pathway: str | None = None,
                    lane: Annotated[str | None, Query(description="Role / BPMN lane name")] = None,
@@ -181,30 +230,34 @@ def _routes(app: FastAPI) -> None:
                    offset: Annotated[int, Query(ge=0)] = 0):
         flt = queries.TaskFilter(unit=unit, pathway=pathway, lane=lane, assignee=assignee, due_before=due_before,
                                  overdue=overdue, patient_key=patient_key)
-        return queries.list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset)
+        return read_tasks(runtime, user, flt, limit=limit, offset=offset)
 
     @app.get("/tasks/{task_id}", response_model=schemas.TaskDetail, responses=ERRORS, tags=["tasks"],
              summary="One task with its form")
-    def get_task(task_id: str, runtime: Runtime):
-        return queries.get_task(runtime.db, task_id, runtime.today())
+    def get_task(task_id: str, runtime: Runtime, user: Auth):
+        return read_task(runtime, user, task_id)
 
     @app.post("/tasks/{task_id}/claim", response_model=schemas.TaskDetail, responses=ERRORS, tags=["tasks"])
-    def claim_task(task_id: str, body: schemas.ClaimTask, runtime: Runtime):
-        runtime.claim_task(task_id, body.assignee)
+    def claim_task(task_id: str, body: schemas.ClaimTask, runtime: Runtime, user: Auth):
+        visible_task(runtime.db, user, task_id)
+        runtime.claim_task(task_id, body.assignee, actor=user.id)
         return queries.get_task(runtime.db, task_id, runtime.today())
 
     @app.post("/tasks/{task_id}/unclaim", response_model=schemas.TaskDetail, responses=ERRORS, tags=["tasks"])
-    def unclaim_task(task_id: str, runtime: Runtime):
-        runtime.unclaim_task(task_id)
+    def unclaim_task(task_id: str, runtime: Runtime, user: Auth):
+        visible_task(runtime.db, user, task_id)
+        runtime.unclaim_task(task_id, actor=user.id)
         return queries.get_task(runtime.db, task_id, runtime.today())
 
     @app.post("/tasks/{task_id}/complete", response_model=schemas.InstanceOut, responses=ERRORS, tags=["tasks"],
               summary="Register what happened and when; the pathway moves on")
-    def complete_task(task_id: str, body: schemas.CompleteTask, runtime: Runtime):
-        instance_id = runtime.complete_task(task_id, data=body.data, occurred_on=body.occurred_on)
+    def complete_task(task_id: str, body: schemas.CompleteTask, runtime: Runtime, user: Auth):
+        visible_task(runtime.db, user, task_id)
+        instance_id = runtime.complete_task(task_id, data=body.data, occurred_on=body.occurred_on, actor=user.id)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
 
-    @app.post("/scheduler/run", response_model=schemas.TickOut, tags=["drift"],
+    @app.post("/scheduler/run", response_model=schemas.TickOut, responses=ERRORS, tags=["drift"],
+              dependencies=[role(ADMIN)],
               summary="Fire due timers and mark passed deadlines overdue now (the scheduler does this regularly)")
     def run_scheduler(runtime: Runtime):
         advanced, overdue = runtime.tick()

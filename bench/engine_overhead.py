@@ -249,15 +249,15 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
         steady_ids: list[str] = []
         cold_ids: list[str] = []
         raws: list[RawPatient] = []
-        run_id = uuid.uuid4().hex[:8]
+        run_id = uuid.uuid4().int % 10**6
 
         # Start every pathway on day 0 (start is timed too, for information).
         for i in range(total):
             t0 = time.perf_counter()
-            steady_ids.append(steady.start_pathway(patient_key=f"S-{run_id}-{i}", pathway_key=PATHWAY, unit=UNIT,
+            steady_ids.append(steady.start_pathway(patient_key=f"S-{run_id:06d}{i:05d}", pathway_key=PATHWAY, unit=UNIT,
                                                    setting=SETTING, referral_received_on=START_DAY))
             t1 = time.perf_counter()
-            cold_ids.append(cold.start_pathway(patient_key=f"C-{run_id}-{i}", pathway_key=PATHWAY, unit=UNIT,
+            cold_ids.append(cold.start_pathway(patient_key=f"C-{run_id:06d}{i:05d}", pathway_key=PATHWAY, unit=UNIT,
                                                setting=SETTING, referral_received_on=START_DAY))
             t2 = time.perf_counter()
             workflow, blob = raw_start(definition, script_engine, START_DAY)

@@ -54,6 +54,26 @@ def _catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_add(args: argparse.Namespace) -> int:
+    from .access import Users
+    from .clock import SystemClock
+    from .errors import InvalidInput
+    from .schema import upgrade
+    from .store import Database
+
+    db = Database(_settings().database_url)
+    try:
+        upgrade(db)
+        token = Users(db).add(args.id, args.name or args.id, args.role, tuple(args.unit or ()), SystemClock().now())
+    except InvalidInput as exc:
+        print(f"not added: {exc}")
+        return 1
+    finally:
+        db.dispose()
+    print(f"user {args.id} ({args.role}) added. Bearer token, shown only now:\n{token}")
+    return 0
+
+
 def _settings():
     from .settings import Settings
 
@@ -126,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     cat.add_argument("directory", nargs="?", metavar="DIR", help="default: the configured pathways folder")
     cat.add_argument("--check", action="store_true", help="only check that the page is current (exit code 1 if not)")
     cat.set_defaults(func=_catalogue)
+    user = sub.add_parser("user", help="manage API users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="add a user and print its bearer token (shown once)")
+    add.add_argument("id", help="user id, e.g. the person's user name")
+    add.add_argument("--name", help="full name")
+    add.add_argument("--role", required=True, choices=("coordinator", "manager", "modeller", "admin"))
+    add.add_argument("--unit", action="append", help="a unit the coordinator works in (repeat for several)")
+    add.set_defaults(func=_user_add)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
     sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
     args = parser.parse_args(argv)

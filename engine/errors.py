@@ -19,3 +19,11 @@ class InvalidInput(PathwayError):
     def __init__(self, message: str, problems: list | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class Unauthenticated(PathwayError):
+    """No valid credentials were given."""
+
+
+class Forbidden(PathwayError):
+    """The caller's role may not do this at all (a manager asking for a patient's pathway)."""

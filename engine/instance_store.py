@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .measurement import Measurement, RegisteredEvent
-from .store import (CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance,
+from .store import (AuditEvent, CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance,
                     PathwayMessage)
 
 INSTANCE = PathwayInstance.__table__
@@ -103,6 +103,7 @@ _UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due
 _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
 _INSERT_TIMER = insert(TIMER).inline()
 _INSERT_MESSAGE = insert(MESSAGE).inline()
+_INSERT_AUDIT = insert(AuditEvent.__table__).inline()
 
 
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
@@ -166,6 +167,7 @@ class UnitOfWork:
         self.new_tasks: list[dict[str, Any]] = []
         self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
         self.messages: list[dict[str, Any]] = []  # sent to other pathways of the patient
+        self.audit: list[dict[str, Any]] = []  # audit_event rows of the change
         self._cursor = None
 
     def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
@@ -246,6 +248,8 @@ class UnitOfWork:
                                                   for name, due_at in self.timers])
         if self.messages:
             self._run(_INSERT_MESSAGE, self.messages)
+        if self.audit:
+            self._run(_INSERT_AUDIT, self.audit)
 
     def _write_measurements(self) -> None:
         fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]

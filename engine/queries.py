@@ -24,12 +24,16 @@ class TaskFilter:
     due_before: date | None = None
     overdue: bool | None = None
     patient_key: str | None = None
+    #: restrict to these units (a coordinator's own); None = no restriction
+    units: tuple[str, ...] | None = None
 
 
 def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     conditions = [CoordinatorTask.status == "open"]
     if flt.unit:
         conditions.append(CoordinatorTask.unit == flt.unit)
+    if flt.units is not None:
+        conditions.append(CoordinatorTask.unit.in_(flt.units))
     if flt.pathway:
         conditions.append(CoordinatorTask.pathway_key == flt.pathway)
     if flt.lane:

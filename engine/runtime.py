@@ -32,7 +32,9 @@ from . import indicators as ind
 from . import instance_store as store
 from .catalogue import OUTCOME_FIELD, FormField, PathwayDefinition, load_definition
 from .clock import OSLO, Clock, spiff_clock, today
+from .audit import AUDIT, audit_row
 from .errors import Conflict, InvalidInput, NotFound
+from .patient_keys import validate_patient_key
 from .indicators import PATIENT_DEFERRED, SETTINGS
 from .instance_store import InstanceState, StaleInstance, UnitOfWork
 from .measurement import RegisteredEvent, cancel_open, measure_event, open_due_dates
@@ -216,6 +218,7 @@ class PathwayRuntime:
             raise InvalidInput(f"referral_received_on {referral_received_on} is in the future")
         if not unit.strip():
             raise InvalidInput("unit must not be empty")
+        patient_key = validate_patient_key(patient_key)
         active_key = f"{pathway_key}|{patient_key}"
         try:
             with self.db.engine.begin() as conn:
@@ -240,6 +243,7 @@ class PathwayRuntime:
                     "severity": severity, "unit": unit, "rule_set": state.rule_set,
                 })
                 work = UnitOfWork(conn, state, new=True)
+                self._audit(work, actor, "start_pathway", detail=pathway_key)
                 events: list[RegisteredEvent] = []
                 _run_engine(workflow, self.clock, self._automatic_events(definition, events, referral_received_on))
                 messages = self._after_run(work, definition, workflow, events, actor)
@@ -288,6 +292,7 @@ class PathwayRuntime:
                             timers=state.timer_signature is not None)
                 held.confirm()
                 work = UnitOfWork(conn, state, in_pipeline=held.in_pipeline)
+                self._audit(work, actor, "complete_task", task_id=task_id, detail=task_row.element_id)
                 work.close_task(task_row, COMPLETED, self._now(), actor)
                 messages = self._after_run(work, definition, workflow, events, actor, occurred_on)
         except StaleInstance as exc:
@@ -301,19 +306,19 @@ class PathwayRuntime:
             self.deliver_messages(state.patient_key)
         return state.id
 
-    def claim_task(self, task_id: str, assignee: str) -> None:
+    def claim_task(self, task_id: str, assignee: str, *, actor: str | None = None) -> None:
         if not assignee.strip():
             raise InvalidInput("assignee must not be empty")
-        self._set_assignee(task_id, assignee)
+        self._set_assignee(task_id, assignee, actor)
 
-    def unclaim_task(self, task_id: str) -> None:
-        self._set_assignee(task_id, None)
+    def unclaim_task(self, task_id: str, *, actor: str | None = None) -> None:
+        self._set_assignee(task_id, None, actor)
 
-    def _set_assignee(self, task_id: str, assignee: str | None) -> None:
+    def _set_assignee(self, task_id: str, assignee: str | None, actor: str | None) -> None:
         task = store.TASK
         with self.db.engine.begin() as conn:
-            row = conn.execute(select(task.c.status, task.c.assignee).where(task.c.id == task_id)
-                               .with_for_update()).first()
+            row = conn.execute(select(task.c.status, task.c.assignee, task.c.patient_key, task.c.instance_id)
+                               .where(task.c.id == task_id).with_for_update()).first()
             if row is None:
                 raise NotFound(f"no task {task_id}")
             if row.status != store.OPEN:
@@ -321,6 +326,10 @@ class PathwayRuntime:
             if assignee and row.assignee and row.assignee != assignee:
                 raise Conflict(f"task {task_id} is already claimed by {row.assignee}")
             conn.execute(update(task).where(task.c.id == task_id).values(assignee=assignee))
+            if actor is not None:
+                conn.execute(AUDIT.insert(), audit_row(
+                    self._now(), actor, "claim_task" if assignee else "unclaim_task", patient_key=row.patient_key,
+                    instance_id=row.instance_id, task_id=task_id, detail=assignee))
 
     def register_patient_deferred(self, instance_id: str, *, occurred_on: date, note: str | None = None,
                                   actor: str | None = None) -> None:
@@ -337,6 +346,7 @@ class PathwayRuntime:
                 self._check_occurred_on(state, occurred_on)
                 definition = self.definition_of(conn, state.pathway_version_id)
                 work = UnitOfWork(conn, state)
+                self._audit(work, actor, "register_patient_deferred")
                 self._register_events(work, definition, [RegisteredEvent(PATIENT_DEFERRED, occurred_on, note=note)],
                                       actor)
                 work.commit(dump_state(workflow), self._now())
@@ -399,7 +409,8 @@ class PathwayRuntime:
                                    f"{', '.join(sorted(waiting)) or 'no message'}")
                 self._check_occurred_on(state, occurred_on)
                 definition = self.definition_of(conn, state.pathway_version_id)
-                messages = self._receive(held, definition, name, dict(data or {}), name, occurred_on, actor)
+                messages = self._receive(held, definition, name, dict(data or {}), name, occurred_on, actor,
+                                         audit="send_message")
         except StaleInstance as exc:
             raise Conflict(f"pathway {instance_id} was changed by someone else; try again") from exc
         self._cache.checkin(workflow, state)
@@ -457,8 +468,11 @@ class PathwayRuntime:
         return True
 
     def _receive(self, held: _Held, definition: PathwayDefinition, name: str, payload: Any,
-                 result_variable: str | None, occurred_on: date, actor: str | None) -> bool:
+                 result_variable: str | None, occurred_on: date, actor: str | None, audit: str | None = None) -> bool:
         workflow = held.workflow
+        work = UnitOfWork(held.conn, held.state)
+        if audit:
+            self._audit(work, actor, audit, detail=name)
         event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": result_variable})
         events: list[RegisteredEvent] = []
         try:
@@ -467,9 +481,16 @@ class PathwayRuntime:
         except SpiffWorkflowException as exc:
             raise InvalidInput(f"the pathway could not receive the message {name!r}: {exc}") from exc
         _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on))
-        return self._after_run(UnitOfWork(held.conn, held.state), definition, workflow, events, actor, occurred_on)
+        return self._after_run(work, definition, workflow, events, actor, occurred_on)
 
     # ---- inside a command ----------------------------------------------------------------------------------
+
+    def _audit(self, work: UnitOfWork, actor: str | None, action: str, *, task_id: str | None = None,
+               detail: str | None = None) -> None:
+        """A change made for a person (actor given) is audited in the command's own transaction."""
+        if actor is not None:
+            work.audit.append(audit_row(self._now(), actor, action, patient_key=work.state.patient_key,
+                                        instance_id=work.state.id, task_id=task_id, detail=detail))
 
     def _check_occurred_on(self, state: InstanceState, occurred_on: date) -> None:
         if occurred_on > self.today():
@@ -630,6 +651,7 @@ def validate_form(form: Iterable[FormField], data: dict[str, Any]) -> dict[str, 
         if raw is None or raw == "":
             if spec.required:
                 problems.append(f"'{field_id}' ({spec.label}) is required")
+            values[field_id] = None  # every form field is defined after the task, for conditions and payloads
             continue
         try:
             values[field_id] = _coerce(spec, raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,3 +19,6 @@ class Settings(BaseSettings):
     pathways_dir: Path = Field(default=PROJECT_ROOT / "pathways", description="Folder of BPMN pathway files")
     demo_data: bool = Field(default=False, description="Load demo patients at start-up when the database is empty")
     scheduler_interval_seconds: float = Field(default=60.0, description="How often due timers are fired; 0 = off")
+    auth_mode: Literal["tokens", "dev"] = Field(
+        default="tokens", description="tokens: only users added with `pathways user add`; dev: also the fixed demo "
+                                      "users of engine.access.DEV_USERS (never with real patients)")

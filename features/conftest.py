@@ -297,7 +297,8 @@ def evaluated_close(pathway: Pathway, day: date) -> None:
 @when(step("the pathway was closed on {day:Day} with follow-up in the municipality"))
 def pathway_closed(pathway: Pathway, day: date) -> None:
     pathway.register("close_pathway", day, outcome="municipal_follow_up", follow_up_plan_sent=True,
-                     municipal_contact="Kari Nordmann, koordinerende enhet")
+                     municipal_contact="Kari Nordmann, koordinerende enhet", risk_information_shared=True,
+                     where_to_turn="Legevakt og kommunens psykisk helse-team")
 
 
 @given(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))

@@ -25,9 +25,9 @@ def test_demo_server_start_loads_patients(db, clock):
     from api.app import create_app
     from engine.settings import Settings
 
-    settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=True)
+    settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=True, auth_mode="dev")
     with TestClient(create_app(settings, clock, run_scheduler=False)) as client:
-        assert client.get("/tasks").json()["total"] > 0
+        assert client.get("/tasks", headers={"Authorization": "Bearer dev-admin"}).json()["total"] > 0
 
 
 def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):

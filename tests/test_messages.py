@@ -138,7 +138,7 @@ def test_a_message_is_kept_until_a_pathway_of_the_patient_waits_for_it(pair, clo
     complete(pair, sender, "close", DAY, municipal_contact="Ola")
     [message] = _messages(pair)
     assert message.delivered_at is None
-    _start(pair, "receiver", patient="P-other")  # another patient's pathway never gets it
+    _start(pair, "receiver", patient="P-3")  # another patient's pathway never gets it
     assert _messages(pair)[0].delivered_at is None
     receiver = _start(pair, "receiver")
     [message] = _messages(pair)

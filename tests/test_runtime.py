@@ -197,7 +197,7 @@ def test_patient_deferred_needs_an_active_pathway(runtime, clock):
 
 
 def test_instances_stay_pinned_to_the_version_they_started_on(runtime, db, clock):
-    old = start_tsb(runtime, patient="P-old", received=date(2026, 1, 5))
+    old = start_tsb(runtime, patient="P-100", received=date(2026, 1, 5))
     source = (PATHWAYS_DIR / "tsb_d01.bpmn").read_bytes()
     changed = source.replace(b'name="Registrere f\xc3\xb8rste fremm\xc3\xb8te"', b'name="Registrere f\xc3\xb8rste time"')
     assert changed != source
@@ -205,7 +205,7 @@ def test_instances_stay_pinned_to_the_version_they_started_on(runtime, db, clock
     assert again.created is False
     result = deploy(db, clock, changed, "tsb_d01.bpmn")
     assert result.created is True
-    new = start_tsb(runtime, patient="P-new", received=date(2026, 1, 5))
+    new = start_tsb(runtime, patient="P-200", received=date(2026, 1, 5))
     assert detail(runtime, new)["pathway_version"]["id"] == result.version_id
     assert detail(runtime, old)["pathway_version"]["id"] != result.version_id
     for instance_id, label in ((old, "Registrere første fremmøte"), (new, "Registrere første time")):
@@ -220,7 +220,7 @@ def test_deploy_refuses_an_unsafe_file_and_stores_nothing(runtime, db, clock):
         deploy(db, clock, sample_pathway(condition='__import__("os")'), "evil.bpmn")
     assert raised.value.problems and raised.value.problems[0].element_id == "flow_no"
     with pytest.raises(NotFound):
-        runtime.start_pathway(patient_key="P", pathway_key="sample", unit="U", setting="outpatient",
+        runtime.start_pathway(patient_key="P-1", pathway_key="sample", unit="U", setting="outpatient",
                               referral_received_on=date(2026, 1, 5))
 
 

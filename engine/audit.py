@@ -1,0 +1,29 @@
+"""The audit trail: every read or change of a patient's data leaves a row (who, what, when, which patient).
+
+Changes are audited by the runtime inside the command's own transaction (`actor` given); reads are audited
+here, before the data is handed out, so a read that cannot be audited fails instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import insert
+
+from .store import AuditEvent, Database
+
+AUDIT = AuditEvent.__table__
+
+
+def audit_row(at: datetime, actor: str, action: str, *, patient_key: str | None = None,
+              instance_id: str | None = None, task_id: str | None = None, detail: str | None = None) -> dict:
+    return {"at": at, "actor": actor, "action": action, "patient_key": patient_key, "instance_id": instance_id,
+            "task_id": task_id, "detail": detail}
+
+
+def record_reads(db: Database, rows: Iterable[dict]) -> None:
+    rows = list(rows)
+    if rows:
+        with db.engine.begin() as conn:
+            conn.execute(insert(AUDIT), rows)
