@@ -111,6 +111,13 @@ def _source(source: str | None) -> str:
     return f"[kilde]({source})" if source else ""
 
 
+def _type_code(entry: dict[str, Any]) -> str:
+    if entry["type_code"]:
+        return entry["type_code"]
+    flagged = any(f["topic"] == "pathwayType" and f["element_id"] is None for f in entry["flags"])
+    return "⚠️ ikke bekreftet" if flagged else "–"
+
+
 def _unconfirmed_rows(entries: list[dict[str, Any]]) -> Iterable[str]:
     for entry in entries:
         for indicator in entry["indicators"]:
@@ -142,7 +149,7 @@ def render_markdown(definitions: list[PathwayDefinition]) -> str:
     for entry in entries:
         flags = len(entry["flags"]) + sum(1 for i in entry["indicators"] if i["unconfirmed"] or i["target_unconfirmed"])
         out.append(f"| [{_cell(entry['name'])}](#{entry['key']}) | `{entry['key']}` | "
-                   f"{entry['type_code'] or '⚠️ ikke bekreftet'} | {entry['default_rule_set']} | "
+                   f"{_type_code(entry)} | {entry['default_rule_set']} | "
                    f"{len(entry['steps'])} | {len(entry['indicators'])} | {flags or ''} |")
     out += ["", "## Ikke bekreftede verdier (UNCONFIRMED)", "", "| forløp | hva | merknad |", "|---|---|---|"]
     out += list(_unconfirmed_rows(entries))
@@ -153,7 +160,7 @@ def render_markdown(definitions: list[PathwayDefinition]) -> str:
 
 def _render_pathway(entry: dict[str, Any]) -> list[str]:
     out = ["", f'<a id="{entry["key"]}"></a>', f"## {entry['name']}", "",
-           f"Key `{entry['key']}` · typekode {entry['type_code'] or '⚠️ ikke bekreftet'} · "
+           f"Key `{entry['key']}` · typekode {_type_code(entry)} · "
            f"standard regelverk {entry['default_rule_set']} · roller: {', '.join(entry['lanes'])}", ""]
     if entry["pathway_start"]:
         out.append("Forløpsstart per regelverk: " + "; ".join(

@@ -1,0 +1,182 @@
+"""Hovedforløp 3: alvorlige og langvarige lidelser (inkl. ROP) – the municipality's main course 3.
+
+Steps only this pathway needs: the start, the establishment (coordinator, responsibility group, individual plan,
+crisis plan), the recurring cycle (mapping talk, treatment plan, re-assessment with risk assessment), and the
+"blålys" crisis, which is reported from outside the pathways as the message `crisis_reported`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import parse
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from engine.errors import Conflict
+
+scenarios("municipal_main_course_3.feature")
+
+KEY = "municipal_main_course_3"
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# The same parse types as features/conftest.py (a weekday written before a date is checked).
+@parse.with_pattern(r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{4}-\d{2}-\d{2}")
+def _day(text: str) -> date:
+    weekday, _, iso = text.rpartition(" ")
+    day = date.fromisoformat(iso)
+    if weekday and _WEEKDAYS[day.weekday()] != weekday:
+        raise AssertionError(f"the feature says {text!r}, but {iso} is a {_WEEKDAYS[day.weekday()]}")
+    return day
+
+
+@parse.with_pattern(r"[^\"]+")
+def _quoted(text: str) -> str:
+    return text
+
+
+#: What the unit lead decides when a crisis is over, as a feature says it, and the form value (`outcome`).
+AFTER_CRISIS = {
+    "resuming the normal course": "resume",
+    "re-establishing the cooperation": "re_establish",
+    "closing main course 3": "close",
+}
+
+
+@parse.with_pattern("|".join(AFTER_CRISIS))
+def _after_crisis(text: str) -> str:
+    return AFTER_CRISIS[text]
+
+
+TYPES = {"Day": _day, "Q": _quoted, "AfterCrisis": _after_crisis}
+
+
+def step(text: str) -> parsers.parse:
+    return parsers.parse(text, extra_types=TYPES)
+
+
+@pytest.fixture
+def refusal() -> dict[str, Any]:
+    """The error of a command the scenario expects the engine to refuse."""
+    return {}
+
+
+# ---- events ----------------------------------------------------------------------------------------------------
+
+@given(step("main course 3 was started on {day:Day} for a patient with a severe, long-term illness"))
+def course_started(pathway, day: date) -> None:
+    pathway.start(KEY, "outpatient", day, unit="Psykisk helse og rus")
+
+
+@given(step("the unit lead appointed a coordinator on {day:Day}"))
+@when(step("the unit lead appointed a coordinator on {day:Day}"))
+def coordinator_assigned(pathway, day: date) -> None:
+    pathway.register("assign_coordinator", day, coordinator_name="Ola Nordmann, ambulant team")
+
+
+@given(step("the responsibility group, the individual plan and the crisis plan were made with the patient on "
+            "{day:Day}"))
+@when(step("the responsibility group, the individual plan and the crisis plan were made with the patient on "
+           "{day:Day}"))
+def instruments_made(pathway, day: date) -> None:
+    pathway.register("establish_responsibility_group", day, members="Pasient, fastlege, DPS, NAV, bolig",
+                     specialist_care_member=True)
+    pathway.register("establish_individual_plan", day, consent_given=True, patient_goals="Bo i egen leilighet")
+    pathway.register("make_crisis_plan", day, patient_involved=True)
+
+
+@given(step("the course was established on {day:Day}"))
+@when(step("the course was established on {day:Day}"))
+def course_established(pathway, day: date) -> None:
+    coordinator_assigned(pathway, day)
+    instruments_made(pathway, day)
+
+
+@given(step("a mapping talk was held and the treatment plan updated with the patient on {day:Day}"))
+@when(step("a mapping talk was held and the treatment plan updated with the patient on {day:Day}"))
+def cycle_planned(pathway, day: date) -> None:
+    pathway.register("mapping_talk", day, somatic_health_checked=True)
+    pathway.register("update_treatment_plan", day, patient_involved=True)
+
+
+@given(step("the course was reassessed with a risk assessment on {day:Day}, continuing the course"))
+@when(step("the course was reassessed with a risk assessment on {day:Day}, continuing the course"))
+def reassessed_continue(pathway, day: date) -> None:
+    pathway.register("reassess_course", day, outcome="continue", risk_assessed=True, crisis_plan_updated=True,
+                     individual_plan_updated=True, specialist_care_involved=True)
+
+
+@when(step("the course was reassessed with a risk assessment on {day:Day}, closing the course"))
+def reassessed_close(pathway, day: date) -> None:
+    pathway.register("reassess_course", day, outcome="close", risk_assessed=True)
+
+
+@given(step('a crisis ("blålys") was reported on {day:Day}'))
+@when(step('a crisis ("blålys") was reported on {day:Day}'))
+def crisis_reported(pathway, day: date) -> None:
+    pathway.move_to(day)
+    pathway.runtime.send_message(pathway.instance_id, "crisis_reported", occurred_on=day,
+                                 data={"reported_by": "Legevakten", "description": "Akutt forverring, ruspåvirket"})
+
+
+@when(step('another crisis was reported on {day:Day}'))
+def crisis_reported_again(pathway, refusal: dict[str, Any], day: date) -> None:
+    pathway.move_to(day)
+    try:
+        pathway.runtime.send_message(pathway.instance_id, "crisis_reported", occurred_on=day, data={})
+    except Conflict as exc:
+        refusal["error"] = exc
+
+
+@given(step('the unit lead gave "{service:Q}" authority to coordinate the resources across services on {day:Day}'))
+@when(step('the unit lead gave "{service:Q}" authority to coordinate the resources across services on {day:Day}'))
+def authority_given(pathway, service: str, day: date) -> None:
+    pathway.register("blue_light_authority", day, lead_service=service, services_involved="Bolig, NAV, DPS")
+
+
+@given(step("the crisis plan was activated on {day:Day}"))
+@when(step("the crisis plan was activated on {day:Day}"))
+def crisis_plan_activated(pathway, day: date) -> None:
+    pathway.register("activate_crisis_plan", day, crisis_plan_existed=True)
+
+
+@given(step("the crisis was over on {day:Day}, {decision:AfterCrisis}"))
+@when(step("the crisis was over on {day:Day}, {decision:AfterCrisis}"))
+def crisis_over(pathway, day: date, decision: str) -> None:
+    pathway.register("end_crisis_period", day, outcome=decision, risk_assessed=True)
+
+
+@given(step("the follow-up talk after the crisis was held on {day:Day}"))
+@when(step("the follow-up talk after the crisis was held on {day:Day}"))
+def follow_up_talk(pathway, day: date) -> None:
+    pathway.register("follow_up_talk_after_crisis", day, crisis_plan_updated=True)
+
+
+# ---- outcomes ------------------------------------------------------------------------------------------------
+
+@then(step('the "{code:Q}" measuring point was registered on {day:Day}'))
+def measuring_point_on(pathway, code: str, day: date) -> None:
+    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
+    assert day in dates, f"{code!r} registered on {dates}"
+
+
+@then(step('the "{code:Q}" measuring point was registered {count:d} times'))
+def measuring_point_count(pathway, code: str, count: int) -> None:
+    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
+    assert len(dates) == count, dates
+
+
+@then(step('the "{name:Q}" deadline is flagged as unconfirmed'))
+def deadline_flagged(pathway, name: str) -> None:
+    key = pathway.indicator_key(name)
+    [indicator] = [i for i in pathway.pathway_definition().indicators if i.key == key]
+    assert indicator.unconfirmed and indicator.note
+
+
+@then("the engine refuses the report, because the pathway does not wait for a crisis during a crisis")
+def crisis_report_refused(refusal: dict[str, Any]) -> None:
+    assert "error" in refusal, "the second crisis report was accepted"
+    assert "crisis_reported" in str(refusal["error"])
