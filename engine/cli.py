@@ -1,5 +1,5 @@
 """`pathways` command line: lint, lay out and deploy pathway files, write the catalogue page, migrate the database,
-fire due timers."""
+fire due timers, seed a demo database."""
 
 from __future__ import annotations
 
@@ -129,6 +129,37 @@ def _tick(_: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    from .clock import SystemClock, today
+    from .deployment import deploy_directory
+    from .errors import InvalidInput
+    from .schema import upgrade
+    from .seed import DatabaseNotEmpty, seed
+    from .store import Database
+
+    settings = _settings()
+    db = Database(settings.database_url)
+    try:
+        upgrade(db)
+        deploy_directory(db, SystemClock(), settings.pathways_dir)
+        clock = SystemClock()
+        summary = seed(db, pathways=args.pathways, years=args.years, seed=args.seed, today=today(clock),
+                       now=clock.now())
+    except DatabaseNotEmpty as exc:
+        print(f"not seeded: {exc}")
+        return 1
+    except InvalidInput as exc:
+        print(f"not seeded: {exc}")
+        for problem in exc.problems:
+            print(f"  {problem}")
+        return 1
+    finally:
+        db.dispose()
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathway engine tools for modellers and operators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     add.set_defaults(func=_user_add)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
     sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
+    sd = sub.add_parser("seed", help="fill an EMPTY database with demo pathways made by the engine (migrates and "
+                                     "deploys first); refuses a database that has pathway instances")
+    sd.add_argument("--pathways", type=int, default=1000, metavar="N", help="number of pathways (default 1000)")
+    sd.add_argument("--years", type=float, default=2, metavar="Y",
+                    help="referrals spread over the last Y years (default 2)")
+    sd.add_argument("--seed", type=int, default=2019, help="random seed; the same seed and day give the same data")
+    sd.set_defaults(func=_seed)
     args = parser.parse_args(argv)
     return args.func(args)
 

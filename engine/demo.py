@@ -1,26 +1,37 @@
-"""Demo patients: TSB pathways at every stage, spread over three units and the last few months.
+"""Demo data for `pathways-server --demo`: the seeded set of engine/seed.py, loaded at start-up.
 
-Loaded only into a database that has no pathway instances yet. Patient keys are pseudonyms (DEMO-…).
-Deterministic, so the demo looks the same every time for the same day.
+Loaded only into a database that has no pathway instances yet (never on top of real data): about a thousand
+pathways over the last two years in DPS Nord, DPS Sør and BUP Vest, every one made through the engine's own
+commands, so the coordinators' task lists and the managers' compliance figures show realistic numbers.
+Deterministic: the same seed and day give the same data.
+
+Loading takes a while, once (about 20 s on SQLite, 40 s on PostgreSQL on a 2-core machine). For a smaller or
+larger set, fill the database first with `pathways seed --pathways N`; `--demo` then finds it non-empty and leaves
+it as it is.
 """
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+import logging
+import sys
 from typing import Any
 
 from sqlalchemy import func, select
 
-from .queries import TaskFilter, list_tasks
+from .clock import Clock
 from .runtime import PathwayRuntime
+from .seed import DatabaseNotEmpty, SeedSummary, has_instances, seed
 from .store import PathwayInstance
 
-UNITS = ("DPS Nord – rusteam", "DPS Sør – rusteam", "Rusklinikken døgn")
-PATHWAY = "tsb_d01"
+log = logging.getLogger("pathways.demo")
+
+#: The demo set loaded at start-up: pathways, years of referrals back from today, random seed.
+DEMO_PATHWAYS = 1000
+DEMO_YEARS = 2
+DEMO_SEED = 2019
 
 #: A TSB patient who goes all the way, with detoxification: (task element, form data, typical days after the
-#: previous step). The demo follows it with some spread; the benchmark walks it exactly.
+#: previous step). Walked exactly by the engine-overhead benchmark (bench/engine_overhead.py).
 TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
     ("assess_referral", {"outcome": "right_to_care"}, 6),
     ("first_attendance", {}, 9),
@@ -37,39 +48,35 @@ TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
 )
 
 
-def load_demo_data(runtime: PathwayRuntime, patients: int = 36, seed: int = 2019) -> int:
-    """Start and advance demo pathways; returns how many were created (0 if the database had instances)."""
+def load_demo_data(runtime: PathwayRuntime, pathways: int | None = None, seed_value: int = DEMO_SEED,
+                   years: float = DEMO_YEARS) -> int:
+    """Load the seeded demo set up to the runtime's today; returns how many pathways were created (0 if the
+    database already had pathway instances). The pathways must be deployed."""
+    if has_instances(runtime.db):
+        return 0
+    count = DEMO_PATHWAYS if pathways is None else pathways
+    print(f"Loading demo data: {count} pathways over {years:g} years (only into an empty database; this takes "
+          f"a moment) …", file=sys.stderr, flush=True)
+
+    def on_clock(clock: Clock) -> PathwayRuntime:
+        return PathwayRuntime(runtime.db, clock)
+
+    try:
+        summary: SeedSummary = seed(on_clock, pathways=count, years=years, today=runtime.today(), seed=seed_value,
+                                    now=runtime.clock.now())
+    except DatabaseNotEmpty:  # another process started pathways in the meantime
+        return 0
+    except Exception:  # noqa: BLE001 - demo data must never stop the service from starting
+        log.exception("demo data: loading stopped")
+        print("Demo data: loading stopped with an error (logged); the service starts with what was loaded.",
+              file=sys.stderr, flush=True)
+        return _instances(runtime)
+    for line in summary.lines():
+        log.info("demo data: %s", line)
+    print(f"Demo data loaded: {summary.lines()[0]}", file=sys.stderr, flush=True)
+    return summary.instances
+
+
+def _instances(runtime: PathwayRuntime) -> int:
     with runtime.db.reading() as session:
-        if session.scalar(select(func.count()).select_from(PathwayInstance)):
-            return 0
-    rng = random.Random(seed)
-    today = runtime.today()
-    for number in range(patients):
-        unit = UNITS[number % len(UNITS)]
-        setting = "inpatient" if unit.endswith("døgn") else "outpatient"
-        received = today - timedelta(days=rng.randint(3, 240))
-        instance_id = runtime.start_pathway(patient_key=f"DEMO-{number + 1:04d}", pathway_key=PATHWAY, unit=unit,
-                                            setting=setting, referral_received_on=received)
-        day = received
-        for element, data, typical_gap in TSB_JOURNEY[: rng.randint(0, len(TSB_JOURNEY))]:
-            gap = max(0, int(rng.gauss(typical_gap, typical_gap / 3)))
-            if element == "assess_referral" and number % 7 == 3:
-                data = {"outcome": "no_right_to_care"}
-            if element == "clinical_decision_basic" and number % 5 == 1:
-                data = {"outcome": "CK"}
-            if day + timedelta(days=gap) > today:
-                break
-            day += timedelta(days=gap)
-            if not _complete(runtime, instance_id, element, data, day):
-                break
-    runtime.tick()
-    return patients
-
-
-def _complete(runtime: PathwayRuntime, instance_id: str, element: str, data: dict, day: date) -> bool:
-    page = list_tasks(runtime.db, runtime.today(), TaskFilter(), limit=500)
-    task = next((t for t in page["items"] if t["instance_id"] == instance_id and t["element_id"] == element), None)
-    if task is None:
-        return False
-    runtime.complete_task(task["id"], data=data, occurred_on=day, actor="demo")
-    return True
+        return session.scalar(select(func.count()).select_from(PathwayInstance)) or 0

@@ -288,6 +288,7 @@ class PathwayRuntime:
                     spiff_task.run()
                 except SpiffWorkflowException as exc:
                     raise InvalidInput(f"the task could not be completed: {exc}") from exc
+                _share_with_parallel_branches(workflow, spiff_task, values, occurred_on)
                 _run_engine(workflow, self.clock, self._automatic_events(definition, events, occurred_on),
                             timers=state.timer_signature is not None)
                 held.confirm()
@@ -588,6 +589,23 @@ class PathwayRuntime:
         due = open_due_dates(state.measurements)
         for task in state.open_tasks:
             task.due_on = due.get(task.measuring_point) if task.measuring_point else None
+
+
+def _share_with_parallel_branches(workflow: BpmnWorkflow, completed, values: dict[str, Any],
+                                  occurred_on: date) -> None:
+    """Registered values are the pathway's, not the branch's: give them to the tasks of parallel branches too.
+
+    SpiffWorkflow copies data along each branch and merges the copies where branches join, the last one to arrive
+    winning. Without this, a clinical decision (`outcome` = CT) registered before the parallel somatic health
+    check would be overwritten at the join by that branch's older `outcome`, and the pathway would take the
+    wrong way. With it, the latest registration wins, as with process variables in Camunda.
+    """
+    shared = {**values, "occurred_on": occurred_on.isoformat()}
+    maps = [workflow.tasks] + [sub.tasks for sub in workflow.subprocesses.values()]
+    for tasks in maps:
+        for task in tasks.values():
+            if task is not completed and task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                task.data.update(shared)
 
 
 def _waiting_messages(workflow: BpmnWorkflow) -> set[str]:

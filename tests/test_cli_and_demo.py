@@ -11,23 +11,47 @@ from tests.support import PATHWAYS_DIR
 
 def test_demo_data_fills_an_empty_database_once(runtime, clock):
     clock.set(date(2026, 11, 23))
-    assert load_demo_data(runtime) == 36
+    assert load_demo_data(runtime, pathways=40) == 40
     tasks = list_tasks(runtime.db, runtime.today(), TaskFilter(), limit=500)
     assert tasks["total"] > 0
-    assert {t["unit"] for t in tasks["items"]} == {"DPS Nord – rusteam", "DPS Sør – rusteam", "Rusklinikken døgn"}
+    assert {t["unit"] for t in tasks["items"]} == {"DPS Nord", "DPS Sør", "BUP Vest"}  # the dev users' units
     assert any(t["overdue"] for t in tasks["items"])
-    assert load_demo_data(runtime) == 0  # never on top of real data
+    assert {t["pathway"] for t in tasks["items"]} >= {"tsb_d01", "mental_health_adults_d11"}
+    assert load_demo_data(runtime, pathways=40) == 0  # never on top of real data
 
 
-def test_demo_server_start_loads_patients(db, clock):
+def test_demo_default_is_the_full_seeded_set():
+    import inspect
+
+    from engine import demo
+
+    assert demo.DEMO_PATHWAYS >= 1000 and demo.DEMO_YEARS == 2
+    assert inspect.signature(load_demo_data).parameters["pathways"].default is None  # None = DEMO_PATHWAYS
+
+
+def test_demo_data_never_stops_the_start_up(runtime, monkeypatch):
+    from engine import demo
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure while seeding")
+
+    monkeypatch.setattr(demo, "seed", broken)
+    assert load_demo_data(runtime, pathways=5) == 0
+
+
+def test_demo_server_start_loads_patients(db, clock, monkeypatch):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+    from engine import demo
     from engine.settings import Settings
 
+    monkeypatch.setattr(demo, "DEMO_PATHWAYS", 20)  # the start-up path, with a small set
+    clock.set(date(2026, 11, 23))
     settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=True, auth_mode="dev")
     with TestClient(create_app(settings, clock, run_scheduler=False)) as client:
-        assert client.get("/tasks", headers={"Authorization": "Bearer dev-admin"}).json()["total"] > 0
+        listed = client.get("/tasks", headers={"Authorization": "Bearer dev-koordinator-nord"}).json()
+        assert listed["total"] > 0 and {t["unit"] for t in listed["items"]} == {"DPS Nord"}
 
 
 def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
@@ -46,6 +70,11 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     assert "was not deployed" in capsys.readouterr().out
     assert cli_main(["tick"]) == 0
     assert "timers fired for 0 instance(s)" in capsys.readouterr().out
+    assert cli_main(["seed", "--pathways", "12", "--years", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("12 pathways in ") and "units: " in out and "deadlines: " in out
+    assert cli_main(["seed", "--pathways", "12"]) == 1  # never on top of existing pathways
+    assert "not seeded: the database already has pathway instances" in capsys.readouterr().out
     database = Database(url)
     deployed = sorted(load_definition(path.read_bytes(), path.name).key for path in pathway_files(PATHWAYS_DIR))
     assert [p["key"] for p in list_pathways(database)] == deployed

@@ -297,3 +297,16 @@ def test_a_condition_that_cannot_be_evaluated_is_refused_with_the_deadline_named
                               referral_received_on=date(2026, 1, 5))
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(PathwayInstance)) == 0
+
+
+@pytest.mark.parametrize("decision_first", [True, False])
+def test_the_clinical_decision_counts_whichever_parallel_branch_is_registered_first(runtime, clock, decision_first):
+    """The somatic health check runs in parallel with basic assessment; its branch must not bring back the
+    referral's older `outcome` at the join and send a CT decision to closure."""
+    instance_id = start_tsb(runtime, received=date(2026, 1, 5))
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="right_to_care")
+    complete(runtime, instance_id, "first_attendance", date(2026, 1, 5))
+    steps = [("clinical_decision_basic", {"outcome": "CT"}), ("somatic_health_check", {"somatic_follow_up_needed": False})]
+    for element, data in (steps if decision_first else steps[::-1]):
+        complete(runtime, instance_id, element, date(2026, 1, 5), **data)
+    assert [t["element_id"] for t in detail(runtime, instance_id)["open_tasks"]] == ["plan_treatment"]
