@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     app.state.clock = clock
     _install_error_handlers(app)
     _routes(app)
+    from . import reports, web  # imported here: they use this module's audited read helpers
+    app.include_router(reports.router)
+    app.include_router(reports.pages)
+    web.install(app)
     return app
 
 
@@ -159,7 +163,7 @@ def read_tasks(runtime: PathwayRuntime, user: Principal, flt: queries.TaskFilter
 def _routes(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def index():
-        return RedirectResponse("/docs")
+        return RedirectResponse("/start")  # the web pages (api/web.py): log-in, then the page for the user's role
 
     @app.get("/health", tags=["drift"])
     def health() -> dict[str, str]:

@@ -1,0 +1,240 @@
+"""The compliance reports: `GET /reports/compliance` (JSON), `/reports/compliance.csv` and the dashboard page
+`/rapporter` give the same numbers, suppress small groups, follow the roles and never show a patient key.
+Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+
+from tests.support import TSB, complete, start_tsb, to_clinical_decision
+
+MANAGER = {"Authorization": "Bearer dev-leder"}
+ADMIN = {"Authorization": "Bearer dev-admin"}
+NORD = {"Authorization": "Bearer dev-koordinator-nord"}
+MODELLER = {"Authorization": "Bearer dev-modellerer"}
+RANGE = {"from": "2025-09-01", "to": "2026-01-05"}
+REFERRAL = "referral_assessment"
+ASSESSMENT = "assessment_outpatient"
+
+
+@pytest.fixture
+def measured(client):
+    """Eleven TSB pathways with known outcomes (today is 2026-01-05).
+
+    Referral assessment (10 working days, no target), tertial 2025-T3:
+      DPS Nord: 4 met (November), 2 breached (December), 1 still overdue (due 15 December), 1 patient-deferred;
+      DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed.
+    Assessment, outpatient (21 days, target 80 %), DPS Nord: 5 met, 1 breached.
+    """
+    runtime = client.app.state.runtime
+    ids = {}
+    for n in range(1, 12):
+        unit = "DPS Sør" if n in (8, 9, 10) else "DPS Nord"
+        received = date(2025, 12, 1) if n == 7 else date(2025, 11, 3)
+        ids[n] = start_tsb(runtime, patient=f"RPT-{n:04d}", received=received, unit=unit)
+    for n in (1, 2, 3, 4):
+        to_clinical_decision(runtime, ids[n], assessed=date(2025, 11, 10), attended=date(2025, 11, 12),
+                             decided=date(2025, 11, 20))
+    to_clinical_decision(runtime, ids[5], assessed=date(2025, 12, 1), attended=date(2025, 12, 2),
+                         decided=date(2025, 12, 10))
+    to_clinical_decision(runtime, ids[6], assessed=date(2025, 12, 1), attended=date(2025, 12, 2),
+                         decided=date(2025, 12, 29))
+    for n in (8, 9, 10):
+        complete(runtime, ids[n], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
+    runtime.register_patient_deferred(ids[11], occurred_on=date(2025, 11, 5), note="pasienten utsatte")
+    complete(runtime, ids[11], "assess_referral", date(2025, 12, 1), outcome="right_to_care")
+    return ids
+
+
+def report(client, headers=MANAGER, **params):
+    response = client.get("/reports/compliance", params={**RANGE, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def rows_of(body, **match):
+    return [r for r in body["rows"] if all(r[k] == v for k, v in match.items())]
+
+
+def test_the_json_report_counts_and_suppresses(client, measured):
+    body = report(client, pathway=TSB, indicator=REFERRAL)
+    assert body["period"] == "tertial" and body["from"] == "2025-09-01" and body["suppress_below"] == 5
+    [nord] = rows_of(body, unit="DPS Nord")
+    assert nord == {"pathway": TSB, "unit": "DPS Nord", "indicator": REFERRAL,
+                    "label": "Henvisning vurdert innen 10 virkedager", "period": "2025-T3", "numerator": 4,
+                    "denominator": 7, "share": pytest.approx(4 / 7), "target": None, "deferred": 1, "overdue": 1,
+                    "pathways": 7, "suppressed": False, "unconfirmed": False}
+    [sor] = rows_of(body, unit="DPS Sør")
+    assert sor["suppressed"] is True and sor["period"] == "2025-T3"
+    assert [sor[k] for k in ("numerator", "denominator", "share", "deferred", "overdue", "pathways")] == [None] * 6
+    # all units together: 7 met of 10, and nothing suppressed
+    [total] = report(client, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
+    assert (total["unit"], total["numerator"], total["denominator"], total["pathways"], total["suppressed"]) == (
+        None, 7, 10, 10, False)
+    # per month every group is small
+    months = report(client, pathway=TSB, indicator=REFERRAL, period="month", unit="DPS Nord")["rows"]
+    assert [(r["period"], r["suppressed"]) for r in months] == [("2025-11", True), ("2025-12", True)]
+    [assessment] = report(client, pathway=TSB, indicator=ASSESSMENT)["rows"]
+    assert (assessment["numerator"], assessment["denominator"], assessment["target"]) == (5, 6, 0.8)
+
+
+def test_csv_has_the_same_numbers_as_json(client, measured):
+    body = report(client)
+    response = client.get("/reports/compliance.csv", params=RANGE, headers=MANAGER)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith('attachment; filename="etterlevelse-tertial-')
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(table) == len(body["rows"]) > 3
+
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "ja" if value else "nei"
+        if isinstance(value, float):
+            return f"{value:.4f}"
+        return str(value)
+
+    names = {"pakkeforlop": "pathway", "enhet": "unit", "indikator": "indicator", "indikator_navn": "label",
+             "periode": "period", "teller": "numerator", "nevner": "denominator", "andel": "share",
+             "maal_andel": "target", "pasientutsatt": "deferred", "forfalt": "overdue", "antall_forlop": "pathways",
+             "prikket": "suppressed", "ubekreftet": "unconfirmed"}
+    for line, row in zip(table, body["rows"]):
+        assert {column: line[column] for column in names} == {column: cell(row[key]) for column, key in names.items()}
+    semicolons = client.get("/reports/compliance.csv", params={**RANGE, "delimiter": ";"}, headers=MANAGER)
+    assert semicolons.text.splitlines()[0].startswith("pakkeforlop;enhet;indikator")
+
+
+def _section(html: str, pathway: str, indicator: str) -> str:
+    match = re.search(rf'<section class="kort rapport" id="{pathway}-{indicator}".*?</section>', html, flags=re.S)
+    assert match, f"no section for {pathway} {indicator}"
+    return match.group(0)
+
+
+def _table(section: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(period, unit or "") -> column -> shown text, from the section's table."""
+    table = {}
+    for attrs, body in re.findall(r'<tr data-period="([^"]*" data-unit="[^"]*)"[^>]*>(.*?)</tr>', section, flags=re.S):
+        period, unit = attrs.split('" data-unit="')
+        cells = dict(re.findall(r'data-col="([a-z]+)">([^<]*)<', body))
+        table[(period, unescape(unit))] = {k: unescape(v) for k, v in cells.items()}
+    return table
+
+
+def _shown(row: dict) -> dict[str, str]:
+    """What the page must show for a JSON row."""
+    def percent(value, digits):
+        return "–" if value is None else f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+
+    if row["suppressed"]:
+        return {"teller": "skjult", "nevner": "skjult", "andel": "skjult", "mal": percent(row["target"], 0),
+                "pasientutsatt": "skjult", "forfalt": "skjult", "forlop": "<5"}
+    return {"teller": str(row["numerator"]), "nevner": str(row["denominator"]), "andel": percent(row["share"], 1),
+            "mal": percent(row["target"], 0), "pasientutsatt": str(row["deferred"]), "forfalt": str(row["overdue"]),
+            "forlop": str(row["pathways"])}
+
+
+@pytest.mark.parametrize("period", ["tertial", "month"])
+def test_the_dashboard_shows_the_same_numbers_as_the_api(client, measured, period):
+    params = {**RANGE, "period": period, "pathway": TSB}
+    page = client.get("/rapporter", params=params, headers=MANAGER)
+    assert page.status_code == 200
+    by_unit = report(client, pathway=TSB, period=period)["rows"]
+    totals = report(client, pathway=TSB, period=period, by_unit="false")["rows"]
+    assert by_unit and totals
+    for indicator in {r["indicator"] for r in by_unit}:
+        section = _section(page.text, TSB, indicator)
+        table = _table(section)
+        expected = {(r["period"], r["unit"]): _shown(r) for r in by_unit if r["indicator"] == indicator}
+        expected |= {(r["period"], ""): _shown(r) for r in totals if r["indicator"] == indicator}
+        assert table == expected, indicator
+        # the trend chart draws the totals' shares
+        drawn = dict(re.findall(r'data-period="([^"]+)" data-share="([0-9.]+)"', section))
+        assert drawn == {r["period"]: f"{r['share']:.4f}" for r in totals
+                         if r["indicator"] == indicator and r["share"] is not None}
+    # the CSV and JSON links on the page ask for the same report
+    assert f'href="/reports/compliance.csv?period={period}&amp;from=2025-09-01&amp;to=2026-01-05&amp;pathway=tsb_d01' \
+           f'&amp;by_unit=true"' in page.text
+
+
+def test_the_dashboard_charts(client, measured):
+    page = client.get("/rapporter", params={**RANGE, "pathway": TSB, "indicator": ASSESSMENT}, headers=MANAGER)
+    section = _section(page.text, TSB, ASSESSMENT)
+    trend, units = re.findall(r"<svg.*?</svg>", section, flags=re.S)
+    assert 'class="trend"' in trend and 'class="mallinje"' in trend and "Mål 80 %" in trend
+    assert re.search(r'data-period="2025-T3" data-share="0.8333"', trend)
+    assert "2025-T3: 83,3 % (5 av 6)" in trend
+    assert all(label in trend for label in ("2025-T3", "2026-T1"))  # every period of the range on the axis
+    assert 'class="enheter"' in units and 'data-unit="DPS Nord"' in units and 'class="mallinje"' in units
+    assert "83 % (5/6)" in units
+    assert "<script" not in page.text
+    # suppressed units are drawn as such, not as a bar of 0
+    page = client.get("/rapporter", params={**RANGE, "pathway": TSB, "indicator": REFERRAL}, headers=MANAGER)
+    units = re.findall(r"<svg.*?</svg>", _section(page.text, TSB, REFERRAL), flags=re.S)[1]
+    assert re.search(r'data-unit="DPS Sør">\s*<title>DPS Sør: skjult', units) and "skjult (&lt;5)" in units
+    assert "57 % (4/7)" in units
+
+
+def test_the_dashboard_filters_and_bad_input(client, measured):
+    first = client.get("/rapporter", headers=MANAGER)  # defaults: two years back to today, the biggest pathway
+    assert first.status_code == 200 and 'id="tsb_d01-referral_assessment"' in first.text
+    assert '<option value="tsb_d01" selected>' in first.text
+    only_sor = client.get("/rapporter", params={**RANGE, "pathway": TSB, "unit": "DPS Sør"}, headers=MANAGER)
+    table = _table(_section(only_sor.text, TSB, REFERRAL))
+    assert set(table) == {("2025-T3", "DPS Sør"), ("2025-T3", "")}
+    together = client.get("/rapporter", params={**RANGE, "pathway": TSB, "by_unit": "false"}, headers=MANAGER)
+    assert set(_table(_section(together.text, TSB, REFERRAL))) == {("2025-T3", "")}
+    assert 'class="enheter"' not in together.text
+    bad = client.get("/rapporter", params={"from": "i fjor", "to": "2026-01-05", "period": "uke"}, headers=MANAGER)
+    assert bad.status_code == 200 and "Ugyldig fra-dato «i fjor»" in bad.text and "Ukjent periode" in bad.text
+    empty = client.get("/rapporter", params={"from": "2020-01-01", "to": "2020-02-01", "pathway": TSB},
+                       headers=MANAGER)
+    assert "Ingen målinger i den valgte perioden" in empty.text
+
+
+def test_bad_api_parameters_are_422(client, measured):
+    for params, message in (({"period": "week"}, "period"), ({"from": "2026-02-01", "to": "2026-01-01"}, "after"),
+                            ({"from": "yesterday"}, "from")):
+        response = client.get("/reports/compliance", params=params, headers=MANAGER)
+        assert response.status_code == 422 and message in response.json()["detail"], params
+
+
+def test_roles(client, measured):
+    assert client.get("/reports/compliance", headers={"Authorization": ""}).status_code == 401
+    assert client.get("/reports/compliance.csv", headers={"Authorization": "Bearer nope"}).status_code == 401
+    for path in ("/reports/compliance", "/reports/compliance.csv"):
+        refused = client.get(path, headers=MODELLER)
+        assert refused.status_code == 403 and "needs" in refused.json()["detail"]
+    assert client.get("/rapporter", headers=MODELLER).status_code == 403
+    everything = report(client, headers=ADMIN)
+    assert {r["unit"] for r in everything["rows"]} == {"DPS Nord", "DPS Sør"}
+    assert report(client, headers=MANAGER) == everything
+    # a coordinator: own units only, whatever the filter asks
+    own = report(client, headers=NORD)
+    assert own["rows"] and {r["unit"] for r in own["rows"]} == {"DPS Nord"}
+    assert report(client, headers=NORD, unit="DPS Sør")["rows"] == []
+    [total] = report(client, headers=NORD, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
+    assert total["denominator"] == 7  # only DPS Nord's pathways are added up
+    page = client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=NORD)
+    assert page.status_code == 200 and "DPS Sør" not in page.text
+
+
+def test_no_patient_key_in_any_report(client, measured):
+    keys = [f"RPT-{n:04d}" for n in range(1, 12)]
+    instance_ids = list(measured.values())
+    for headers in (MANAGER, ADMIN, NORD):
+        shown = [client.get("/reports/compliance", params=RANGE, headers=headers).text,
+                 client.get("/reports/compliance.csv", params=RANGE, headers=headers).text,
+                 client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=headers).text,
+                 client.get("/rapporter", params={**RANGE, "period": "month", "pathway": "alle"}, headers=headers).text]
+        for text in shown:
+            assert not any(key in text for key in keys)
+            assert not any(instance_id in text for instance_id in instance_ids)
+            assert "/forlop/" not in text and "/oppgaver/" not in text
