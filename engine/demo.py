@@ -33,7 +33,7 @@ DEMO_SEED = 2019
 #: A TSB patient who goes all the way, with detoxification: (task element, form data, typical days after the
 #: previous step). Walked exactly by the engine-overhead benchmark (bench/engine_overhead.py).
 TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
-    ("assess_referral", {"outcome": "right_to_care"}, 6),
+    ("assess_referral", {"outcome": "right_to_care", "referral_type": "ordinary"}, 6),
     ("first_attendance", {}, 9),
     ("somatic_health_check", {"somatic_follow_up_needed": False}, 3),
     ("clinical_decision_basic", {"outcome": "CT"}, 14),
@@ -44,7 +44,9 @@ TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
     ("evaluate_treatment", {"outcome": "continue"}, 50),
     ("evaluate_treatment", {"outcome": "continue"}, 50),
     ("evaluate_treatment", {"outcome": "close"}, 50),
-    ("close_pathway", {"outcome": "municipal_follow_up", "follow_up_plan_sent": True}, 1),
+    ("close_pathway", {"outcome": "municipal_follow_up", "follow_up_plan_sent": True,
+                       "municipal_contact": "Kari Nordmann", "risk_information_shared": True,
+                       "where_to_turn": "Fastlegen"}, 1),
 )
 
 
