@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from engine import queries
 from engine.access import ADMIN, MODELLER, Principal, Users, check_unit, visible_instance, visible_task
-from engine.audit import audit_row, record_reads
+from engine.audit import audit_row, audit_trail, record_reads
 from engine.clock import Clock, SystemClock
 from engine.deployment import deploy, deploy_directory
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -259,6 +259,15 @@ def _routes(app: FastAPI) -> None:
         visible_task(runtime.db, user, task_id)
         instance_id = runtime.complete_task(task_id, data=body.data, occurred_on=body.occurred_on, actor=user.id)
         return queries.instance_detail(runtime.db, instance_id, runtime.today())
+
+    @app.get("/audit", response_model=schemas.AuditPage, responses=ERRORS, tags=["drift"],
+             summary="Who read or changed a patient's data, newest first (administrators)")
+    def audit(runtime: Runtime, user: Annotated[Principal, role(ADMIN)],
+              patient_key: str | None = None, actor: str | None = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+        if patient_key:  # reading a patient's audit trail is itself a read of that patient's data
+            record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key)])
+        return audit_trail(runtime.db, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
 
     @app.post("/scheduler/run", response_model=schemas.TickOut, responses=ERRORS, tags=["drift"],
               dependencies=[role(ADMIN)],

@@ -211,3 +211,21 @@ class ErrorOut(BaseModel):
 class TickOut(BaseModel):
     instances_advanced: int
     measurements_marked_overdue: int
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    patient_key: str | None
+    instance_id: str | None
+    task_id: str | None
+    detail: str | None
+
+
+class AuditPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditOut]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from .store import AuditEvent, Database
 
@@ -27,3 +27,18 @@ def record_reads(db: Database, rows: Iterable[dict]) -> None:
     if rows:
         with db.engine.begin() as conn:
             conn.execute(insert(AUDIT), rows)
+
+
+def audit_trail(db: Database, *, patient_key: str | None = None, actor: str | None = None, limit: int = 100,
+                offset: int = 0) -> dict:
+    """Audit rows, newest first, for a patient and/or an actor (for the administrator answering "who saw what")."""
+    conditions = []
+    if patient_key:
+        conditions.append(AUDIT.c.patient_key == patient_key)
+    if actor:
+        conditions.append(AUDIT.c.actor == actor)
+    with db.engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(AUDIT).where(*conditions))
+        rows = conn.execute(select(AUDIT).where(*conditions).order_by(AUDIT.c.at.desc(), AUDIT.c.id.desc())
+                            .limit(limit).offset(offset)).mappings().all()
+    return {"total": total, "limit": limit, "offset": offset, "items": [dict(row) for row in rows]}

@@ -167,3 +167,15 @@ def test_user_add_command_prints_a_working_token(tmp_path, monkeypatch, capsys):
         db.dispose()
     assert cli_main(["user", "add", "ola", "--role", "coordinator"]) == 1
     assert "at least one unit" in capsys.readouterr().out
+
+
+def test_an_administrator_reads_the_audit_trail_of_a_patient(client):
+    _start(client, "DPS Nord", "P-0001", NORD)
+    _start(client, "DPS Sør", "P-0002", SOR)
+    assert client.get("/audit", headers=NORD).status_code == 403
+    trail = client.get("/audit?patient_key=P-0001").json()
+    # newest first; reading the trail is itself audited, before the trail is read
+    assert [(row["actor"], row["action"]) for row in trail["items"]] == [
+        ("admin", "read_audit"), ("koordinator-nord", "start_pathway")]
+    assert trail["total"] == 2
+    assert client.get("/audit?actor=koordinator-sor").json()["items"][0]["patient_key"] == "P-0002"
