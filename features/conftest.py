@@ -1,8 +1,10 @@
 """Shared step definitions for the pathway features.
 
-Every pathway's feature file uses these; steps that only one pathway needs live in that feature's test module
-(`features/test_<pathway>.py`) and are built on `Pathway.start` and `Pathway.register_task`, which name a
-pathway by its key, type code or Norwegian title and a task by its Norwegian label, as a clinician reads them.
+A step lives here when more than one pathway's feature uses it; steps that only one pathway needs live in that
+feature's test module (`features/test_<pathway>.py`) and are built on `Pathway.start` and `Pathway.register_task`,
+which name a pathway by its key, type code or Norwegian title and a task by its Norwegian label, as a clinician
+reads them. A module whose steps need parse types of its own makes its `step` with `step_with()`. A module's step
+with the same text as one here replaces it for that module's scenarios.
 
 The steps speak the coordinator's language: "the referral was assessed on Friday 2026-01-09 with right to care".
 Every dated step first moves the test clock forward to that day (never backwards), because the engine refuses
@@ -23,7 +25,9 @@ is not an indicator of the pathway, the pathway's setting is appended, so "asses
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,9 +35,12 @@ from typing import Any
 import parse
 import pytest
 from pytest_bdd import given, parsers, then, when
+from sqlalchemy import select
 
 from engine.catalogue import PathwayDefinition, load_definition, pathway_files
+from engine.errors import InvalidInput
 from engine.queries import TaskFilter, list_tasks
+from engine.store import PathwayMessage
 from tests.support import PATHWAYS_DIR, complete, detail, start_tsb
 
 # ---- parse types ---------------------------------------------------------------------------------------------
@@ -71,6 +78,11 @@ TYPES = {"Day": _day, "Setting": _setting, "Status": _status, "Q": _quoted}
 
 def step(text: str) -> parsers.parse:
     return parsers.parse(text, extra_types=TYPES)
+
+
+def step_with(**types: Any) -> Callable[[str], parsers.parse]:
+    """A `step()` for a module whose steps need parse types of their own besides those above."""
+    return lambda text: parsers.parse(text, extra_types={**TYPES, **types})
 
 
 # ---- scenario state ------------------------------------------------------------------------------------------
@@ -178,6 +190,25 @@ def pathway(runtime, clock) -> Pathway:
     # autouse: pytest-bdd asks for step fixtures only while a scenario runs, too late for the sqlite/postgresql
     # parametrisation of `db`; requesting it up front puts `db` in every scenario's fixture closure.
     return Pathway(runtime=runtime, clock=clock)
+
+
+@pytest.fixture
+def refusal() -> dict[str, Any]:
+    """The error of a command the scenario expects the engine to refuse."""
+    return {}
+
+
+@pytest.fixture
+def municipal_contact() -> str:
+    """Who in the municipality a written follow-up plan names when the step does not say; a module may override it."""
+    return "Kari Nordmann, koordinerende enhet"
+
+
+@pytest.fixture
+def where_to_turn() -> str:
+    """Where a written follow-up plan tells the patient to turn (as D11's and D12's plans say it); a module
+    overrides it with its own pathway's wording."""
+    return "Fastlegen og kriseplanen; kommunens psykiske helsetjeneste"
 
 
 # ---- events: Given (it happened) and When (it happens) ----------------------------------------------------------
@@ -299,6 +330,26 @@ def pathway_closed(pathway: Pathway, day: date) -> None:
     pathway.register("close_pathway", day, outcome="municipal_follow_up", follow_up_plan_sent=True,
                      municipal_contact="Kari Nordmann, koordinerende enhet", risk_information_shared=True,
                      where_to_turn="Legevakt og kommunens psykisk helse-team")
+
+
+@given(step("the treatment plan was made together with the patient on {day:Day}"))
+@when(step("the treatment plan was made together with the patient on {day:Day}"))
+def plan_made_with_patient(pathway: Pathway, day: date) -> None:
+    pathway.register("plan_treatment", day, patient_involved=True)
+
+
+@given(step("the pathway was closed on {day:Day} with a written follow-up plan to the municipality"))
+@when(step("the pathway was closed on {day:Day} with a written follow-up plan to the municipality"))
+def closed_with_follow_up_plan(pathway: Pathway, day: date, municipal_contact: str, where_to_turn: str) -> None:
+    """The plan names the `municipal_contact` and says `where_to_turn`: fixtures a pathway's module may override."""
+    pathway.register("close_pathway", day, outcome="municipal_follow_up", follow_up_plan_sent=True,
+                     municipal_contact=municipal_contact, risk_information_shared=True, where_to_turn=where_to_turn)
+
+
+@given(step('the pathway was closed on {day:Day} with a written follow-up plan to "{contact:Q}" in the municipality'))
+@when(step('the pathway was closed on {day:Day} with a written follow-up plan to "{contact:Q}" in the municipality'))
+def closed_with_follow_up_plan_to(pathway: Pathway, day: date, contact: str, where_to_turn: str) -> None:
+    closed_with_follow_up_plan(pathway, day, contact, where_to_turn)
 
 
 @given(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))
@@ -428,3 +479,112 @@ def task_listed_not_overdue(pathway: Pathway, element: str, day: date) -> None:
 def task_listed_overdue(pathway: Pathway, element: str, day: date) -> None:
     [task] = [t for t in pathway.task_list(overdue=True) if t["element_id"] == element]
     assert (task["due_on"], task["overdue"]) == (day, True)
+
+
+@then(step('the clinical decision after extended assessment cannot be "{outcome:Q}"'))
+def extended_decision_refused(pathway: Pathway, outcome: str) -> None:
+    with pytest.raises(InvalidInput, match="is not one of"):
+        pathway.register("clinical_decision_extended", pathway.today(), outcome=outcome)
+
+
+@then(step("the pathway start date is {day:Day}"))
+@then(step("the pathway started on {day:Day}"))
+def pathway_started_on(pathway: Pathway, day: date) -> None:
+    detail = pathway.detail()
+    assert detail["started_on"] == day, (f"the pathway started on {detail['started_on']} "
+                                         f"under the {detail['rule_set']} rules")
+
+
+@then("the pathway has no start date")
+@then("the pathway has not started yet")
+def pathway_not_started(pathway: Pathway) -> None:
+    assert pathway.detail()["started_on"] is None
+
+
+@then(step("the pathway runs under the {rule_set:d} rules"))
+def pathway_rule_set(pathway: Pathway, rule_set: int) -> None:
+    assert pathway.detail()["rule_set"] == str(rule_set)
+
+
+@then(step('the "{code:Q}" measuring point was registered on {day:Day}'))
+def measuring_point_on(pathway: Pathway, code: str, day: date) -> None:
+    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
+    assert day in dates, f"{code!r} registered on {dates}"
+
+
+@then(step('the "{code:Q}" measuring point was registered {count:d} times'))
+def measuring_point_count(pathway: Pathway, code: str, count: int) -> None:
+    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
+    assert len(dates) == count, dates
+
+
+# ---- the pathway catalogue: unconfirmed deadlines ---------------------------------------------------------------
+
+@then(step('the "{name:Q}" deadline is flagged as unconfirmed'))
+def deadline_flagged(pathway: Pathway, name: str) -> None:
+    assert pathway.measurement(name)["unconfirmed"] is True
+
+
+@then(step('the "{name:Q}" deadline is not flagged as unconfirmed'))
+@then(step('the "{name:Q}" deadline is not flagged'))
+def deadline_not_flagged(pathway: Pathway, name: str) -> None:
+    assert pathway.measurement(name)["unconfirmed"] is False
+
+
+@then("the pathway has no type code")
+def no_type_code(pathway: Pathway) -> None:
+    assert pathway.pathway_definition().type_code is None
+
+
+@then(step('the pathway catalogue flags "{topic:Q}" as unconfirmed'))
+def catalogue_flag(pathway: Pathway, topic: str) -> None:
+    flags = {flag.topic: flag.note for flag in pathway.pathway_definition().flags}
+    assert flags.get(topic), f"no unconfirmed flag {topic!r}; flags: {sorted(flags)}"
+
+
+@then("the pathway catalogue lists these deadlines:")
+def catalogue_deadlines(pathway: Pathway, datatable) -> None:
+    header, *rows = datatable
+    listed = [(i.key, i.from_point, i.to_point, str(i.limit), i.unit, "yes" if i.unconfirmed else "no")
+              for i in pathway.pathway_definition().indicators]
+    assert listed == [tuple(cell.strip() for cell in row) for row in rows], listed
+    for indicator in pathway.pathway_definition().indicators:
+        assert indicator.unconfirmed or indicator.source, indicator.key
+        assert indicator.label and indicator.label != indicator.key, indicator.key
+
+
+# ---- the follow-up plan the pathway sent to the municipality ----------------------------------------------------
+
+def _sent_messages(pathway: Pathway) -> list:
+    message = PathwayMessage.__table__
+    with pathway.runtime.db.engine.connect() as conn:
+        return conn.execute(select(message).where(message.c.sender_instance_id == pathway.instance_id)).all()
+
+
+def _table_value(text: str):
+    """A cell of an expected-values table: true/false, '-' for no value, otherwise text."""
+    text = text.strip()
+    return {"true": True, "false": False, "-": None}.get(text, text)
+
+
+@then(step("the municipality was sent the follow-up plan:"))
+def follow_up_plan_sent(pathway: Pathway, datatable) -> None:
+    header, *rows = datatable
+    assert [h.strip() for h in header] == ["field", "value"], header
+    [row] = _sent_messages(pathway)
+    assert (row.name, row.result_variable) == ("follow_up_plan", "follow_up_plan")
+    assert json.loads(row.payload) == {f.strip(): _table_value(v) for f, v in rows}
+
+
+@then(step('the municipality was sent the follow-up plan naming "{contact:Q}"'))
+def follow_up_plan_naming(pathway: Pathway, contact: str) -> None:
+    [row] = _sent_messages(pathway)
+    payload = json.loads(row.payload)
+    assert (row.name, row.result_variable) == ("follow_up_plan", "follow_up_plan")
+    assert payload == {"municipal_contact": contact, "follow_up_plan_sent": True, "risk_information_shared": True,
+                       "where_to_turn": payload["where_to_turn"]} and payload["where_to_turn"], payload
+
+
+@then("no follow-up plan was sent to the municipality")
+def no_follow_up_plan(pathway: Pathway) -> None:
+    assert _sent_messages(pathway) == []

@@ -2,8 +2,8 @@
 
 Steps only this pathway needs: the start (the specialist-care coordinator contacts the municipal coordinator),
 a TSB pathway (D01) of the same patient that specialist care walks to closure, so that its follow-up plan
-(message `follow_up_plan`) reaches the municipal pathway, and checks of measuring points and of what the
-municipality received.
+(message `follow_up_plan`) reaches the municipal pathway, and checks that a measuring point was not registered
+and of what the municipality received.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-import parse
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 from sqlalchemy import select
 
 from engine import instance_store
 from engine.store import PathwayMessage
 from engine.workflow_state import load_state
+from features.conftest import step
 from tests.support import complete, detail
 
 scenarios("municipal_coordination.feature")
@@ -28,36 +28,6 @@ scenarios("municipal_coordination.feature")
 KEY = "municipal_coordination"
 TSB = "tsb_d01"
 MUNICIPAL_CONTACT = "Kari Nordmann, koordinerende enhet"
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-# The same parse types as features/conftest.py (a weekday written before a date is checked).
-@parse.with_pattern(r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{4}-\d{2}-\d{2}")
-def _day(text: str) -> date:
-    weekday, _, iso = text.rpartition(" ")
-    day = date.fromisoformat(iso)
-    if weekday and _WEEKDAYS[day.weekday()] != weekday:
-        raise AssertionError(f"the feature says {text!r}, but {iso} is a {_WEEKDAYS[day.weekday()]}")
-    return day
-
-
-@parse.with_pattern(r"outpatient|inpatient")
-def _setting(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"[^\"]+")
-def _quoted(text: str) -> str:
-    return text
-
-
-TYPES = {"Day": _day, "Setting": _setting, "Q": _quoted}
-
-
-def step(text: str) -> parsers.parse:
-    return parsers.parse(text, extra_types=TYPES)
-
 
 @pytest.fixture
 def specialist() -> dict[str, Any]:
@@ -188,12 +158,6 @@ def tsb_completed(pathway, specialist: dict[str, Any]) -> None:
 
 
 # ---- outcomes ------------------------------------------------------------------------------------------------
-
-@then(step('the "{code:Q}" measuring point was registered on {day:Day}'))
-def measuring_point_on(pathway, code: str, day: date) -> None:
-    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
-    assert day in dates, f"{code!r} registered on {dates}"
-
 
 @then(step('the "{code:Q}" measuring point was not registered'))
 def measuring_point_missing(pathway, code: str) -> None:

@@ -11,32 +11,14 @@ from datetime import date
 from typing import Any
 
 import parse
-import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from engine.errors import Conflict
+from features.conftest import step_with
 
 scenarios("municipal_main_course_3.feature")
 
 KEY = "municipal_main_course_3"
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-# The same parse types as features/conftest.py (a weekday written before a date is checked).
-@parse.with_pattern(r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{4}-\d{2}-\d{2}")
-def _day(text: str) -> date:
-    weekday, _, iso = text.rpartition(" ")
-    day = date.fromisoformat(iso)
-    if weekday and _WEEKDAYS[day.weekday()] != weekday:
-        raise AssertionError(f"the feature says {text!r}, but {iso} is a {_WEEKDAYS[day.weekday()]}")
-    return day
-
-
-@parse.with_pattern(r"[^\"]+")
-def _quoted(text: str) -> str:
-    return text
-
 
 #: What the unit lead decides when a crisis is over, as a feature says it, and the form value (`outcome`).
 AFTER_CRISIS = {
@@ -51,17 +33,7 @@ def _after_crisis(text: str) -> str:
     return AFTER_CRISIS[text]
 
 
-TYPES = {"Day": _day, "Q": _quoted, "AfterCrisis": _after_crisis}
-
-
-def step(text: str) -> parsers.parse:
-    return parsers.parse(text, extra_types=TYPES)
-
-
-@pytest.fixture
-def refusal() -> dict[str, Any]:
-    """The error of a command the scenario expects the engine to refuse."""
-    return {}
+step = step_with(AfterCrisis=_after_crisis)
 
 
 # ---- events ----------------------------------------------------------------------------------------------------
@@ -156,18 +128,6 @@ def follow_up_talk(pathway, day: date) -> None:
 
 
 # ---- outcomes ------------------------------------------------------------------------------------------------
-
-@then(step('the "{code:Q}" measuring point was registered on {day:Day}'))
-def measuring_point_on(pathway, code: str, day: date) -> None:
-    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
-    assert day in dates, f"{code!r} registered on {dates}"
-
-
-@then(step('the "{code:Q}" measuring point was registered {count:d} times'))
-def measuring_point_count(pathway, code: str, count: int) -> None:
-    dates = [e["occurred_on"] for e in pathway.detail()["measuring_points"] if e["code"] == code]
-    assert len(dates) == count, dates
-
 
 @then(step('the "{name:Q}" deadline is flagged as unconfirmed'))
 def deadline_flagged(pathway, name: str) -> None:

@@ -2,9 +2,10 @@
 
 Steps only this pathway needs: the referral assessment, which here also records where the substance use was first
 found (the pathway can start in the municipality or in specialist care), and the refusal of an assessment that
-leaves it out; the first attendance with the week of pregnancy; the pathway's start date per rule set; closure
-with a written follow-up plan to the municipality and the message that carries it; and whether a deadline is
-flagged as unconfirmed (the inpatient assessment deadline, which the source gives as 3–7 days).
+leaves it out; the first attendance with the week of pregnancy; a treatment plan made with the patient that starts
+with detoxification; where the written follow-up plan to the municipality tells the patient to turn, and the check
+of the message that carries it (this pathway's steps look only at messages named `follow_up_plan` and at the
+plan's own fields, where the shared steps in features/conftest.py compare everything the pathway sent).
 """
 
 from __future__ import annotations
@@ -15,31 +16,15 @@ from typing import Any
 
 import parse
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 from sqlalchemy import select
 
 from engine.errors import InvalidInput
 from engine.store import PathwayInstance, PathwayMessage
 from engine.workflow_state import load_state
+from features.conftest import step_with
 
 scenarios("pregnant_women_substances.feature", "pregnant_women_substances_treatment.feature")
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-# The same parse types as features/conftest.py (a weekday written before a date is checked).
-@parse.with_pattern(r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{4}-\d{2}-\d{2}")
-def _day(text: str) -> date:
-    weekday, _, iso = text.rpartition(" ")
-    day = date.fromisoformat(iso)
-    if weekday and _WEEKDAYS[day.weekday()] != weekday:
-        raise AssertionError(f"the feature says {text!r}, but {iso} is a {_WEEKDAYS[day.weekday()]}")
-    return day
-
-
-@parse.with_pattern(r"[^\"]+")
-def _quoted(text: str) -> str:
-    return text
 
 
 #: Where the substance use was first found, as a feature says it, and the form value (`first_identified_in`).
@@ -51,17 +36,12 @@ def _place(text: str) -> str:
     return PLACES[text]
 
 
-TYPES = {"Day": _day, "Q": _quoted, "Place": _place}
-
-
-def step(text: str) -> parsers.parse:
-    return parsers.parse(text, extra_types=TYPES)
+step = step_with(Place=_place)
 
 
 @pytest.fixture
-def refusal() -> dict[str, Any]:
-    """The error of a command the scenario expects the engine to refuse."""
-    return {}
+def where_to_turn() -> str:
+    return "Kontakter jordmor, fastlege eller TSB-poliklinikken ved tilbakefall"
 
 
 # ---- events ----------------------------------------------------------------------------------------------------
@@ -102,14 +82,6 @@ def plan_with_patient_and_detoxification(pathway, day: date) -> None:
     pathway.register("plan_treatment", day, patient_involved=True, detoxification=True)
 
 
-@given(step('the pathway was closed on {day:Day} with a written follow-up plan to "{contact:Q}" in the municipality'))
-@when(step('the pathway was closed on {day:Day} with a written follow-up plan to "{contact:Q}" in the municipality'))
-def closed_with_follow_up_plan(pathway, day: date, contact: str) -> None:
-    pathway.register("close_pathway", day, outcome="municipal_follow_up", follow_up_plan_sent=True,
-                     municipal_contact=contact, risk_information_shared=True,
-                     where_to_turn="Kontakter jordmor, fastlege eller TSB-poliklinikken ved tilbakefall")
-
-
 # ---- outcomes --------------------------------------------------------------------------------------------------
 
 def _task_data(pathway, element: str) -> dict[str, Any]:
@@ -131,28 +103,6 @@ def records_place(pathway, place: str) -> None:
 @then(step('the assessment is refused because "{field:Q}" is required'))
 def assessment_refused(refusal: dict[str, Any], field: str) -> None:
     assert f"'{field}'" in refusal["error"] and "is required" in refusal["error"], refusal["error"]
-
-
-@then(step("the pathway started on {day:Day}"))
-def pathway_started_on(pathway, day: date) -> None:
-    detail = pathway.detail()
-    assert detail["started_on"] == day, (f"the pathway started on {detail['started_on']} "
-                                         f"under the {detail['rule_set']} rules")
-
-
-@then("the pathway has not started yet")
-def pathway_not_started(pathway) -> None:
-    assert pathway.detail()["started_on"] is None
-
-
-@then(step('the "{name:Q}" deadline is flagged as unconfirmed'))
-def deadline_flagged(pathway, name: str) -> None:
-    assert pathway.measurement(name)["unconfirmed"] is True
-
-
-@then(step('the "{name:Q}" deadline is not flagged'))
-def deadline_not_flagged(pathway, name: str) -> None:
-    assert pathway.measurement(name)["unconfirmed"] is False
 
 
 def _follow_up_plans(pathway) -> list[PathwayMessage]:
