@@ -75,6 +75,7 @@ POSTGRES_BASE = os.environ.get("PATHWAYS_BENCH_POSTGRES_URL", "postgresql+psycop
 START_DAY = date(2026, 1, 5)  # a Monday
 UNIT = "DPS Nord – rusteam"
 SETTING = "outpatient"
+ACTOR = "bench-koordinator"  # a completion by a person writes its audit row in the same transaction, as through the API
 RATIO_TARGET = 2.0
 FRESH_BYTES_TARGET = 20 * 1024
 
@@ -255,10 +256,10 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
         for i in range(total):
             t0 = time.perf_counter()
             steady_ids.append(steady.start_pathway(patient_key=f"S-{run_id:06d}{i:05d}", pathway_key=PATHWAY, unit=UNIT,
-                                                   setting=SETTING, referral_received_on=START_DAY))
+                                                   setting=SETTING, referral_received_on=START_DAY, actor=ACTOR))
             t1 = time.perf_counter()
             cold_ids.append(cold.start_pathway(patient_key=f"C-{run_id:06d}{i:05d}", pathway_key=PATHWAY, unit=UNIT,
-                                               setting=SETTING, referral_received_on=START_DAY))
+                                               setting=SETTING, referral_received_on=START_DAY, actor=ACTOR))
             t2 = time.perf_counter()
             workflow, blob = raw_start(definition, script_engine, START_DAY)
             t3 = time.perf_counter()
@@ -286,8 +287,8 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
                 raw = raws[i]
                 raw_task = raw_ready_task_id(raw.workflow, element)
                 calls: list[tuple[str, Callable[[], Any]]] = [
-                    ("engine_steady", lambda: steady.complete_task(steady_task, data=form, occurred_on=day)),
-                    ("engine_cold", lambda: cold.complete_task(cold_task, data=form, occurred_on=day)),
+                    ("engine_steady", lambda: steady.complete_task(steady_task, data=form, occurred_on=day, actor=ACTOR)),
+                    ("engine_cold", lambda: cold.complete_task(cold_task, data=form, occurred_on=day, actor=ACTOR)),
                     ("raw", lambda: raw_complete(raw.workflow, raw_task, form, day)),
                 ]
                 rotation = i % len(calls)
