@@ -133,7 +133,7 @@ def compliance_csv(runtime: Runtime, user: Auth, params: Params,
 
 PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
 TREND_W, TREND_H = 640, 260
-PAD_L, PAD_R, PAD_T, PAD_B = 52, 36, 18, 46
+PAD_L, PAD_R, PAD_T, PAD_B = 52, 84, 18, 46  # the target line is labelled in the right margin, clear of the points
 
 
 def _axis_y(share: float, height: int = TREND_H) -> float:
