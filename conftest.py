@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -34,10 +35,11 @@ def _postgres_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("PATHWAYS_REQUIRE_POSTGRES") == "1"
 
 
-@pytest.fixture(scope="session")
-def postgresql_url():
+@contextmanager
+def postgres_schema(purpose: str = "pytest"):
+    """A URL to a fresh PostgreSQL schema of its own, dropped afterwards; skips (fails under CI) without a server."""
     base = os.environ.get("PATHWAYS_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
-    schema = f"pytest_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    schema = f"{purpose}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = create_engine(base)
         with admin.begin() as conn:
@@ -47,10 +49,18 @@ def postgresql_url():
             pytest.fail(f"PostgreSQL is required in CI but not reachable at {base}: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {base}: {exc}")
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url():
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
