@@ -16,13 +16,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PATHWAYS_DIR, postgres_schema
 from engine import indicators as ind
 from engine.clock import ManualClock
 from engine.compliance import SUPPRESS_BELOW, period_of
 from engine.demo import DEMO_PATHWAYS
 from engine.seed import UNITS
 from engine.store import IndicatorMeasurement, PathwayInstance
+from tests.databases import postgres_schema
+from tests.support import PATHWAYS_DIR
 from tests.test_reports_api import _section, _shown, _table
 from tests.test_web import login, rows
 
