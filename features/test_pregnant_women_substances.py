@@ -3,24 +3,20 @@
 Steps only this pathway needs: the referral assessment, which here also records where the substance use was first
 found (the pathway can start in the municipality or in specialist care), and the refusal of an assessment that
 leaves it out; the first attendance with the week of pregnancy; a treatment plan made with the patient that starts
-with detoxification; where the written follow-up plan to the municipality tells the patient to turn, and the check
-of the message that carries it (this pathway's steps look only at messages named `follow_up_plan` and at the
-plan's own fields, where the shared steps in features/conftest.py compare everything the pathway sent).
+with detoxification; and where the written follow-up plan to the municipality tells the patient to turn.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import parse
 import pytest
 from pytest_bdd import given, scenarios, then, when
-from sqlalchemy import select
 
 from engine.errors import InvalidInput
-from engine.store import PathwayInstance, PathwayMessage
+from engine.store import PathwayInstance
 from engine.workflow_state import load_state
 from features.conftest import step_with
 
@@ -103,24 +99,3 @@ def records_place(pathway, place: str) -> None:
 @then(step('the assessment is refused because "{field:Q}" is required'))
 def assessment_refused(refusal: dict[str, Any], field: str) -> None:
     assert f"'{field}'" in refusal["error"] and "is required" in refusal["error"], refusal["error"]
-
-
-def _follow_up_plans(pathway) -> list[PathwayMessage]:
-    with pathway.runtime.db.reading() as session:
-        return list(session.scalars(select(PathwayMessage).where(
-            PathwayMessage.sender_instance_id == pathway.instance_id, PathwayMessage.name == "follow_up_plan")))
-
-
-@then(step('the municipality was sent the follow-up plan naming "{contact:Q}"'))
-def follow_up_plan_sent(pathway, contact: str) -> None:
-    [message] = _follow_up_plans(pathway)
-    payload = json.loads(message.payload)
-    assert payload["municipal_contact"] == contact
-    assert payload["follow_up_plan_sent"] is True and payload["risk_information_shared"] is True
-    assert payload["where_to_turn"]
-    assert message.result_variable == "follow_up_plan"
-
-
-@then("no follow-up plan was sent to the municipality")
-def no_follow_up_plan(pathway) -> None:
-    assert _follow_up_plans(pathway) == []
