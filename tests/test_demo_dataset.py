@@ -67,7 +67,7 @@ def test_the_demo_set_is_a_thousand_pathways_over_two_years_in_three_units(demo)
     assert sum(per_unit.values()) == DEMO_PATHWAYS >= 1000
     assert set(per_unit) == set(UNITS) and min(per_unit.values()) >= 200, per_unit
     assert min(referrals) <= TODAY - timedelta(days=700) and max(referrals) >= TODAY - timedelta(days=30)
-    for year_back in (0, 1):  # both years have referrals in every unit
+    for year_back in (0, 1):  # each of the two years has its share of the referrals
         window = (TODAY - timedelta(days=365 * (year_back + 1)), TODAY - timedelta(days=365 * year_back))
         assert sum(window[0] < day <= window[1] for day in referrals) >= 300, window
     statuses = {m.status for m in _measurements(demo)}
