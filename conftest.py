@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from engine.catalogue.deployment import deploy_directory
 from engine.clock import ManualClock
-from engine.deployment import deploy_directory
+from engine.db.database import Database
+from engine.db.migrate import upgrade
+from engine.db.models import Base
 from engine.runtime import PathwayRuntime
-from engine.schema import upgrade
-from engine.store import Base, Database
 from tests.databases import postgres_schema
 
 ROOT = Path(__file__).resolve().parent

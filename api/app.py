@@ -13,16 +13,17 @@ from fastapi import Depends, FastAPI, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from engine import queries
-from engine.access import ADMIN, MODELLER, Principal, Users, check_unit, visible_instance, visible_task
-from engine.audit import audit_row, audit_trail, record_reads
+from engine.access.audit import audit_row, audit_trail, record_reads
+from engine.access.policy import check_unit, visible_instance, visible_task
+from engine.access.principals import ADMIN, MODELLER, Principal, Users
+from engine.catalogue.deployment import deploy, deploy_directory
 from engine.clock import Clock, SystemClock
-from engine.deployment import deploy, deploy_directory
+from engine.db.database import Database
+from engine.db.migrate import upgrade
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from engine.reading import queries
 from engine.runtime import PathwayRuntime
-from engine.schema import upgrade
 from engine.settings import Settings
-from engine.store import Database
 
 from . import schemas
 from .security import Auth, role
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
         upgrade(db)
         deploy_directory(db, clock, settings.pathways_dir)
         if settings.demo_data:
-            from engine.demo import load_demo_data
+            from engine.demo.loader import load_demo_data
             load_demo_data(runtime)
         task = asyncio.create_task(_scheduler(runtime, settings.scheduler_interval_seconds)) if scheduler_on else None
         try:

@@ -2,7 +2,7 @@
 
 `GET /reports/compliance` (JSON), `GET /reports/compliance.csv` (CSV download) and the page `/rapporter` call
 one function, `report()`, with the same parameters, so they always show the same numbers. The figures come from
-engine.compliance (one GROUP BY over the indicator measurements; counting rule and suppression documented
+engine.reading.compliance (one GROUP BY over the indicator measurements; counting rule and suppression documented
 there): aggregates only, never a patient key.
 
 Who may read them:
@@ -23,9 +23,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from engine import compliance as comp
-from engine import queries
-from engine.access import ADMIN, COORDINATOR, MANAGER, Principal, require_role
+from engine.access.policy import require_role
+from engine.access.principals import ADMIN, COORDINATOR, MANAGER, Principal
+from engine.reading import compliance as comp
+from engine.reading import queries
 from engine.runtime import PathwayRuntime
 
 from . import web

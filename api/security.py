@@ -1,5 +1,5 @@
 """Authentication for the API and the web pages: a bearer token (header `Authorization: Bearer …`, or the
-`pathways_token` cookie the web login sets) names a user with a role; see engine/access.py for the roles."""
+`pathways_token` cookie the web login sets) names a user with a role; see engine/access/principals.py for the roles."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from engine.access import Principal, Users, require_role
+from engine.access.policy import require_role
+from engine.access.principals import Principal, Users
 from engine.errors import Unauthenticated
 
 COOKIE = "pathways_token"

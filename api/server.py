@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"Pathway engine: http://{args.host}:{args.port}/")
     if os.environ.get("PATHWAYS_AUTH_MODE") == "dev":
-        from engine.access import DEV_USERS
+        from engine.access.principals import DEV_USERS
 
         print("Dev mode – demo users (bearer tokens), never for real patients:")
         for token, user in DEV_USERS.items():

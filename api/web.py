@@ -11,7 +11,7 @@ Pages (all text in Norwegian bokmål):
 - `/forlopstyper`: the deployed pathways and their deadlines (every role).
 - `/rapporter`: the compliance dashboard (api/reports.py).
 
-Roles are those of the API (engine/access.py): pages with patient data are for coordinators (own units) and
+Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
 administrators; another unit's task or pathway is "not found" (404), managers and modellers get 403. Every page
 that shows patient data reads it through the same audited helpers as the API (api.app.read_tasks/read_task/
 read_instance), so each one leaves audit rows.
@@ -40,12 +40,12 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from engine import indicators as ind
-from engine import queries
-from engine.access import (ADMIN, COORDINATOR, MANAGER, ROLE_LABELS, Principal, require_patient_access,
-                           visible_task)
+from engine.access.policy import require_patient_access, visible_task
+from engine.access.principals import ADMIN, COORDINATOR, MANAGER, ROLE_LABELS, Principal
+from engine.deadlines import indicators as ind
+from engine.deadlines.calendar import working_days_between
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from engine.norwegian_calendar import working_days_between
+from engine.reading import queries
 from engine.runtime import PathwayRuntime
 
 from .app import read_instance, read_task, read_tasks

@@ -51,23 +51,30 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment  # noqa: E402
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
-from engine import expressions  # noqa: E402
-from engine.catalogue import load_definition  # noqa: E402
+from engine.catalogue import expressions  # noqa: E402
+from engine.catalogue.deployment import deploy_directory  # noqa: E402
+from engine.catalogue.parser import load_definition  # noqa: E402
 from engine.clock import ManualClock, spiff_clock  # noqa: E402
-from engine.demo import TSB_JOURNEY  # noqa: E402
-from engine.deployment import deploy_directory  # noqa: E402
+from engine.db.database import Database
+from engine.db.migrate import upgrade  # noqa: E402
+from engine.db.models import (
+    CoordinatorTask,
+    DueTimer,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+    PathwayInstance,
+    PathwayVersion,
+)
+from engine.demo.loader import TSB_JOURNEY  # noqa: E402
 from engine.runtime import PathwayRuntime  # noqa: E402
-from engine.schema import upgrade  # noqa: E402
-from engine.store import (CoordinatorTask, Database, DueTimer, IndicatorMeasurement,  # noqa: E402
-                          MeasuringPointEvent, PathwayInstance, PathwayVersion)
 
 PATHWAY = "tsb_d01"
 PATHWAYS_DIR = ROOT / "pathways"

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .catalogue import lint_file
+from engine.catalogue.parser import lint_file
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -25,14 +25,14 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _layout(args: argparse.Namespace) -> int:
-    from .bpmn_layout import main as layout_main
+    from engine.modelling.layout import main as layout_main
 
     return layout_main([*(["--replace"] if args.replace else []), *args.files])
 
 
 def _catalogue(args: argparse.Namespace) -> int:
-    from .catalogue import PathwayFileError
-    from .catalogue_page import load_catalogue, render_markdown, write_catalogue
+    from engine.catalogue.parser import PathwayFileError
+    from engine.modelling.catalogue_page import load_catalogue, render_markdown, write_catalogue
 
     directory = Path(args.directory) if args.directory else _settings().pathways_dir
     output = directory / "CATALOGUE.md"
@@ -55,11 +55,11 @@ def _catalogue(args: argparse.Namespace) -> int:
 
 
 def _user_add(args: argparse.Namespace) -> int:
-    from .access import Users
-    from .clock import SystemClock
-    from .errors import InvalidInput
-    from .schema import upgrade
-    from .store import Database
+    from engine.access.principals import Users
+    from engine.clock import SystemClock
+    from engine.db.database import Database
+    from engine.db.migrate import upgrade
+    from engine.errors import InvalidInput
 
     db = Database(_settings().database_url)
     try:
@@ -75,17 +75,17 @@ def _user_add(args: argparse.Namespace) -> int:
 
 
 def _settings():
-    from .settings import Settings
+    from engine.settings import Settings
 
     return Settings()
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from .clock import SystemClock
-    from .deployment import deploy
-    from .errors import InvalidInput
-    from .schema import upgrade
-    from .store import Database
+    from engine.catalogue.deployment import deploy
+    from engine.clock import SystemClock
+    from engine.db.database import Database
+    from engine.db.migrate import upgrade
+    from engine.errors import InvalidInput
 
     settings = _settings()
     db = Database(settings.database_url)
@@ -111,8 +111,8 @@ def _deploy(args: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    from .schema import upgrade
-    from .store import Database
+    from engine.db.database import Database
+    from engine.db.migrate import upgrade
 
     upgrade(Database(_settings().database_url))
     print("database schema is up to date")
@@ -120,9 +120,9 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _tick(_: argparse.Namespace) -> int:
-    from .clock import SystemClock
-    from .runtime import PathwayRuntime
-    from .store import Database
+    from engine.clock import SystemClock
+    from engine.db.database import Database
+    from engine.runtime import PathwayRuntime
 
     advanced, overdue = PathwayRuntime(Database(_settings().database_url), SystemClock()).tick()
     print(f"timers fired for {advanced} instance(s); {overdue} deadline(s) marked overdue")
@@ -130,12 +130,12 @@ def _tick(_: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from .clock import SystemClock, today
-    from .deployment import deploy_directory
-    from .errors import InvalidInput
-    from .schema import upgrade
-    from .seed import DatabaseNotEmpty, seed
-    from .store import Database
+    from engine.catalogue.deployment import deploy_directory
+    from engine.clock import SystemClock, today
+    from engine.db.database import Database
+    from engine.db.migrate import upgrade
+    from engine.demo.seed import DatabaseNotEmpty, seed
+    from engine.errors import InvalidInput
 
     settings = _settings()
     db = Database(settings.database_url)

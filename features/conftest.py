@@ -37,10 +37,10 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select
 
-from engine.catalogue import PathwayDefinition, load_definition, pathway_files
+from engine.catalogue.parser import PathwayDefinition, load_definition, pathway_files
+from engine.db.models import PathwayMessage
 from engine.errors import InvalidInput
-from engine.queries import TaskFilter, list_tasks
-from engine.store import PathwayMessage
+from engine.reading.queries import TaskFilter, list_tasks
 from tests.support import PATHWAYS_DIR, complete, detail, start_tsb
 
 # ---- parse types ---------------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ import pytest
 from pytest_bdd import given, scenarios, then, when
 from sqlalchemy import select
 
-from engine import instance_store
-from engine.store import PathwayMessage
-from engine.workflow_state import load_state
+from engine.db.models import PathwayMessage
+from engine.runtime import write_path as instance_store
+from engine.runtime.workflow_state import load_state
 from features.conftest import step
 from tests.support import complete, detail
 

@@ -15,9 +15,9 @@ import parse
 import pytest
 from pytest_bdd import given, scenarios, then, when
 
+from engine.db.models import PathwayInstance
 from engine.errors import InvalidInput
-from engine.store import PathwayInstance
-from engine.workflow_state import load_state
+from engine.runtime.workflow_state import load_state
 from features.conftest import step_with
 
 scenarios("pregnant_women_substances.feature", "pregnant_women_substances_treatment.feature")

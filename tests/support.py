@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.queries import TaskFilter, instance_detail, list_tasks
+from engine.reading.queries import TaskFilter, instance_detail, list_tasks
 from engine.runtime import PathwayRuntime
 
 TSB = "tsb_d01"

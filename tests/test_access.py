@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.access import Users
+from engine.access.patient_keys import validate_patient_key
+from engine.access.principals import Users
+from engine.db.models import AuditEvent
 from engine.errors import InvalidInput
-from engine.patient_keys import validate_patient_key
-from engine.store import AuditEvent
 
 NORD = {"Authorization": "Bearer dev-koordinator-nord"}
 SOR = {"Authorization": "Bearer dev-koordinator-sor"}
@@ -154,7 +154,7 @@ def test_token_users_only_in_token_mode(db, clock):
 
 def test_user_add_command_prints_a_working_token(tmp_path, monkeypatch, capsys):
     from engine.cli import main as cli_main
-    from engine.store import Database
+    from engine.db.database import Database
 
     url = f"sqlite:///{tmp_path}/users.db"
     monkeypatch.setenv("PATHWAYS_DATABASE_URL", url)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from engine.catalogue import load_definition, pathway_files
+from engine.catalogue.parser import load_definition, pathway_files
 from tests.bpmn_samples import sample_pathway
 from tests.support import PATHWAYS_DIR
 

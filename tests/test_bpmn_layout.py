@@ -1,4 +1,4 @@
-"""The automatic BPMN diagram (DI) layout: engine.bpmn_layout."""
+"""The automatic BPMN diagram (DI) layout: engine.modelling.layout."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
-from engine.bpmn_layout import FLOW_NODE_TAGS, add_diagram, has_diagram, main
-from engine.catalogue import parse_pathway
+from engine.catalogue.parser import parse_pathway
+from engine.modelling.layout import FLOW_NODE_TAGS, add_diagram, has_diagram, main
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHWAYS = ROOT / "pathways"
@@ -241,7 +241,7 @@ def test_not_bpmn_is_refused():
 @pytest.mark.parametrize("path", sorted(PATHWAYS.glob("*.bpmn")), ids=lambda p: p.name)
 def test_pathway_files_have_a_complete_diagram(path: Path):
     source = path.read_bytes()
-    assert has_diagram(source), f"{path.name} has no diagram: run python -m engine.bpmn_layout {path}"
+    assert has_diagram(source), f"{path.name} has no diagram: run python -m engine.modelling.layout {path}"
     root = _parse(source)
     shapes, edges = _shapes(root), _edges(root)
     missing = [n.get("id") for n in _flow_nodes(root) if n.get("id") not in shapes]

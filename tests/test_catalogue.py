@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalogue import lint_file, parse_pathway
+from engine.catalogue.parser import lint_file, parse_pathway
 from engine.cli import main as cli_main
 from tests.bpmn_samples import sample_pathway
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from engine.catalogue import parse_pathway
-from engine.catalogue_page import describe, load_catalogue, render_markdown
+from engine.catalogue.parser import parse_pathway
 from engine.cli import main as cli_main
+from engine.modelling.catalogue_page import describe, load_catalogue, render_markdown
 from tests.support import PATHWAYS_DIR
 
 

@@ -1,10 +1,10 @@
 from datetime import date
 
-from engine.catalogue import load_definition, pathway_files
+from engine.catalogue.parser import load_definition, pathway_files
 from engine.cli import main as cli_main
-from engine.demo import load_demo_data
-from engine.queries import TaskFilter, list_pathways, list_tasks
-from engine.store import Database
+from engine.db.database import Database
+from engine.demo.loader import load_demo_data
+from engine.reading.queries import TaskFilter, list_pathways, list_tasks
 from tests.bpmn_samples import sample_pathway
 from tests.support import PATHWAYS_DIR
 
@@ -23,14 +23,14 @@ def test_demo_data_fills_an_empty_database_once(runtime, clock):
 def test_demo_default_is_the_full_seeded_set():
     import inspect
 
-    from engine import demo
+    from engine.demo import loader as demo
 
     assert demo.DEMO_PATHWAYS >= 1000 and demo.DEMO_YEARS == 2
     assert inspect.signature(load_demo_data).parameters["pathways"].default is None  # None = DEMO_PATHWAYS
 
 
 def test_demo_data_never_stops_the_start_up(runtime, monkeypatch):
-    from engine import demo
+    from engine.demo import loader as demo
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure while seeding")
@@ -43,7 +43,7 @@ def test_demo_server_start_loads_patients(db, clock, monkeypatch):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from engine import demo
+    from engine.demo import loader as demo
     from engine.settings import Settings
 
     monkeypatch.setattr(demo, "DEMO_PATHWAYS", 20)  # the start-up path, with a small set

@@ -1,4 +1,4 @@
-"""Compliance figures (engine.compliance): one GROUP BY over indicator_measurement, on SQLite and PostgreSQL.
+"""Compliance figures (engine.reading.compliance): one GROUP BY over indicator_measurement, on SQLite and PostgreSQL.
 
 Every expected number below is worked out by hand in the comments next to it. The first test walks real TSB
 pathways through the runtime; the others insert measurement rows directly, so that groups of five and more stay fast.
@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert
 
-from engine.compliance import (ComplianceRow, compliance, period_bounds, period_of, periods_between, to_csv)
+from engine.db.models import IndicatorMeasurement, PathwayInstance, PathwayVersion
 from engine.errors import InvalidInput
-from engine.store import IndicatorMeasurement, PathwayInstance, PathwayVersion
+from engine.reading.compliance import ComplianceRow, compliance, period_bounds, period_of, periods_between, to_csv
 from tests.support import TSB, complete, indicator, start_tsb
 
 TODAY = date(2026, 6, 15)  # a Monday

@@ -16,12 +16,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import indicators as ind
 from engine.clock import ManualClock
-from engine.compliance import SUPPRESS_BELOW, period_of
-from engine.demo import DEMO_PATHWAYS
-from engine.seed import UNITS
-from engine.store import IndicatorMeasurement, PathwayInstance
+from engine.db.models import IndicatorMeasurement, PathwayInstance
+from engine.deadlines import indicators as ind
+from engine.demo.loader import DEMO_PATHWAYS
+from engine.demo.seed import UNITS
+from engine.reading.compliance import SUPPRESS_BELOW, period_of
 from tests.databases import postgres_schema
 from tests.support import PATHWAYS_DIR
 from tests.test_reports_api import _section, _shown, _table
@@ -75,7 +75,7 @@ def test_the_demo_set_is_a_thousand_pathways_over_two_years_in_three_units(demo)
 
 
 def _recount(measurements: list[IndicatorMeasurement], period: str, by_unit: bool) -> dict[tuple, dict]:
-    """The documented counting rule (engine/compliance.py), done again in plain Python over the rows."""
+    """The documented counting rule (engine/reading/compliance.py), done again in plain Python over the rows."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"met": 0, "breached": 0, "overdue": 0, "deferred": 0,
                                                      "pathways": set()})
     for m in measurements:

@@ -1,7 +1,7 @@
 import pytest
 
-from engine import expressions
-from engine.expressions import UnsafeExpression, check, evaluate, execute
+from engine.catalogue import expressions
+from engine.catalogue.expressions import UnsafeExpression, check, evaluate, execute
 
 
 @pytest.mark.parametrize("source", [

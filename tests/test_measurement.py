@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from engine.indicators import DeadlineIndicator
-from engine.measurement import RegisteredEvent, cancel_open, measure_event, open_due_dates
+from engine.deadlines.indicators import DeadlineIndicator
+from engine.deadlines.measurement import RegisteredEvent, cancel_open, measure_event, open_due_dates
 
 
 def indicator(text: str) -> DeadlineIndicator:

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.catalogue import parse_pathway
-from engine.deployment import deploy
+from engine.catalogue.deployment import deploy
+from engine.catalogue.parser import parse_pathway
+from engine.db.models import PathwayMessage
 from engine.errors import Conflict
 from engine.runtime import PathwayRuntime
-from engine.store import PathwayMessage
 from tests.bpmn_samples import HEADER
 from tests.support import complete, detail
 
@@ -157,6 +157,6 @@ def test_an_outside_message_reaches_a_waiting_pathway_and_is_refused_otherwise(p
 
 
 def _version(runtime: PathwayRuntime, instance_id: str) -> int:
-    from engine.store import PathwayInstance
+    from engine.db.models import PathwayInstance
     with runtime.db.reading() as session:
         return session.get(PathwayInstance, instance_id).version

@@ -3,7 +3,7 @@
 bpmn.io and the Camunda Modeler read and write BPMN through bpmn-moddle; with the Camunda 7 extension
 (camunda-bpmn-moddle) they keep extension properties, generated forms and message payload expressions. This test
 saves every pathway file through exactly that library (tests/modeller, installed with `npm ci` on first use) and
-checks that the catalogue description (engine.catalogue_page.describe: steps, measuring points, indicators,
+checks that the catalogue description (engine.modelling.catalogue_page.describe: steps, measuring points, indicators,
 flags, timers, messages) is the same before and after, that the saved file still lints without a problem, and that
 a second save changes nothing.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalogue import parse_pathway, pathway_files
-from engine.catalogue_page import describe
+from engine.catalogue.parser import parse_pathway, pathway_files
+from engine.modelling.catalogue_page import describe
 from tests.support import PATHWAYS_DIR
 
 MODELLER = Path(__file__).resolve().parent / "modeller"

@@ -2,8 +2,15 @@ from datetime import date
 
 import pytest
 
-from engine.norwegian_calendar import (CALENDAR_DAYS, CALENDAR_MONTHS, WORKING_DAYS, add_days, add_working_days, is_working_day,
-                                       working_days_between)
+from engine.deadlines.calendar import (
+    CALENDAR_DAYS,
+    CALENDAR_MONTHS,
+    WORKING_DAYS,
+    add_days,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+)
 
 
 @pytest.mark.parametrize("day, expected", [

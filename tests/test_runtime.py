@@ -4,14 +4,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine.deployment import deploy
+from engine.catalogue.deployment import deploy
+from engine.db.models import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.queries import TaskFilter, list_tasks
+from engine.reading.queries import TaskFilter, list_tasks
 from engine.runtime import PathwayRuntime
-from engine.store import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
 from tests.support import PATHWAYS_DIR, TSB, complete, detail, indicator, open_task, start_tsb
-
-
 
 
 def count(db, model, **where):

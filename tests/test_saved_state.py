@@ -9,8 +9,8 @@ from pathlib import Path
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.catalogue import load_definition
-from engine.workflow_state import dump_state, load_state
+from engine.catalogue.parser import load_definition
+from engine.runtime.workflow_state import dump_state, load_state
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saved_state"
 

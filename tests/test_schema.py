@@ -1,7 +1,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.store import Base
+from engine.db.models import Base
 
 
 def test_migrations_create_exactly_the_models_schema(db):

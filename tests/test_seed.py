@@ -1,4 +1,4 @@
-"""The seeded demo set (engine/seed.py): a small set on each database, made only through the engine's commands."""
+"""The seeded demo set (engine/demo/seed.py): a small set on each database, made only through the engine's commands."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.catalogue import FormField, load_definition
-from engine.deployment import deploy_directory
+from engine.catalogue.deployment import deploy_directory
+from engine.catalogue.parser import FormField, load_definition
+from engine.db.models import Base, CoordinatorTask, MeasuringPointEvent, PathwayInstance
+from engine.demo.seed import UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
 from engine.errors import InvalidInput
-from engine.queries import TaskFilter, instance_detail, list_tasks
+from engine.reading.queries import TaskFilter, instance_detail, list_tasks
 from engine.runtime import PathwayRuntime
-from engine.seed import UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
-from engine.store import Base, CoordinatorTask, MeasuringPointEvent, PathwayInstance
 from tests.support import PATHWAYS_DIR, start_tsb
 
 TODAY = date(2026, 11, 23)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from api.web import check_form, urgency
-from engine.norwegian_calendar import add_working_days, working_days_between
-from engine.store import AuditEvent
+from engine.db.models import AuditEvent
+from engine.deadlines.calendar import add_working_days, working_days_between
 from tests.support import TSB, complete, detail, open_task
 
 TODAY = date(2026, 1, 5)  # conftest START_DAY, a Monday

@@ -1,0 +1,62 @@
+"""Deploying pathway files: lint, then register a new version by content hash.
+
+A version is immutable. Deploying changed bytes makes a new current version for new instances; running
+instances stay pinned to the version they started on. Deploying identical bytes again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from engine.catalogue.parser import content_hash, parse_pathway, pathway_files
+from engine.clock import Clock
+from engine.db.database import Database
+from engine.db.models import PathwayVersion
+from engine.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Deployed:
+    pathway_key: str
+    version_id: int
+    content_hash: str
+    created: bool
+    warnings: tuple[str, ...] = ()
+
+
+def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed:
+    definition, problems = parse_pathway(source, filename)
+    errors = [p for p in problems if p.severity == "error"]
+    if definition is None or errors:
+        raise InvalidInput(f"{filename} was not deployed: {len(errors)} problem(s)", problems=errors)
+    warnings = tuple(str(p) for p in problems if p.severity != "error")
+    digest = content_hash(source)
+    with db.transaction() as session:
+        existing = session.scalars(select(PathwayVersion).where(PathwayVersion.content_hash == digest)).one_or_none()
+        if existing is not None:
+            if not existing.is_current:
+                _make_current(session, existing)
+            return Deployed(existing.pathway_key, existing.id, digest, False, warnings)
+        version = PathwayVersion(
+            pathway_key=definition.key, name=definition.name, type_code=definition.type_code,
+            content_hash=digest, filename=Path(filename).name, source=source, deployed_at=clock.now(),
+            is_current=False,
+        )
+        session.add(version)
+        session.flush()
+        _make_current(session, version)
+        return Deployed(definition.key, version.id, digest, True, warnings)
+
+
+def _make_current(session, version: PathwayVersion) -> None:
+    session.execute(update(PathwayVersion).where(PathwayVersion.pathway_key == version.pathway_key)
+                    .values(is_current=False))
+    version.is_current = True
+
+
+def deploy_directory(db: Database, clock: Clock, directory: Path) -> list[Deployed]:
+    """Deploy every pathway file in `directory`; raise on the first file with errors (nothing half-done)."""
+    return [deploy(db, clock, path.read_bytes(), str(path)) for path in pathway_files(directory)]

@@ -1,0 +1,230 @@
+"""The tables: SQLAlchemy 2 models, identical on SQLite and PostgreSQL (the migrations create exactly these).
+
+Workflow state is one JSON document per instance *without* the process spec: specs are stored once per
+pathway version (the BPMN source, keyed by content hash) and parsed once per process. Everything the users
+query (open tasks, measuring points, indicator measurements, due timers) is projected into indexed tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        from datetime import timezone
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        from datetime import timezone
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, for both PostgreSQL and SQLite."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
+class PathwayVersion(Base):
+    __tablename__ = "pathway_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_key: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type_code: Mapped[str | None] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PathwayInstance(Base):
+    __tablename__ = "pathway_instance"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pathway_version_id: Mapped[int] = mapped_column(ForeignKey("pathway_version.id"))
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    patient_key: Mapped[str] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    setting: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(40))
+    rule_set: Mapped[str] = mapped_column(String(10))
+    referral_received_on: Mapped[date] = mapped_column(Date)
+    #: The pathway's start date under its rule set (2019: referral received; 2024: assessed with right to care).
+    started_on: Mapped[date | None] = mapped_column(Date)
+    #: The latest measuring point's date: a new one may not be earlier.
+    last_occurred_on: Mapped[date | None] = mapped_column(Date)
+    #: Fingerprint of the rows in due_timer for this instance, so unchanged timers are not rewritten.
+    timer_signature: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    #: "<pathway_key>|<patient_key>" while active, NULL after: the unique index allows one active pathway per type.
+    active_key: Mapped[str | None] = mapped_column(String(170), unique=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: Bumped by every command on the instance (engine.runtime.write_path); live caches are keyed by it.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    pathway_version: Mapped[PathwayVersion] = relationship()
+
+    __table_args__ = (Index("ix_instance_pathway_unit_status", "pathway_key", "unit", "status"),)
+
+
+class MeasuringPointEvent(Base):
+    __tablename__ = "measuring_point_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    note: Mapped[str | None] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    registered_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CoordinatorTask(Base):
+    __tablename__ = "coordinator_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    patient_key: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    measuring_point: Mapped[str | None] = mapped_column(String(60))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        # Task lists only ever ask for open tasks: partial indexes hold just those, and completing a task
+        # leaves them alone instead of re-indexing a row nobody lists.
+        Index("ix_task_open_unit_due", "unit", "due_on", **_where("status = 'open'")),
+        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_where("status = 'open'")),
+        Index("ix_task_open_assignee", "assignee", **_where("status = 'open'")),
+    )
+
+
+class IndicatorMeasurement(Base):
+    __tablename__ = "indicator_measurement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    indicator_key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    from_point: Mapped[str] = mapped_column(String(60))
+    to_point: Mapped[str] = mapped_column(String(60))
+    limit_days: Mapped[int] = mapped_column(Integer)
+    day_unit: Mapped[str] = mapped_column(String(20))
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    deferral_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_share: Mapped[float | None] = mapped_column(Float)
+    unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_measurement_pending_due", "due_on", **_where("status = 'pending'")),
+        Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
+        #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
+        Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
+    )
+
+
+class DueTimer(Base):
+    __tablename__ = "due_timer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PathwayMessage(Base):
+    """A message one pathway sent to another pathway of the same patient (e.g. the follow-up plan from specialist
+    care to the municipality), kept until an instance waiting for a message of that name has received it."""
+
+    __tablename__ = "pathway_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str | None] = mapped_column(Text)  # JSON
+    result_variable: Mapped[str | None] = mapped_column(String(100))
+    sender_instance_id: Mapped[str | None] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receiver_instance_id: Mapped[str | None] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+
+    __table_args__ = (
+        Index("ix_message_waiting", "patient_key", "name", **_where("delivered_at IS NULL")),
+    )
+
+
+class ApiUser(Base):
+    """A person or system that may use the API: a role, the units a coordinator works in, and a token hash."""
+
+    __tablename__ = "api_user"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    units: Mapped[str] = mapped_column(Text, default="")  # newline-separated
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEvent(Base):
+    """Who read or changed which patient's data, and when. Written in the same transaction as a change."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    patient_key: Mapped[str | None] = mapped_column(String(64))
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_patient_at", "patient_key", "at"),
+        Index("ix_audit_actor_at", "actor", "at"),
+    )

@@ -1,0 +1,100 @@
+"""Indicator measurement per instance: how registered measuring points open, restart and close deadlines.
+
+Pure logic over plain rows (`Measurement`), so the rules are tested without a database and the runtime can
+apply a command's events in memory before writing the changed rows in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from engine.deadlines import indicators as ind
+from engine.deadlines.indicators import PATIENT_DEFERRED, DeadlineIndicator
+
+
+@dataclass(frozen=True)
+class RegisteredEvent:
+    code: str
+    occurred_on: date
+    outcome: str | None = None
+    element_id: str | None = None
+    task_id: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Measurement:
+    """One row of indicator_measurement."""
+
+    indicator_key: str
+    label: str
+    sequence: int
+    from_point: str
+    to_point: str
+    limit_days: int
+    day_unit: str
+    start_on: date
+    due_on: date
+    status: str
+    end_on: date | None = None
+    deferral_registered: bool = False
+    target_share: float | None = None
+    unconfirmed: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(indicator, occurrence): identifies the measurement within its instance."""
+        return self.indicator_key, self.sequence
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ind.OPEN_STATUSES
+
+
+def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent) -> None:
+    """Apply one registered measuring point to an instance's measurements, in place (new ones are appended)."""
+    if event.code == PATIENT_DEFERRED:
+        for row in rows:
+            if row.is_open:
+                row.deferral_registered = True
+        return
+    for indicator in applicable:
+        existing = [r for r in rows if r.indicator_key == indicator.key]
+        open_rows = [r for r in existing if r.is_open]
+        if indicator.to_point == event.code:
+            for row in open_rows:
+                row.end_on = event.occurred_on
+                row.status = ind.closed_status(row.due_on, event.occurred_on, row.deferral_registered)
+            open_rows = []
+        if not indicator.starts_on(event.code, event.outcome):
+            continue
+        if open_rows and not indicator.repeat:
+            # A later start event (e.g. the clinical decision after extended assessment) restarts the clock.
+            row = open_rows[0]
+            row.start_on = event.occurred_on
+            row.due_on = indicator.due_on(event.occurred_on)
+            row.status = ind.PENDING
+        elif not open_rows and (indicator.repeat or not existing):
+            rows.append(Measurement(
+                indicator_key=indicator.key, label=indicator.label, sequence=len(existing) + 1,
+                from_point=indicator.from_point, to_point=indicator.to_point, limit_days=indicator.limit,
+                day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
+                status=ind.PENDING, target_share=indicator.target_share, unconfirmed=indicator.unconfirmed,
+            ))
+
+
+def cancel_open(rows: list[Measurement]) -> None:
+    """The pathway ended: deadlines whose end event can no longer happen count in no compliance figure."""
+    for row in rows:
+        if row.is_open:
+            row.status = ind.CANCELLED
+
+
+def open_due_dates(rows: list[Measurement]) -> dict[str, date]:
+    """Measuring point -> the earliest due date of the open deadlines it would end."""
+    due: dict[str, date] = {}
+    for row in rows:
+        if row.is_open:
+            due[row.to_point] = min(row.due_on, due.get(row.to_point, row.due_on))
+    return due

@@ -1,0 +1,290 @@
+"""The write path of a command: lock an instance, load what the command needs, write back only what changed.
+
+Commands run on the hot path of every coordinator click, so this module talks SQLAlchemy Core: one locking
+select, at most three loading selects when the live state is not cached, and one statement per kind of change
+(executemany where there are several rows). The instance row's version column is bumped by every command, so a
+cached `InstanceState` (and the live workflow cached beside it) is valid exactly while the version matches.
+Reads for the API stay in `engine.reading` (ORM).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import operator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from engine.db.models import (
+    AuditEvent,
+    CoordinatorTask,
+    DueTimer,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+    PathwayInstance,
+    PathwayMessage,
+)
+from engine.deadlines.measurement import Measurement, RegisteredEvent
+
+INSTANCE = PathwayInstance.__table__
+TASK = CoordinatorTask.__table__
+MEASUREMENT = IndicatorMeasurement.__table__
+EVENT = MeasuringPointEvent.__table__
+TIMER = DueTimer.__table__
+MESSAGE = PathwayMessage.__table__
+
+OPEN = "open"
+
+
+class StaleInstance(Exception):
+    """The instance row changed under the command (its version moved): nothing was written."""
+
+
+@dataclass
+class OpenTask:
+    id: str
+    element_id: str
+    measuring_point: str | None
+    due_on: date | None
+
+
+@dataclass
+class InstanceState:
+    """The columns of pathway_instance a command works with, plus its measurements and open tasks."""
+
+    id: str
+    pathway_version_id: int
+    pathway_key: str
+    patient_key: str
+    unit: str
+    setting: str
+    severity: str | None
+    rule_set: str
+    referral_received_on: date
+    status: str
+    active_key: str | None
+    started_on: date | None
+    last_occurred_on: date | None
+    timer_signature: str | None
+    closed_on: date | None
+    version: int
+    measurements: list[Measurement] = field(default_factory=list)
+    open_tasks: list[OpenTask] = field(default_factory=list)
+
+
+_INSTANCE_COLUMNS = [f.name for f in dataclasses.fields(InstanceState) if f.name not in ("measurements", "open_tasks")]
+_MEASUREMENT_COLUMNS = [f.name for f in dataclasses.fields(Measurement)]
+_row = operator.attrgetter(*_MEASUREMENT_COLUMNS)  # a measurement's values, to see what a command changed
+_MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurred_on", "timer_signature",
+                             "closed_on")
+
+# The hot path's statements are built once: building a statement per call costs more than its round trip.
+_LOCK_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
+               .with_for_update())
+_LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version)
+                 .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
+                        .scalar_subquery())
+                 .with_for_update())
+_UPDATE_INSTANCE = (update(INSTANCE)
+                    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+                    .values(**{name: bindparam(f"b_{name}") for name in _MUTABLE_INSTANCE_COLUMNS},
+                            state=bindparam("b_state"), updated_at=bindparam("b_updated_at"),
+                            version=bindparam("b_new_version")))
+_INSERT_INSTANCE = insert(INSTANCE).inline()
+_INSERT_EVENT = insert(EVENT).inline()  # inline: no RETURNING of generated ids, which a pipeline cannot wait for
+_UPDATE_MEASUREMENT = (update(MEASUREMENT).where(MEASUREMENT.c.instance_id == bindparam("b_instance_id"),
+                                                  MEASUREMENT.c.indicator_key == bindparam("b_indicator_key"),
+                                                  MEASUREMENT.c.sequence == bindparam("b_sequence"))
+                       .values(start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"),
+                               end_on=bindparam("b_end_on"), status=bindparam("b_status"),
+                               deferral_registered=bindparam("b_deferral")))
+_INSERT_MEASUREMENT = insert(MEASUREMENT).inline()
+_CLOSE_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
+               .values(status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")))
+_INSERT_TASK = insert(TASK).inline()
+_UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on"))
+_DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
+_INSERT_TIMER = insert(TIMER).inline()
+_INSERT_MESSAGE = insert(MESSAGE).inline()
+_INSERT_AUDIT = insert(AuditEvent.__table__).inline()
+
+
+def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
+    """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version)."""
+    if task_id is not None:
+        statement, params = _LOCK_BY_TASK, {"task_id": task_id}
+    else:
+        statement, params = _LOCK_BY_ID, {"instance_id": instance_id}
+    if conn.dialect.name == "postgresql":  # every command starts here: spare SQLAlchemy's per-call work
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    row = conn.execute(statement, params).first()
+    return (row.id, row.version) if row else None
+
+
+def send_lock(cursor, dialect, *, task_id: str) -> None:
+    """Queue the lock of a task's instance on a PostgreSQL pipeline cursor; `cursor.fetchone()` gives (id, version)."""
+    cursor.execute(_driver_sql(_LOCK_BY_TASK, dialect, ("task_id",)), {"task_id": task_id})
+
+
+def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
+    """The instance's state and its serialised workflow, from the database (the cache missed)."""
+    row = conn.execute(select(*(INSTANCE.c[name] for name in _INSTANCE_COLUMNS), INSTANCE.c.state)
+                       .where(INSTANCE.c.id == instance_id)).one()
+    state = InstanceState(**{name: row._mapping[name] for name in _INSTANCE_COLUMNS})
+    state.measurements = [
+        Measurement(**m._mapping)
+        for m in conn.execute(select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
+                              .where(MEASUREMENT.c.instance_id == instance_id)
+                              .order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence))
+    ]
+    state.open_tasks = [
+        OpenTask(t.id, t.element_id, t.measuring_point, t.due_on)
+        for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on)
+                              .where(TASK.c.instance_id == instance_id, TASK.c.status == OPEN)
+                              .order_by(TASK.c.created_at, TASK.c.id))
+    ]
+    return state, row.state
+
+
+def task_status(conn: Connection, task_id: str) -> str | None:
+    return conn.scalar(select(TASK.c.status).where(TASK.c.id == task_id))
+
+
+class UnitOfWork:
+    """Collects one command's changes to an instance and writes them, in foreign-key order, on `commit()`."""
+
+    def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False,
+                 in_pipeline: bool = False) -> None:
+        self.conn = conn
+        self.state = state
+        self.new = new
+        self.in_pipeline = in_pipeline  # the command already opened a PostgreSQL pipeline
+        self._had_timers = state.timer_signature is not None
+        self._before_measurements = {m.key: _row(m) for m in state.measurements}
+        self._before_due = {t.id: t.due_on for t in state.open_tasks}
+        self.events: list[dict[str, Any]] = []
+        self.closed_tasks: list[dict[str, Any]] = []
+        self.new_tasks: list[dict[str, Any]] = []
+        self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
+        self.messages: list[dict[str, Any]] = []  # sent to other pathways of the patient
+        self.audit: list[dict[str, Any]] = []  # audit_event rows of the change
+        self._cursor = None
+
+    def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
+        self.events.append({
+            "instance_id": self.state.id, "code": event.code, "outcome": event.outcome,
+            "occurred_on": event.occurred_on, "element_id": event.element_id, "task_id": event.task_id,
+            "note": event.note, "registered_at": registered_at, "registered_by": registered_by,
+        })
+
+    def send_message(self, name: str, payload_json: str | None, result_variable: str | None, sent_on: date,
+                     at: datetime) -> None:
+        self.messages.append({"patient_key": self.state.patient_key, "name": name, "payload": payload_json,
+                              "result_variable": result_variable, "sender_instance_id": self.state.id,
+                              "sent_on": sent_on, "created_at": at, "delivered_at": None,
+                              "receiver_instance_id": None})
+
+    def close_task(self, task: OpenTask, status: str, at: datetime, by: str | None) -> None:
+        self.state.open_tasks.remove(task)
+        self.closed_tasks.append({"b_id": task.id, "b_status": status, "b_at": at, "b_by": by})
+
+    def open_task(self, row: dict[str, Any]) -> None:
+        self.new_tasks.append({**row, "instance_id": self.state.id, "pathway_key": self.state.pathway_key,
+                               "unit": self.state.unit, "patient_key": self.state.patient_key, "status": OPEN,
+                               "assignee": None, "completed_at": None, "completed_by": None})
+        self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
+
+    def commit(self, workflow_state: bytes, now: datetime) -> None:
+        """Write the changes and commit the command's transaction: the last step of every command.
+
+        On PostgreSQL an existing instance's statements and the COMMIT go out as one pipeline (one round trip);
+        the row lock held since `lock()` already guarantees the version there, which SQLite re-checks."""
+        state = self.state
+        pipelined = not self.new and self.conn.dialect.name == "postgresql"
+        driver = self.conn.connection.driver_connection
+        self._cursor = driver.cursor() if pipelined else None
+        with driver.pipeline() if pipelined and not self.in_pipeline else nullcontext():
+            if self.new:
+                self.conn.execute(_INSERT_INSTANCE, {**{name: getattr(state, name) for name in _INSTANCE_COLUMNS},
+                                                     "state": workflow_state, "created_at": now, "updated_at": now})
+            else:
+                params = {f"b_{name}": getattr(state, name) for name in _MUTABLE_INSTANCE_COLUMNS}
+                params.update(b_id=state.id, b_version=state.version, b_new_version=state.version + 1,
+                              b_state=workflow_state, b_updated_at=now)
+                result = self._run(_UPDATE_INSTANCE, params)
+                if not pipelined and result.rowcount != 1:
+                    raise StaleInstance(state.id)
+            self._write_rows()
+            self.conn.commit()
+        if self._cursor is not None:
+            self._cursor.close()
+        if not self.new:
+            state.version += 1
+
+    def _run(self, statement, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        """Execute through SQLAlchemy, or, in the PostgreSQL pipeline, straight on the driver's cursor with the
+        statement compiled once: SQLAlchemy's per-call work would be most of the pipeline's cost."""
+        if self._cursor is None:
+            return self.conn.execute(statement, params)
+        many = isinstance(params, list)
+        sql = _driver_sql(statement, self.conn.dialect, tuple(params[0] if many else params))
+        if many:
+            self._cursor.executemany(sql, params)
+        else:
+            self._cursor.execute(sql, params)
+        return None
+
+    def _write_rows(self) -> None:
+        state = self.state
+        if self.events:
+            self._run(_INSERT_EVENT, self.events)
+        self._write_measurements()
+        self._write_tasks()
+        if self.timers is not None:
+            if self._had_timers and not self.new:
+                self._run(_DELETE_TIMERS, {"instance_id": state.id})
+            if self.timers:
+                self._run(_INSERT_TIMER, [{"instance_id": state.id, "element_id": name, "due_at": due_at}
+                                                  for name, due_at in self.timers])
+        if self.messages:
+            self._run(_INSERT_MESSAGE, self.messages)
+        if self.audit:
+            self._run(_INSERT_AUDIT, self.audit)
+
+    def _write_measurements(self) -> None:
+        fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]
+        changed = [m for m in self.state.measurements
+                   if m.key in self._before_measurements and _row(m) != self._before_measurements[m.key]]
+        if changed:
+            self._run(
+                _UPDATE_MEASUREMENT,
+                [{"b_instance_id": self.state.id, "b_indicator_key": m.indicator_key, "b_sequence": m.sequence,
+                  "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
+                  "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
+        if fresh:
+            common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
+            self._run(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
+
+    def _write_tasks(self) -> None:
+        if self.closed_tasks:
+            self._run(_CLOSE_TASK, self.closed_tasks)
+        due_now = {t.id: t.due_on for t in self.state.open_tasks}
+        if self.new_tasks:
+            self._run(_INSERT_TASK, [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
+        new_ids = {row["id"] for row in self.new_tasks}
+        due_changes = [{"b_id": t.id, "b_due_on": t.due_on} for t in self.state.open_tasks
+                       if t.id not in new_ids and self._before_due.get(t.id) != t.due_on]
+        if due_changes:
+            self._run(_UPDATE_TASK_DUE, due_changes)
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_sql(statement, dialect, keys: tuple[str, ...]) -> str:
+    return str(statement.compile(dialect=dialect, column_keys=list(keys)))
