@@ -76,7 +76,7 @@ def client(db, clock):
 
     settings = Settings(database_url=db.url, pathways_dir=PATHWAYS_DIR, demo_data=False, auth_mode="dev")
     app = create_app(settings, clock, run_scheduler=False)
-    # An administrator by default; tests of roles send another dev user's token (engine.access.DEV_USERS).
+    # An administrator by default; tests of roles send another dev user's token (engine.access.principals.DEV_USERS).
     with TestClient(app, headers={"Authorization": "Bearer dev-admin"}) as test_client:
         yield test_client
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.statuses import DeadlineStatus
+
 PatientKey = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
                    description="The patient's key (national identity number or pseudonym)")
 
@@ -117,7 +119,7 @@ class IndicatorOut(BaseModel):
     start_on: date
     due_on: date
     end_on: date | None
-    status: Literal["pending", "overdue", "met", "breached", "deferred", "cancelled"]
+    status: DeadlineStatus
     deferral_registered: bool
     target_share: float | None
     unconfirmed: bool
@@ -203,9 +205,18 @@ class Problem(BaseModel):
     severity: str
 
 
+class FieldProblemOut(BaseModel):
+    field: str = Field(description="The form field's id, or occurred_on")
+    code: str = Field(description="Why it was refused, e.g. field_required, not_an_option, occurred_on_in_future")
+    message: str
+    params: dict[str, Any] = {}
+
+
 class ErrorOut(BaseModel):
-    detail: str
-    problems: list[Problem] = []
+    detail: str = Field(description="What went wrong, for a person")
+    code: str = Field(description="A stable machine-readable code, e.g. task_already_completed (engine.errors)")
+    problems: list[Problem] = Field(default=[], description="A pathway file's lint problems")
+    fields: list[FieldProblemOut] = Field(default=[], description="The refused fields of a registration")
 
 
 class TickOut(BaseModel):
@@ -229,3 +240,32 @@ class AuditPage(BaseModel):
     limit: int
     offset: int
     items: list[AuditOut]
+
+
+class ComplianceRowOut(BaseModel):
+    pathway: str
+    unit: str | None = Field(description="None when the units are added together (by_unit=false)")
+    indicator: str
+    label: str
+    period: str = Field(description='"2026-03" (month) or "2026-T1" (tertial)')
+    numerator: int | None = Field(description="met; None when suppressed")
+    denominator: int | None = Field(description="met + breached + still overdue; None when suppressed")
+    share: float | None = Field(description="numerator / denominator (0–1); None when suppressed or no denominator")
+    target: float | None = Field(description="the indicator's target share (0–1)")
+    deferred: int | None = Field(description="patient-deferred overruns, not in the denominator")
+    overdue: int | None = Field(description="still open past the due date (in the denominator)")
+    pathways: int | None = Field(description="distinct pathways in the denominator")
+    suppressed: bool = Field(description="fewer than 5 pathways: the counts are hidden")
+    unconfirmed: bool = Field(description="the indicator has a value not confirmed in a primary source")
+
+
+class ComplianceOut(BaseModel):
+    today: date
+    period: str
+    start: date | None = Field(alias="from")
+    end: date | None = Field(alias="to")
+    by_unit: bool
+    suppress_below: int
+    rows: list[ComplianceRowOut]
+
+    model_config = {"populate_by_name": True}

@@ -1,5 +1,5 @@
 """`pathways-server`: run the API with uvicorn. `--demo` loads demo patients into an empty database and turns on
-dev mode, with the fixed demo users of engine.access.DEV_USERS."""
+dev mode, with the fixed demo users of engine.access.principals.DEV_USERS."""
 
 from __future__ import annotations
 

@@ -301,7 +301,7 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
                 rotation = i % len(calls)
                 for variant, call in calls[rotation:] + calls[:rotation]:
                     if variant == "engine_cold":
-                        cold._cache.clear()  # outside the timed region: the complete must load from the row
+                        cold.clear_live_cache()  # outside the timed region: the complete must load from the row
                     prof = profilers.get(variant)
                     if prof:
                         prof.enable()

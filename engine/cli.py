@@ -31,7 +31,7 @@ def _layout(args: argparse.Namespace) -> int:
 
 
 def _catalogue(args: argparse.Namespace) -> int:
-    from engine.catalogue.parser import PathwayFileError
+    from engine.catalogue.lint import PathwayFileError
     from engine.modelling.catalogue_page import load_catalogue, render_markdown, write_catalogue
 
     directory = Path(args.directory) if args.directory else _settings().pathways_dir

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Iterator, Protocol
 from zoneinfo import ZoneInfo
 
@@ -44,9 +44,6 @@ class ManualClock:
 
     def set(self, when: datetime | date) -> None:
         self._now = _as_instant(when)
-
-    def advance(self, **delta: float) -> None:
-        self._now += timedelta(**delta)
 
 
 def _as_instant(when: datetime | date) -> datetime:

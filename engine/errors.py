@@ -1,8 +1,99 @@
-"""The engine's own error types. The API maps them to HTTP status codes; each message is for a person."""
+"""The engine's own error types, each with a stable machine-readable code.
+
+The API maps the types to HTTP status codes once (`api/errors.py`) and returns the code beside the message; the
+web pages translate the code to bokmål (`api/pages/labels.py`), never the message, which is English for a person
+reading the API. A new code needs a translation: a test checks that every code has one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # not found
+    PATHWAY_NOT_FOUND = "pathway_not_found"
+    PATHWAY_VERSION_NOT_FOUND = "pathway_version_not_found"
+    INSTANCE_NOT_FOUND = "instance_not_found"
+    TASK_NOT_FOUND = "task_not_found"
+    # conflicts with the current state
+    PATHWAY_ALREADY_ACTIVE = "pathway_already_active"
+    INSTANCE_NOT_ACTIVE = "instance_not_active"
+    TASK_ALREADY_COMPLETED = "task_already_completed"
+    TASK_ALREADY_CANCELLED = "task_already_cancelled"
+    TASK_NOT_READY = "task_not_ready"
+    TASK_CLAIMED_BY_OTHER = "task_claimed_by_other"
+    CHANGED_CONCURRENTLY = "changed_concurrently"
+    INSTANCE_BUSY = "instance_busy"
+    MESSAGE_NOT_AWAITED = "message_not_awaited"
+    DATABASE_NOT_EMPTY = "database_not_empty"
+    # invalid input
+    REQUEST_INVALID = "request_invalid"
+    FORM_INVALID = "form_invalid"
+    OCCURRED_ON_IN_FUTURE = "occurred_on_in_future"
+    OCCURRED_ON_BEFORE_PREVIOUS_POINT = "occurred_on_before_previous_point"
+    REFERRAL_RECEIVED_IN_FUTURE = "referral_received_in_future"
+    SETTING_INVALID = "setting_invalid"
+    UNIT_REQUIRED = "unit_required"
+    ASSIGNEE_REQUIRED = "assignee_required"
+    PATIENT_KEY_INVALID = "patient_key_invalid"
+    MESSAGE_DATA_INVALID = "message_data_invalid"
+    ENGINE_ERROR = "engine_error"
+    PATHWAY_FILE_INVALID = "pathway_file_invalid"
+    PATHWAY_FILE_EMPTY = "pathway_file_empty"
+    ROLE_INVALID = "role_invalid"
+    USER_UNITS_REQUIRED = "user_units_required"
+    USER_ID_INVALID = "user_id_invalid"
+    USER_EXISTS = "user_exists"
+    PERIOD_INVALID = "period_invalid"
+    DATE_INVALID = "date_invalid"
+    RANGE_REVERSED = "range_reversed"
+    UNITS_INVALID = "units_invalid"
+    # who may do what
+    NOT_AUTHENTICATED = "not_authenticated"
+    ROLE_FORBIDDEN = "role_forbidden"
+    NO_PATIENT_ACCESS = "no_patient_access"
+    UNIT_FORBIDDEN = "unit_forbidden"
+
+
+class FieldCode(StrEnum):
+    """Why one field of a registration was refused (`FieldProblem.code`)."""
+
+    REQUIRED = "field_required"
+    UNKNOWN = "field_unknown"
+    NOT_TRUE_OR_FALSE = "not_true_or_false"
+    NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+    NOT_A_DATE = "not_a_date"
+    NOT_AN_OPTION = "not_an_option"
+    NOT_TEXT = "not_text"
+    TEXT_TOO_LONG = "text_too_long"
+    IN_FUTURE = "occurred_on_in_future"
+    BEFORE_PREVIOUS_POINT = "occurred_on_before_previous_point"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One refused field: its id, why (a stable code), the values the reason names, and the English message."""
+
+    field: str
+    code: FieldCode
+    message: str
+    params: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "code": self.code, "message": self.message, "params": self.params or {}}
 
 
 class PathwayError(Exception):
-    """Base class for errors a caller can act on."""
+    """Base class for errors a caller can act on: a stable `code`, and a message for a person."""
+
+    def __init__(self, code: ErrorCode, message: str, *, params: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        #: the values the message names (dates, a user), for a translation that shows them
+        self.params = params or {}
 
 
 class NotFound(PathwayError):
@@ -16,9 +107,13 @@ class Conflict(PathwayError):
 class InvalidInput(PathwayError):
     """The command's data breaks a rule: a date in the future, a missing form field, a file that fails lint."""
 
-    def __init__(self, message: str, problems: list | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, code: ErrorCode, message: str, *, params: dict[str, Any] | None = None,
+                 problems: list | None = None, fields: list[FieldProblem] | None = None) -> None:
+        super().__init__(code, message, params=params)
+        #: lint problems of a pathway file (`engine.catalogue.lint.Problem`)
         self.problems = problems or []
+        #: the refused fields of a registration
+        self.fields = fields or []
 
 
 class Unauthenticated(PathwayError):

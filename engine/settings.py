@@ -21,4 +21,4 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(default=60.0, description="How often due timers are fired; 0 = off")
     auth_mode: Literal["tokens", "dev"] = Field(
         default="tokens", description="tokens: only users added with `pathways user add`; dev: also the fixed demo "
-                                      "users of engine.access.DEV_USERS (never with real patients)")
+                                      "users of engine.access.principals.DEV_USERS (never with real patients)")

@@ -3,7 +3,8 @@
 A step lives here when more than one pathway's feature uses it; steps that only one pathway needs live in that
 feature's test module (`features/test_<pathway>.py`) and are built on `Pathway.start` and `Pathway.register_task`,
 which name a pathway by its key, type code or Norwegian title and a task by its Norwegian label, as a clinician
-reads them. A module whose steps need parse types of its own makes its `step` with `step_with()`. A module's step
+reads them. A module whose steps need parse types of its own makes its `step` with `step_with()`, usually from
+`phrases()`, which turns a fixed set of a feature's phrases into the engine's values. A module's step
 with the same text as one here replaces it for that module's scenarios.
 
 The steps speak the coordinator's language: "the referral was assessed on Friday 2026-01-09 with right to care".
@@ -25,9 +26,10 @@ is not an indicator of the pathway, the pathway's setting is appended, so "asses
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,10 +39,12 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select
 
-from engine.catalogue.parser import PathwayDefinition, load_definition, pathway_files
+from engine.catalogue.definition import PathwayDefinition
+from engine.catalogue.parser import load_definition, pathway_files
 from engine.db.models import PathwayMessage
 from engine.errors import InvalidInput
-from engine.reading.queries import TaskFilter, list_tasks
+from engine.reading.tasks import TaskFilter, list_tasks
+from engine.statuses import DeadlineStatus
 from tests.support import PATHWAYS_DIR, complete, detail, start_tsb
 
 # ---- parse types ---------------------------------------------------------------------------------------------
@@ -58,14 +62,16 @@ def _day(text: str) -> date:
     return day
 
 
-@parse.with_pattern(r"outpatient|inpatient")
-def _setting(text: str) -> str:
-    return text
+def phrases(meaning: Mapping[str, Any] | Iterable[str]) -> Callable[[str], Any]:
+    """A parse type for a fixed set of phrases: a mapping from how a feature says a thing to the engine's value for
+    it (`phrases({"less serious": "less_serious", ...})`), or words that are the values themselves."""
+    mapping = dict(meaning) if isinstance(meaning, Mapping) else {word: word for word in meaning}
 
+    @parse.with_pattern("|".join(re.escape(phrase) for phrase in sorted(mapping, key=len, reverse=True)))
+    def convert(text: str) -> Any:
+        return mapping[text]
 
-@parse.with_pattern(r"pending|overdue|met|breached|deferred|cancelled")
-def _status(text: str) -> str:
-    return text
+    return convert
 
 
 @parse.with_pattern(r"[^\"]+")
@@ -73,7 +79,7 @@ def _quoted(text: str) -> str:
     return text
 
 
-TYPES = {"Day": _day, "Setting": _setting, "Status": _status, "Q": _quoted}
+TYPES = {"Day": _day, "Setting": phrases(("outpatient", "inpatient")), "Status": phrases(DeadlineStatus), "Q": _quoted}
 
 
 def step(text: str) -> parsers.parse:
@@ -87,6 +93,7 @@ def step_with(**types: Any) -> Callable[[str], parsers.parse]:
 
 # ---- scenario state ------------------------------------------------------------------------------------------
 
+@functools.cache
 def _definitions() -> list[PathwayDefinition]:
     return [load_definition(path.read_bytes(), path.name) for path in pathway_files(PATHWAYS_DIR)]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import parse
 import pytest
 from pytest_bdd import given, scenarios, when
-from features.conftest import step_with
+
+from features.conftest import phrases, step_with
 
 scenarios("eating_disorders_children.feature", "eating_disorders_children_treatment.feature")
 
@@ -21,12 +21,7 @@ scenarios("eating_disorders_children.feature", "eating_disorders_children_treatm
 SEVERITIES = {"serious": "serious", "less serious": "less_serious"}
 
 
-@parse.with_pattern(r"serious|less serious")
-def _severity(text: str) -> str:
-    return SEVERITIES[text]
-
-
-step = step_with(Severity=_severity)
+step = step_with(Severity=phrases(SEVERITIES))
 
 
 @pytest.fixture

@@ -18,10 +18,8 @@ from pytest_bdd import given, scenarios, then, when
 from sqlalchemy import select
 
 from engine.db.models import PathwayMessage
-from engine.runtime import write_path as instance_store
-from engine.runtime.workflow_state import load_state
 from features.conftest import step
-from tests.support import complete, detail
+from tests.support import complete, detail, saved_workflow
 
 scenarios("municipal_coordination.feature")
 
@@ -43,11 +41,7 @@ def _tsb(pathway, specialist: dict[str, Any], element: str, day: date, **form: A
 def _task_data(pathway, element: str) -> dict[str, Any]:
     """The data an open task of the municipal pathway sees (what the engine would evaluate its gateways on)."""
     [task] = [t for t in pathway.open_tasks() if t["element_id"] == element]
-    runtime = pathway.runtime
-    with runtime.db.engine.connect() as conn:
-        state, blob = instance_store.load(conn, pathway.instance_id)
-        definition = runtime.definition_of(conn, state.pathway_version_id)
-    workflow = load_state(blob, definition.spec, definition.subprocess_specs)
+    workflow = saved_workflow(pathway.runtime, pathway.instance_id)
     return dict(workflow.get_task_from_id(uuid.UUID(task["id"])).data)
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import parse
 from pytest_bdd import given, scenarios, then, when
 
 from engine.errors import Conflict
-from features.conftest import step_with
+from features.conftest import phrases, step_with
 
 scenarios("municipal_main_course_3.feature")
 
@@ -28,12 +27,7 @@ AFTER_CRISIS = {
 }
 
 
-@parse.with_pattern("|".join(AFTER_CRISIS))
-def _after_crisis(text: str) -> str:
-    return AFTER_CRISIS[text]
-
-
-step = step_with(AfterCrisis=_after_crisis)
+step = step_with(AfterCrisis=phrases(AFTER_CRISIS))
 
 
 # ---- events ----------------------------------------------------------------------------------------------------

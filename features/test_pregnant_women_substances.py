@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import parse
 import pytest
 from pytest_bdd import given, scenarios, then, when
 
 from engine.db.models import PathwayInstance
 from engine.errors import InvalidInput
 from engine.runtime.workflow_state import load_state
-from features.conftest import step_with
+from features.conftest import phrases, step_with
 
 scenarios("pregnant_women_substances.feature", "pregnant_women_substances_treatment.feature")
 
@@ -27,12 +26,7 @@ scenarios("pregnant_women_substances.feature", "pregnant_women_substances_treatm
 PLACES = {"the municipality": "municipality", "specialist care": "specialist_care"}
 
 
-@parse.with_pattern(r"the municipality|specialist care")
-def _place(text: str) -> str:
-    return PLACES[text]
-
-
-step = step_with(Place=_place)
+step = step_with(Place=phrases(PLACES))
 
 
 @pytest.fixture

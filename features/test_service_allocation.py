@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import parse
 from pytest_bdd import given, scenarios, then, when
 
 from engine.errors import InvalidInput
-from features.conftest import step_with
+from features.conftest import phrases, step_with
 
 scenarios("service_allocation.feature")
 
@@ -28,12 +27,7 @@ CHANNELS = {
 }
 
 
-@parse.with_pattern("|".join(CHANNELS))
-def _channel(text: str) -> str:
-    return CHANNELS[text]
-
-
-step = step_with(Channel=_channel)
+step = step_with(Channel=phrases(CHANNELS))
 
 
 def _decision_task(pathway) -> str:

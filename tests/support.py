@@ -6,8 +6,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.reading.queries import TaskFilter, instance_detail, list_tasks
-from engine.runtime import PathwayRuntime
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from engine.reading.instances import instance_detail
+from engine.reading.tasks import TaskFilter, list_tasks
+from engine.runtime import PathwayRuntime, write_path
+from engine.runtime.workflow_state import load_state
 
 TSB = "tsb_d01"
 PATHWAYS_DIR = Path(__file__).resolve().parent.parent / "pathways"
@@ -30,6 +34,14 @@ def open_task(runtime: PathwayRuntime, instance_id: str, element: str) -> dict[s
 
 def complete(runtime: PathwayRuntime, instance_id: str, element: str, on: date, **data: Any) -> None:
     runtime.complete_task(open_task(runtime, instance_id, element)["id"], data=data, occurred_on=on)
+
+
+def saved_workflow(runtime: PathwayRuntime, instance_id: str) -> BpmnWorkflow:
+    """The instance's workflow as its last command saved it (read from its row, not from the live cache)."""
+    with runtime.db.reading_connection() as conn:
+        state, blob = write_path.load(conn, instance_id)
+    definition = runtime.definition_of(state.pathway_version_id)
+    return load_state(blob, definition.spec, definition.subprocess_specs)
 
 
 def detail(runtime: PathwayRuntime, instance_id: str) -> dict[str, Any]:

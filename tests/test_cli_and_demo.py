@@ -1,10 +1,12 @@
 from datetime import date
 
 from engine.catalogue.parser import load_definition, pathway_files
+from engine.catalogue.versions import DefinitionCache
 from engine.cli import main as cli_main
 from engine.db.database import Database
 from engine.demo.loader import load_demo_data
-from engine.reading.queries import TaskFilter, list_pathways, list_tasks
+from engine.reading.pathways import list_pathways
+from engine.reading.tasks import TaskFilter, list_tasks
 from tests.bpmn_samples import sample_pathway
 from tests.support import PATHWAYS_DIR
 
@@ -77,5 +79,5 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     assert "not seeded: the database already has pathway instances" in capsys.readouterr().out
     database = Database(url)
     deployed = sorted(load_definition(path.read_bytes(), path.name).key for path in pathway_files(PATHWAYS_DIR))
-    assert [p["key"] for p in list_pathways(database)] == deployed
+    assert [p["key"] for p in list_pathways(database, DefinitionCache(database))] == deployed
     database.dispose()

@@ -14,7 +14,9 @@ from sqlalchemy import insert
 
 from engine.db.models import IndicatorMeasurement, PathwayInstance, PathwayVersion
 from engine.errors import InvalidInput
-from engine.reading.compliance import ComplianceRow, compliance, period_bounds, period_of, periods_between, to_csv
+from engine.reading.compliance import ComplianceRow, compliance
+from engine.reading.compliance_csv import to_csv
+from engine.reading.periods import period_bounds, period_of, periods_between
 from tests.support import TSB, complete, indicator, start_tsb
 
 TODAY = date(2026, 6, 15)  # a Monday

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 
 from engine.clock import ManualClock
 from engine.db.models import IndicatorMeasurement, PathwayInstance
-from engine.deadlines import indicators as ind
 from engine.demo.loader import DEMO_PATHWAYS
 from engine.demo.seed import UNITS
-from engine.reading.compliance import SUPPRESS_BELOW, period_of
+from engine.reading.compliance import SUPPRESS_BELOW
+from engine.reading.periods import period_of
+from engine.statuses import DeadlineStatus
 from tests.databases import postgres_schema
 from tests.support import PATHWAYS_DIR
 from tests.test_reports_api import _section, _shown, _table
@@ -71,7 +72,7 @@ def test_the_demo_set_is_a_thousand_pathways_over_two_years_in_three_units(demo)
         window = (TODAY - timedelta(days=365 * (year_back + 1)), TODAY - timedelta(days=365 * year_back))
         assert sum(window[0] < day <= window[1] for day in referrals) >= 300, window
     statuses = {m.status for m in _measurements(demo)}
-    assert {ind.MET, ind.BREACHED, ind.DEFERRED, ind.PENDING} <= statuses, statuses
+    assert {DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.DEFERRED, DeadlineStatus.PENDING} <= statuses, statuses
 
 
 def _recount(measurements: list[IndicatorMeasurement], period: str, by_unit: bool) -> dict[tuple, dict]:
@@ -79,8 +80,8 @@ def _recount(measurements: list[IndicatorMeasurement], period: str, by_unit: boo
     groups: dict[tuple, dict] = defaultdict(lambda: {"met": 0, "breached": 0, "overdue": 0, "deferred": 0,
                                                      "pathways": set()})
     for m in measurements:
-        open_ = m.status in (ind.PENDING, ind.OVERDUE)
-        if m.status in (ind.MET, ind.BREACHED, ind.DEFERRED):
+        open_ = m.status in (DeadlineStatus.PENDING, DeadlineStatus.OVERDUE)
+        if m.status in (DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.DEFERRED):
             day = m.end_on
         elif open_ and m.due_on < TODAY:
             day = m.due_on
@@ -88,10 +89,10 @@ def _recount(measurements: list[IndicatorMeasurement], period: str, by_unit: boo
             continue  # cancelled, or open and not yet due
         key = (m.pathway_key, m.unit if by_unit else None, m.indicator_key, period_of(day, period))
         group = groups[key]
-        if m.status == ind.DEFERRED or (open_ and m.deferral_registered):
+        if m.status == DeadlineStatus.DEFERRED or (open_ and m.deferral_registered):
             group["deferred"] += 1
             continue
-        group["met" if m.status == ind.MET else "breached" if m.status == ind.BREACHED else "overdue"] += 1
+        group["met" if m.status == DeadlineStatus.MET else "breached" if m.status == DeadlineStatus.BREACHED else "overdue"] += 1
         group["pathways"].add(m.instance_id)
     result = {}
     for key, g in groups.items():

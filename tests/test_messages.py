@@ -14,7 +14,7 @@ from engine.db.models import PathwayMessage
 from engine.errors import Conflict
 from engine.runtime import PathwayRuntime
 from tests.bpmn_samples import HEADER
-from tests.support import complete, detail
+from tests.support import complete, detail, saved_workflow
 
 SENDER = HEADER.format(doctype="") + """
   <bpmn:message id="message_plan" name="follow_up_plan" />
@@ -127,8 +127,7 @@ def test_a_message_reaches_the_waiting_pathway_with_only_its_payload(pair, clock
     assert [t["element_id"] for t in view["open_tasks"]] == ["follow_up"]
     assert [(m["code"], m["occurred_on"]) for m in view["measuring_points"]] == [
         ("follow_up_plan_received", date(2026, 1, 19))]
-    workflow_data = pair._cache.checkout(receiver, _version(pair, receiver))[0].get_next_task(
-        spec_name="follow_up").data
+    workflow_data = saved_workflow(pair, receiver).get_next_task(spec_name="follow_up").data
     assert workflow_data["follow_up_plan"] == {"municipal_contact": "Kari Nordmann"}
     assert "diagnosis_note" not in workflow_data
 
@@ -155,8 +154,3 @@ def test_an_outside_message_reaches_a_waiting_pathway_and_is_refused_otherwise(p
     with pytest.raises(Conflict, match="not waiting for the message 'unknown'"):
         pair.send_message(receiver, "unknown")
 
-
-def _version(runtime: PathwayRuntime, instance_id: str) -> int:
-    from engine.db.models import PathwayInstance
-    with runtime.db.reading() as session:
-        return session.get(PathwayInstance, instance_id).version

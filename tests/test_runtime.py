@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from engine.catalogue.deployment import deploy
 from engine.db.models import CoordinatorTask, DueTimer, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.reading.queries import TaskFilter, list_tasks
+from engine.reading.tasks import TaskFilter, list_tasks
 from engine.runtime import PathwayRuntime
 from tests.support import PATHWAYS_DIR, TSB, complete, detail, indicator, open_task, start_tsb
 

@@ -9,12 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.catalogue.definition import FormField
 from engine.catalogue.deployment import deploy_directory
-from engine.catalogue.parser import FormField, load_definition
+from engine.catalogue.parser import load_definition
 from engine.db.models import Base, CoordinatorTask, MeasuringPointEvent, PathwayInstance
 from engine.demo.seed import UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
-from engine.errors import InvalidInput
-from engine.reading.queries import TaskFilter, instance_detail, list_tasks
+from engine.errors import ErrorCode, InvalidInput
+from engine.reading.instances import instance_detail
+from engine.reading.tasks import TaskFilter, list_tasks
 from engine.runtime import PathwayRuntime
 from tests.support import PATHWAYS_DIR, start_tsb
 
@@ -104,7 +106,7 @@ def test_engine_errors_stop_one_pathway_not_the_seed(runtime):
         def complete_task(self, task_id, **kwargs):
             Flaky.calls += 1
             if Flaky.calls % 9 == 0:
-                raise InvalidInput("simulated: the pathway could not continue")
+                raise InvalidInput(ErrorCode.ENGINE_ERROR, "simulated: the pathway could not continue")
             return super().complete_task(task_id, **kwargs)
 
     summary = seed(lambda clock: Flaky(runtime.db, clock), pathways=20, today=TODAY)

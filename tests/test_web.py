@@ -1,4 +1,4 @@
-"""The web pages (api/web.py) through the TestClient, on SQLite and PostgreSQL: log-in, roles, CSRF, the worklist,
+"""The web pages (api/pages/) through the TestClient, on SQLite and PostgreSQL: log-in, roles, CSRF, the worklist,
 claiming, registering a task, the pathway timeline and the audit rows every page with patient data leaves."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from api.web import check_form, urgency
+from api.pages.tasks import check_form
+from api.pages.worklist import urgency
 from engine.db.models import AuditEvent
 from engine.deadlines.calendar import add_working_days, working_days_between
 from tests.support import TSB, complete, detail, open_task
@@ -449,7 +450,7 @@ def test_timeline_statuses_breached_deferred_and_cancelled_labels(client, runtim
     login(client, "dev-koordinator-nord")
     text = text_of(client.get(f"/forlop/{instance_id}").text)
     assert "brutt" in text and "(avsluttet 01.12.2025)" in text
-    from api.web import STATUS_LABELS
+    from api.pages.labels import STATUS_LABELS
     assert STATUS_LABELS == {"pending": "venter", "overdue": "forfalt", "met": "innfridd", "breached": "brutt",
                              "deferred": "pasientutsatt", "cancelled": "avbrutt"}
 

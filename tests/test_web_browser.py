@@ -216,5 +216,5 @@ def test_a_manager_sees_the_dashboard_with_charts(browser, server):
 
 
 def runtime_tasks(runtime):
-    from engine.reading.queries import TaskFilter, list_tasks
+    from engine.reading.tasks import TaskFilter, list_tasks
     return list_tasks(runtime.db, runtime.today(), TaskFilter(), limit=500)["items"]

@@ -38,7 +38,7 @@ def audit_trail(db: Database, *, patient_key: str | None = None, actor: str | No
         conditions.append(AUDIT.c.patient_key == patient_key)
     if actor:
         conditions.append(AUDIT.c.actor == actor)
-    with db.engine.connect() as conn:
+    with db.reading_connection() as conn:
         total = conn.scalar(select(func.count()).select_from(AUDIT).where(*conditions))
         rows = conn.execute(select(AUDIT).where(*conditions).order_by(AUDIT.c.at.desc(), AUDIT.c.id.desc())
                             .limit(limit).offset(offset)).mappings().all()

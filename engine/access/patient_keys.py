@@ -15,7 +15,7 @@ import re
 from stdnum.exceptions import ValidationError
 from stdnum.no import fodselsnummer
 
-from engine.errors import InvalidInput
+from engine.errors import ErrorCode, InvalidInput
 
 PSEUDONYM = re.compile(r"^[A-Z]{1,10}-[0-9]{1,12}$")
 
@@ -30,6 +30,8 @@ def validate_patient_key(key: str) -> str:
         try:
             return fodselsnummer.validate(digits)
         except ValidationError as exc:
-            raise InvalidInput(f"patient_key is not a valid Norwegian national identity number: {exc}") from None
-    raise InvalidInput("patient_key must be a Norwegian national identity number (11 digits) or a pseudonym of "
+            raise InvalidInput(ErrorCode.PATIENT_KEY_INVALID,
+                               f"patient_key is not a valid Norwegian national identity number: {exc}") from None
+    raise InvalidInput(ErrorCode.PATIENT_KEY_INVALID,
+                       "patient_key must be a Norwegian national identity number (11 digits) or a pseudonym of "
                        "capital letters, a hyphen and digits, such as DEMO-000123")

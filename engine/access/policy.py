@@ -5,45 +5,55 @@ Another unit's task or pathway is reported as not found, so its existence is not
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import defer
+
 from engine.access.principals import Principal
 from engine.db.database import Database
 from engine.db.models import CoordinatorTask, PathwayInstance
-from engine.errors import Forbidden, NotFound
+from engine.errors import ErrorCode, Forbidden, NotFound
+
+_Row = TypeVar("_Row", PathwayInstance, CoordinatorTask)
 
 
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
-        raise Forbidden(f"the role {principal.role} may not do this (needs {' or '.join(roles)})")
+        raise Forbidden(ErrorCode.ROLE_FORBIDDEN,
+                        f"the role {principal.role} may not do this (needs {' or '.join(roles)})")
 
 
 def require_patient_access(principal: Principal) -> None:
     if not principal.sees_patients:
-        raise Forbidden(f"the role {principal.role} sees no patient data")
+        raise Forbidden(ErrorCode.NO_PATIENT_ACCESS, f"the role {principal.role} sees no patient data")
 
 
 def check_unit(principal: Principal, unit: str) -> None:
     """Starting a pathway in a unit: coordinators only in their own units."""
     require_patient_access(principal)
     if not principal.sees_unit(unit):
-        raise Forbidden(f"you may start pathways only in your own units ({', '.join(principal.units)})")
+        raise Forbidden(ErrorCode.UNIT_FORBIDDEN,
+                        f"you may start pathways only in your own units ({', '.join(principal.units)})")
 
 
 def visible_instance(db: Database, principal: Principal, instance_id: str) -> PathwayInstance:
-    """The instance if this principal may see it; NotFound otherwise, as if it did not exist."""
-    require_patient_access(principal)
-    with db.reading() as session:
-        instance = session.get(PathwayInstance, instance_id)
-        if instance is None or not principal.sees_unit(instance.unit):
-            raise NotFound(f"no pathway instance {instance_id}")
-        session.expunge(instance)
-        return instance
+    """The instance (without its workflow state) if this principal may see it; NotFound otherwise, as if it did
+    not exist."""
+    return _visible(db, principal, PathwayInstance, instance_id,
+                    NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}"),
+                    defer(PathwayInstance.state))
 
 
 def visible_task(db: Database, principal: Principal, task_id: str) -> CoordinatorTask:
+    """The task if this principal may see it; NotFound otherwise."""
+    return _visible(db, principal, CoordinatorTask, task_id, NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}"))
+
+
+def _visible(db: Database, principal: Principal, model: type[_Row], key: str, missing: NotFound, *options: Any) -> _Row:
     require_patient_access(principal)
     with db.reading() as session:
-        task = session.get(CoordinatorTask, task_id)
-        if task is None or not principal.sees_unit(task.unit):
-            raise NotFound(f"no task {task_id}")
-        session.expunge(task)
-        return task
+        row = session.get(model, key, options=list(options))
+        if row is None or not principal.sees_unit(row.unit):
+            raise missing
+        session.expunge(row)
+        return row

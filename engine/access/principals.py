@@ -23,11 +23,10 @@ from sqlalchemy import select
 
 from engine.db.database import Database
 from engine.db.models import ApiUser
-from engine.errors import InvalidInput
+from engine.errors import ErrorCode, InvalidInput
 
 COORDINATOR, MANAGER, MODELLER, ADMIN = "coordinator", "manager", "modeller", "admin"
 ROLES = (COORDINATOR, MANAGER, MODELLER, ADMIN)
-ROLE_LABELS = {COORDINATOR: "Forløpskoordinator", MANAGER: "Leder", MODELLER: "Modellerer", ADMIN: "Administrator"}
 
 
 @dataclass(frozen=True)
@@ -91,15 +90,15 @@ class Users:
     def add(self, user_id: str, name: str, role: str, units: tuple[str, ...], now: datetime) -> str:
         """Create a user and return its token (shown once; only the hash is kept)."""
         if role not in ROLES:
-            raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise InvalidInput(ErrorCode.ROLE_INVALID, f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if role == COORDINATOR and not units:
-            raise InvalidInput("a coordinator needs at least one unit")
+            raise InvalidInput(ErrorCode.USER_UNITS_REQUIRED, "a coordinator needs at least one unit")
         if not user_id.strip() or len(user_id) > 100:
-            raise InvalidInput("the user id must be 1–100 characters")
+            raise InvalidInput(ErrorCode.USER_ID_INVALID, "the user id must be 1–100 characters")
         token = secrets.token_urlsafe(32)
         with self.db.transaction() as session:
             if session.get(ApiUser, user_id) is not None:
-                raise InvalidInput(f"there is already a user {user_id!r}")
+                raise InvalidInput(ErrorCode.USER_EXISTS, f"there is already a user {user_id!r}")
             session.add(ApiUser(id=user_id, name=name or user_id, role=role, units="\n".join(units),
                                 token_hash=token_hash(token), active=True, created_at=now))
         return token

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from engine.catalogue.parser import content_hash, parse_pathway, pathway_files
 from engine.clock import Clock
 from engine.db.database import Database
 from engine.db.models import PathwayVersion
-from engine.errors import InvalidInput
+from engine.errors import ErrorCode, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed
     definition, problems = parse_pathway(source, filename)
     errors = [p for p in problems if p.severity == "error"]
     if definition is None or errors:
-        raise InvalidInput(f"{filename} was not deployed: {len(errors)} problem(s)", problems=errors)
+        raise InvalidInput(ErrorCode.PATHWAY_FILE_INVALID, f"{filename} was not deployed: {len(errors)} problem(s)",
+                           problems=errors)
     warnings = tuple(str(p) for p in problems if p.severity != "error")
     digest = content_hash(source)
     with db.transaction() as session:
@@ -51,7 +53,7 @@ def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed
         return Deployed(definition.key, version.id, digest, True, warnings)
 
 
-def _make_current(session, version: PathwayVersion) -> None:
+def _make_current(session: Session, version: PathwayVersion) -> None:
     session.execute(update(PathwayVersion).where(PathwayVersion.pathway_key == version.pathway_key)
                     .values(is_current=False))
     version.is_current = True

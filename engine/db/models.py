@@ -14,6 +14,8 @@ from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Intege
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from engine.statuses import DeadlineStatus, InstanceStatus, TaskStatus
+
 
 class UtcDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
@@ -43,6 +45,9 @@ class Base(DeclarativeBase):
 def _where(condition: str) -> dict[str, Any]:
     """A partial index's condition, for both PostgreSQL and SQLite."""
     return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
+_OPEN_TASK = f"status = '{TaskStatus.OPEN}'"
 
 
 class PathwayVersion(Base):
@@ -77,7 +82,7 @@ class PathwayInstance(Base):
     last_occurred_on: Mapped[date | None] = mapped_column(Date)
     #: Fingerprint of the rows in due_timer for this instance, so unchanged timers are not rewritten.
     timer_signature: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.ACTIVE)
     #: "<pathway_key>|<patient_key>" while active, NULL after: the unique index allows one active pathway per type.
     active_key: Mapped[str | None] = mapped_column(String(170), unique=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)
@@ -121,7 +126,7 @@ class CoordinatorTask(Base):
     measuring_point: Mapped[str | None] = mapped_column(String(60))
     assignee: Mapped[str | None] = mapped_column(String(100))
     due_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(100))
@@ -129,9 +134,9 @@ class CoordinatorTask(Base):
     __table_args__ = (
         # Task lists only ever ask for open tasks: partial indexes hold just those, and completing a task
         # leaves them alone instead of re-indexing a row nobody lists.
-        Index("ix_task_open_unit_due", "unit", "due_on", **_where("status = 'open'")),
-        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_where("status = 'open'")),
-        Index("ix_task_open_assignee", "assignee", **_where("status = 'open'")),
+        Index("ix_task_open_unit_due", "unit", "due_on", **_where(_OPEN_TASK)),
+        Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_where(_OPEN_TASK)),
+        Index("ix_task_open_assignee", "assignee", **_where(_OPEN_TASK)),
     )
 
 
@@ -158,7 +163,7 @@ class IndicatorMeasurement(Base):
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        Index("ix_measurement_pending_due", "due_on", **_where("status = 'pending'")),
+        Index("ix_measurement_pending_due", "due_on", **_where(f"status = '{DeadlineStatus.PENDING}'")),
         Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
         #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
         Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),

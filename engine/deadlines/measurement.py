@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from engine.deadlines import indicators as ind
 from engine.deadlines.indicators import PATIENT_DEFERRED, DeadlineIndicator
+from engine.deadlines.rules import status_at_end
+from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Measurement:
 
     @property
     def is_open(self) -> bool:
-        return self.status in ind.OPEN_STATUSES
+        return self.status in OPEN_DEADLINE_STATUSES
 
 
 def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent) -> None:
@@ -65,7 +66,7 @@ def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], 
         if indicator.to_point == event.code:
             for row in open_rows:
                 row.end_on = event.occurred_on
-                row.status = ind.closed_status(row.due_on, event.occurred_on, row.deferral_registered)
+                row.status = status_at_end(row.due_on, event.occurred_on, row.deferral_registered)
             open_rows = []
         if not indicator.starts_on(event.code, event.outcome):
             continue
@@ -74,13 +75,13 @@ def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], 
             row = open_rows[0]
             row.start_on = event.occurred_on
             row.due_on = indicator.due_on(event.occurred_on)
-            row.status = ind.PENDING
+            row.status = DeadlineStatus.PENDING
         elif not open_rows and (indicator.repeat or not existing):
             rows.append(Measurement(
                 indicator_key=indicator.key, label=indicator.label, sequence=len(existing) + 1,
                 from_point=indicator.from_point, to_point=indicator.to_point, limit_days=indicator.limit,
                 day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
-                status=ind.PENDING, target_share=indicator.target_share, unconfirmed=indicator.unconfirmed,
+                status=DeadlineStatus.PENDING, target_share=indicator.target_share, unconfirmed=indicator.unconfirmed,
             ))
 
 
@@ -88,7 +89,7 @@ def cancel_open(rows: list[Measurement]) -> None:
     """The pathway ended: deadlines whose end event can no longer happen count in no compliance figure."""
     for row in rows:
         if row.is_open:
-            row.status = ind.CANCELLED
+            row.status = DeadlineStatus.CANCELLED
 
 
 def open_due_dates(rows: list[Measurement]) -> dict[str, date]:

@@ -43,14 +43,16 @@ from typing import Any, Callable, Union
 
 from sqlalchemy import func, select
 
-from engine.catalogue.parser import FormField, PathwayDefinition, load_definition
+from engine.catalogue.definition import FormField, PathwayDefinition
 from engine.clock import OSLO, Clock, ManualClock
 from engine.db.database import Database
 from engine.db.models import CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance, PathwayVersion
-from engine.deadlines import indicators as ind
 from engine.deadlines.calendar import is_working_day
-from engine.errors import Conflict, PathwayError
+from engine.deadlines.indicators import PATIENT_DEFERRED
+from engine.deadlines.rules import overdue_sql, status_on
+from engine.errors import Conflict, ErrorCode, PathwayError
 from engine.runtime import PathwayRuntime
+from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus, InstanceStatus, TaskStatus
 
 log = logging.getLogger("pathways.seed")
 
@@ -167,8 +169,8 @@ class SeedSummary:
     @property
     def met_share(self) -> float | None:
         """Share met of the deadlines closed as met or breached (deferred and cancelled ones do not count)."""
-        closed = self.indicators.get(ind.MET, 0) + self.indicators.get(ind.BREACHED, 0)
-        return self.indicators.get(ind.MET, 0) / closed if closed else None
+        closed = self.indicators.get(DeadlineStatus.MET, 0) + self.indicators.get(DeadlineStatus.BREACHED, 0)
+        return self.indicators.get(DeadlineStatus.MET, 0) / closed if closed else None
 
     def lines(self) -> list[str]:
         """A short human-readable report."""
@@ -221,10 +223,11 @@ def seed(target: Union[Database, RuntimeFactory], *, pathways: int = 1000, years
     clock = ManualClock(today)
     runtime = PathwayRuntime(target, clock) if isinstance(target, Database) else target(clock)
     if has_instances(runtime.db):
-        raise DatabaseNotEmpty("the database already has pathway instances; demo data is loaded only into an "
+        raise DatabaseNotEmpty(ErrorCode.DATABASE_NOT_EMPTY, "the database already has pathway instances; demo data is "
+                               "loaded only into an "
                                "empty database")
     summary = SeedSummary(today=today, seed=seed)
-    walkable = _walkable_pathways(runtime.db, summary)
+    walkable = _walkable_pathways(runtime, summary)
     if walkable and pathways > 0:
         _Simulation(runtime, clock, walkable, summary, pathways=pathways, years=years, today=today, seed=seed,
                     now=now).run()
@@ -235,16 +238,16 @@ def seed(target: Union[Database, RuntimeFactory], *, pathways: int = 1000, years
 
 # ---- which pathways -------------------------------------------------------------------------------------------
 
-def _walkable_pathways(db: Database, summary: SeedSummary) -> dict[str, PathwayDefinition]:
+def _walkable_pathways(runtime: PathwayRuntime, summary: SeedSummary) -> dict[str, PathwayDefinition]:
     """The deployed (current) specialist pathways that follow the standard elements and whose forms we can fill."""
-    with db.reading() as session:
-        rows = session.execute(select(PathwayVersion.pathway_key, PathwayVersion.source, PathwayVersion.filename)
+    with runtime.db.reading() as session:
+        rows = session.execute(select(PathwayVersion.pathway_key, PathwayVersion.id)
                                .where(PathwayVersion.is_current.is_(True))
                                .order_by(PathwayVersion.pathway_key)).all()
     walkable: dict[str, PathwayDefinition] = {}
-    for key, source, filename in rows:
+    for key, version_id in rows:
         try:
-            definition = load_definition(source, filename)
+            definition = runtime.definition_of(version_id)
         except Exception as exc:  # noqa: BLE001 - a deployed file we cannot read is skipped, never fatal
             summary.skipped_pathways[key] = f"cannot be loaded: {exc}"
             continue
@@ -426,7 +429,7 @@ class _Simulation:
         task = CoordinatorTask.__table__.c
         with self.runtime.db.engine.connect() as conn:
             return conn.execute(select(task.id, task.element_id, task.lane, task.due_on, task.created_at)
-                                .where(task.instance_id == patient.instance_id, task.status == "open")).all()
+                                .where(task.instance_id == patient.instance_id, task.status == TaskStatus.OPEN)).all()
 
     def _plan_next(self, patient: _Patient, day: date) -> None:
         """Give every newly opened task the day it will be done, then queue the earliest planned step.
@@ -441,7 +444,7 @@ class _Simulation:
             del patient.plans[task_id]  # done, or cancelled by the process (a timer, the pathway ending)
             patient.elements.pop(task_id, None)
         if not tasks:
-            if self._status(patient) != "active" or patient.rechecks >= MAX_RECHECKS:
+            if self._status(patient) != InstanceStatus.ACTIVE or patient.rechecks >= MAX_RECHECKS:
                 patient.done = True
             else:  # waiting for a timer or a message: look again later
                 patient.rechecks += 1
@@ -503,7 +506,7 @@ class _Simulation:
         measurement = IndicatorMeasurement.__table__.c
         with self.runtime.db.engine.connect() as conn:
             return conn.scalar(select(func.min(measurement.due_on)).where(
-                measurement.instance_id == patient.instance_id, measurement.status.in_(ind.OPEN_STATUSES),
+                measurement.instance_id == patient.instance_id, measurement.status.in_(OPEN_DEADLINE_STATUSES),
                 measurement.due_on >= day))
 
     def _deadline_day(self, day: date, due_on: date, overrun: bool = False) -> date:
@@ -598,13 +601,14 @@ def _read_back(db: Database, summary: SeedSummary) -> None:
         for status, due_on, count in session.execute(
                 select(IndicatorMeasurement.status, IndicatorMeasurement.due_on, func.count())
                 .group_by(IndicatorMeasurement.status, IndicatorMeasurement.due_on)).all():
-            statuses[ind.effective_status(status, due_on, today)] += count
-        order = (ind.MET, ind.BREACHED, ind.DEFERRED, ind.OVERDUE, ind.PENDING, ind.CANCELLED)
+            statuses[status_on(status, due_on, today)] += count
+        order = (DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.DEFERRED, DeadlineStatus.OVERDUE,
+                 DeadlineStatus.PENDING, DeadlineStatus.CANCELLED)
         summary.indicators = {s: statuses[s] for s in order if statuses[s]} | {
             s: n for s, n in sorted(statuses.items()) if s not in order}
         summary.measuring_points = session.scalar(select(func.count()).select_from(MeasuringPointEvent)) or 0
         summary.patient_deferred = session.scalar(select(func.count()).where(
-            MeasuringPointEvent.code == ind.PATIENT_DEFERRED)) or 0
-        summary.open_tasks = session.scalar(select(func.count()).where(CoordinatorTask.status == "open")) or 0
+            MeasuringPointEvent.code == PATIENT_DEFERRED)) or 0
+        summary.open_tasks = session.scalar(select(func.count()).where(CoordinatorTask.status == TaskStatus.OPEN)) or 0
         summary.overdue_tasks = session.scalar(select(func.count()).where(
-            CoordinatorTask.status == "open", CoordinatorTask.due_on < today)) or 0
+            CoordinatorTask.status == TaskStatus.OPEN, overdue_sql(CoordinatorTask.due_on, today))) or 0

@@ -13,12 +13,13 @@ from typing import Any, Iterable
 
 from lxml import etree
 
-from engine.catalogue.parser import BPMN_NS, NS, PathwayDefinition, load_definition, pathway_files, safe_parser
+from engine.catalogue.definition import PathwayDefinition
+from engine.catalogue.lint import BPMN_NS, NS
+from engine.catalogue.parser import load_definition, pathway_files, safe_parser
 from engine.deadlines.indicators import ANY_SETTING, DeadlineIndicator
 
 UNIT_LABELS = {"calendar_days": "kalenderdager", "working_days": "virkedager", "calendar_months": "måneder"}
 SETTING_LABELS = {"outpatient": "poliklinikk", "inpatient": "døgn"}
-_TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
 
 
 def load_catalogue(directory: Path) -> list[PathwayDefinition]:

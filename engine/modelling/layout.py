@@ -32,6 +32,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from engine.catalogue.parser import safe_parser
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
@@ -74,11 +76,6 @@ def _local(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False)
-
-
 # --------------------------------------------------------------------------------------------------- geometry
 
 
@@ -104,10 +101,6 @@ class Box:
     @property
     def bottom(self) -> int:
         return self.y + self.h
-
-    def contains(self, other: "Box") -> bool:
-        return (self.x <= other.x and self.y <= other.y and other.right <= self.right
-                and other.bottom <= self.bottom)
 
     def overlaps(self, other: "Box") -> bool:
         return (self.x < other.right and other.x < self.right and self.y < other.bottom

@@ -12,9 +12,9 @@ Periods
 Which period a measurement belongs to
     - closed (`met`, `breached`, `deferred`): the period of its end date (`end_on`);
     - open and overdue (`pending` or `overdue` with `due_on < today`): the period of its due date. A `pending` row
-      past its due date counts as overdue whether or not the scheduler has persisted the status
-      (as engine.indicators.effective_status); an open row not yet past its due date counts nowhere, even if its
-      stored status says `overdue`, so the report is exactly "as of `today`";
+      past its due date counts as overdue whether or not the scheduler has persisted the status (the rule of
+      engine.deadlines.rules, in SQL: `overdue_sql`); an open row not yet past its due date counts nowhere, even
+      if its stored status says `overdue`, so the report is exactly "as of `today`";
     - `cancelled` (the pathway closed before the end event) and open rows not yet due: nowhere.
     `today` is the report date — normally the engine clock's today. It only decides which open deadlines have
     passed; the table holds each measurement's current state, so an earlier date does not reconstruct history.
@@ -49,29 +49,22 @@ same order whatever their collation).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Literal
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select, true
+from sqlalchemy import Integer, Select, and_, case, cast, extract, func, or_, select, true
 
 from engine.db.database import Database
 from engine.db.models import IndicatorMeasurement
-from engine.deadlines import indicators as ind
-from engine.errors import InvalidInput
+from engine.deadlines.rules import overdue_sql
+from engine.errors import ErrorCode, InvalidInput
+from engine.reading.periods import check_date, check_period, check_range, first_day, label, last_day
+from engine.statuses import CLOSED_DEADLINE_STATUSES, OPEN_DEADLINE_STATUSES, DeadlineStatus
 
-__all__ = ["CSV_COLUMNS", "ComplianceRow", "PERIODS", "Period", "SUPPRESS_BELOW", "compliance", "period_bounds",
-           "period_of", "periods_between", "to_csv"]
-
-Period = Literal["month", "tertial"]
-PERIODS: tuple[str, ...] = ("month", "tertial")
 #: Groups with fewer pathways than this in the denominator are suppressed (national statistics: fewer than 5).
 SUPPRESS_BELOW = 5
-
-CLOSED_STATUSES = (ind.MET, ind.BREACHED, ind.DEFERRED)
 
 
 @dataclass(frozen=True)
@@ -103,72 +96,6 @@ class ComplianceRow:
     unconfirmed: bool
 
 
-# --- periods -------------------------------------------------------------------------------------------------
-
-def _check_period(period: object) -> None:
-    if period not in PERIODS:
-        raise InvalidInput(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-
-
-def _check_date(name: str, value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(f"{name} must be a date, not {value!r}")
-
-
-def _tertial(month: int) -> int:
-    return (month - 1) // 4 + 1
-
-
-def _label(period: str, year: int, part: int) -> str:
-    return f"{year:04d}-{part:02d}" if period == "month" else f"{year:04d}-T{part}"
-
-
-def period_of(day: date, period: str) -> str:
-    """The label of the period containing `day`: "2026-04" (month) or "2026-T1" (tertial)."""
-    _check_period(period)
-    _check_date("day", day)
-    return _label(period, day.year, day.month if period == "month" else _tertial(day.month))
-
-
-def _first_day(day: date, period: str) -> date:
-    month = day.month if period == "month" else 4 * (_tertial(day.month) - 1) + 1
-    return date(day.year, month, 1)
-
-
-def _next_first_day(day: date, period: str) -> date:
-    first = _first_day(day, period)
-    months = 1 if period == "month" else 4
-    month0 = first.month - 1 + months
-    return date(first.year + month0 // 12, month0 % 12 + 1, 1)
-
-
-def _last_day(day: date, period: str) -> date:
-    return _next_first_day(day, period) - timedelta(days=1)
-
-
-def period_bounds(day: date, period: str) -> tuple[date, date]:
-    """First and last day of the period containing `day`."""
-    _check_period(period)
-    _check_date("day", day)
-    return _first_day(day, period), _last_day(day, period)
-
-
-def periods_between(start: date, end: date, period: str = "tertial") -> list[str]:
-    """Labels of every period from the one containing `start` to the one containing `end`, in order: the axis of
-    a chart, including periods without any measurement."""
-    _check_period(period)
-    _check_date("start", start)
-    _check_date("end", end)
-    if start > end:
-        raise InvalidInput(f"start ({start}) is after end ({end})")
-    labels = []
-    day = _first_day(start, period)
-    while day <= end:
-        labels.append(period_of(day, period))
-        day = _next_first_day(day, period)
-    return labels
-
-
 # --- the report ----------------------------------------------------------------------------------------------
 
 def compliance(db: Database, *, today: date, period: str = "tertial", start: date | None = None,
@@ -186,68 +113,76 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
     `units` restricts to a set of units (e.g. a manager's own; empty means nothing); `by_unit=False` adds the units
     together (e.g. a whole trust), giving rows with `unit=None`.
     """
-    _check_period(period)
-    _check_date("today", today)
-    if start is not None:
-        _check_date("start", start)
-    if end is not None:
-        _check_date("end", end)
-    if start is not None and end is not None and start > end:
-        raise InvalidInput(f"start ({start}) is after end ({end})")
+    check_period(period)
+    check_date("today", today)
+    for name, value in (("start", start), ("end", end)):
+        if value is not None:
+            check_date(name, value)
+    if start is not None and end is not None:
+        check_range(start, end)
     if isinstance(units, str):
-        raise InvalidInput("units must be a collection of unit names, not a single string")
+        raise InvalidInput(ErrorCode.UNITS_INVALID, "units must be a collection of unit names, not a single string")
     if units is not None:
         units = tuple(units)
         if not units:
             return []
+    filters = {"pathway_key": pathway, "unit": unit, "indicator_key": indicator}
+    query = _grouped(_measured(today, period, start, end, filters, units), by_unit)
+    with db.reading() as session:
+        grouped = session.execute(query).all()
+    result = [_row(g, period, by_unit) for g in grouped]
+    result.sort(key=lambda row: (row.pathway_key, row.indicator_key, row.unit or "", row.period))
+    return result
 
-    m = IndicatorMeasurement.__table__.c
-    is_open = m.status.in_(ind.OPEN_STATUSES)
-    deferral = m.deferral_registered == true()
-    closed = and_(m.status.in_(CLOSED_STATUSES), m.end_on.is_not(None))
-    open_overdue = and_(is_open, m.due_on < today)
 
-    closed_in_range = [closed]
-    overdue_in_range = [open_overdue]
+_M = IndicatorMeasurement.__table__.c
+
+
+def _counted(today: date, period: str, start: date | None, end: date | None) -> Any:
+    """Which measurements count, and in which period: closed ones by their end date, open overdue ones by their
+    due date, within the whole periods from `start` to `end`."""
+    closed = [_M.status.in_(CLOSED_DEADLINE_STATUSES), _M.end_on.is_not(None)]
+    overdue = [_M.status.in_(OPEN_DEADLINE_STATUSES), overdue_sql(_M.due_on, today)]
     if start is not None:
-        first = _first_day(start, period)
-        closed_in_range.append(m.end_on >= first)
-        overdue_in_range.append(m.due_on >= first)
+        closed.append(_M.end_on >= first_day(start, period))
+        overdue.append(_M.due_on >= first_day(start, period))
     if end is not None:
-        last = _last_day(end, period)
-        closed_in_range.append(m.end_on <= last)
-        overdue_in_range.append(m.due_on <= last)
-    conditions = [or_(and_(*closed_in_range), and_(*overdue_in_range))]
-    if pathway is not None:
-        conditions.append(m.pathway_key == pathway)
-    if unit is not None:
-        conditions.append(m.unit == unit)
-    if units is not None:
-        conditions.append(m.unit.in_(units))
-    if indicator is not None:
-        conditions.append(m.indicator_key == indicator)
+        closed.append(_M.end_on <= last_day(end, period))
+        overdue.append(_M.due_on <= last_day(end, period))
+    return or_(and_(*closed), and_(*overdue))
 
-    counted_on = case((m.status.in_(CLOSED_STATUSES), m.end_on), else_=m.due_on)
+
+def _measured(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
+              units: tuple[str, ...] | None) -> Any:
+    """Per counted row: its group keys and 0/1 flags. Grouping happens on this subquery's columns, so PostgreSQL
+    never has to match a GROUP BY expression (with its bound parameters) against the select list."""
+    conditions = [_counted(today, period, start, end)]
+    conditions += [_M[column] == value for column, value in filters.items() if value is not None]
+    if units is not None:
+        conditions.append(_M.unit.in_(units))
+    is_open = _M.status.in_(OPEN_DEADLINE_STATUSES)
+    deferral = _M.deferral_registered == true()
+    counted_on = case((_M.status.in_(CLOSED_DEADLINE_STATUSES), _M.end_on), else_=_M.due_on)
     month = cast(extract("month", counted_on), Integer)
     part = month if period == "month" else case((month <= 4, 1), (month <= 8, 2), else_=3)
-    in_denominator = or_(m.status.in_((ind.MET, ind.BREACHED)), and_(is_open, ~deferral))
-    # Per row: its group keys and 0/1 flags. Grouping happens on this subquery's columns, so PostgreSQL never has
-    # to match a GROUP BY expression (with its bound parameters) against the select list.
-    rows = select(
-        m.pathway_key, m.unit, m.indicator_key, m.label, m.target_share,
+    in_denominator = or_(_M.status.in_((DeadlineStatus.MET, DeadlineStatus.BREACHED)), and_(is_open, ~deferral))
+    return select(
+        _M.pathway_key, _M.unit, _M.indicator_key, _M.label, _M.target_share,
         cast(extract("year", counted_on), Integer).label("year"),
         part.label("part"),
-        case((m.status == ind.MET, 1), else_=0).label("met"),
-        case((m.status == ind.BREACHED, 1), else_=0).label("breached"),
+        case((_M.status == DeadlineStatus.MET, 1), else_=0).label("met"),
+        case((_M.status == DeadlineStatus.BREACHED, 1), else_=0).label("breached"),
         case((and_(is_open, ~deferral), 1), else_=0).label("overdue"),
-        case((or_(m.status == ind.DEFERRED, and_(is_open, deferral)), 1), else_=0).label("deferred"),
-        case((in_denominator, m.instance_id), else_=None).label("counted_instance"),
-        case((m.unconfirmed == true(), 1), else_=0).label("unconfirmed"),
+        case((or_(_M.status == DeadlineStatus.DEFERRED, and_(is_open, deferral)), 1), else_=0).label("deferred"),
+        case((in_denominator, _M.instance_id), else_=None).label("counted_instance"),
+        case((_M.unconfirmed == true(), 1), else_=0).label("unconfirmed"),
     ).where(*conditions).subquery("measured")
 
+
+def _grouped(rows: Any, by_unit: bool) -> Select:
     r = rows.c
     keys = [r.pathway_key, r.indicator_key, *([r.unit] if by_unit else []), r.year, r.part]
-    query = select(
+    return select(
         *keys,
         func.max(r.label).label("label"),
         func.max(r.target_share).label("target"),
@@ -258,13 +193,6 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
         func.count(r.counted_instance.distinct()).label("pathways"),
         func.max(r.unconfirmed).label("unconfirmed"),
     ).group_by(*keys)
-
-    with db.reading() as session:
-        grouped = session.execute(query).all()
-
-    result = [_row(g, period, by_unit) for g in grouped]
-    result.sort(key=lambda row: (row.pathway_key, row.indicator_key, row.unit or "", row.period))
-    return result
 
 
 def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
@@ -279,7 +207,7 @@ def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
         unit=group["unit"] if by_unit else None,
         indicator_key=group["indicator_key"],
         label=group["label"],
-        period=_label(period, int(group["year"]), int(group["part"])),
+        period=label(period, int(group["year"]), int(group["part"])),
         numerator=None if suppressed else met,
         denominator=None if suppressed else denominator,
         share=None if suppressed or denominator == 0 else met / denominator,
@@ -290,46 +218,3 @@ def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
         suppressed=suppressed,
         unconfirmed=bool(group["unconfirmed"]),
     )
-
-
-# --- CSV -----------------------------------------------------------------------------------------------------
-
-#: (column name in the CSV header, ComplianceRow field). The names are Norwegian, ASCII-only and stable.
-CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("pakkeforlop", "pathway_key"),
-    ("enhet", "unit"),
-    ("indikator", "indicator_key"),
-    ("indikator_navn", "label"),
-    ("periode", "period"),
-    ("teller", "numerator"),
-    ("nevner", "denominator"),
-    ("andel", "share"),
-    ("maal_andel", "target"),
-    ("pasientutsatt", "deferred"),
-    ("forfalt", "overdue"),
-    ("antall_forlop", "pathways"),
-    ("prikket", "suppressed"),
-    ("ubekreftet", "unconfirmed"),
-)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""  # suppressed, no target, or all units together
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if isinstance(value, float):
-        return f"{value:.4f}"  # a decimal with a dot, 0–1, four decimals
-    return str(value)
-
-
-def to_csv(rows: Collection[ComplianceRow], *, delimiter: str = ",") -> str:
-    """The rows as CSV text (header first, CRLF line ends as RFC 4180). Shares and targets are decimals 0–1 with
-    a dot and four decimals; suppressed counts, a missing target and the unit of an all-units row are empty cells;
-    booleans are "ja"/"nei". Pass `delimiter=";"` for spreadsheets set up for a decimal comma."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(name for name, _ in CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(_cell(getattr(row, field)) for _, field in CSV_COLUMNS)
-    return out.getvalue()

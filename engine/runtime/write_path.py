@@ -4,7 +4,7 @@ Commands run on the hot path of every coordinator click, so this module talks SQ
 select, at most three loading selects when the live state is not cached, and one statement per kind of change
 (executemany where there are several rows). The instance row's version column is bumped by every command, so a
 cached `InstanceState` (and the live workflow cached beside it) is valid exactly while the version matches.
-Reads for the API stay in `engine.reading` (ORM).
+Reads for the API are in `engine.reading`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from engine.db.models import (
     PathwayMessage,
 )
 from engine.deadlines.measurement import Measurement, RegisteredEvent
+from engine.statuses import TaskStatus
 
 INSTANCE = PathwayInstance.__table__
 TASK = CoordinatorTask.__table__
@@ -36,9 +37,6 @@ MEASUREMENT = IndicatorMeasurement.__table__
 EVENT = MeasuringPointEvent.__table__
 TIMER = DueTimer.__table__
 MESSAGE = PathwayMessage.__table__
-
-OPEN = "open"
-
 
 class StaleInstance(Exception):
     """The instance row changed under the command (its version moved): nothing was written."""
@@ -147,7 +145,7 @@ def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     state.open_tasks = [
         OpenTask(t.id, t.element_id, t.measuring_point, t.due_on)
         for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on)
-                              .where(TASK.c.instance_id == instance_id, TASK.c.status == OPEN)
+                              .where(TASK.c.instance_id == instance_id, TASK.c.status == TaskStatus.OPEN)
                               .order_by(TASK.c.created_at, TASK.c.id))
     ]
     return state, row.state
@@ -197,8 +195,8 @@ class UnitOfWork:
 
     def open_task(self, row: dict[str, Any]) -> None:
         self.new_tasks.append({**row, "instance_id": self.state.id, "pathway_key": self.state.pathway_key,
-                               "unit": self.state.unit, "patient_key": self.state.patient_key, "status": OPEN,
-                               "assignee": None, "completed_at": None, "completed_by": None})
+                               "unit": self.state.unit, "patient_key": self.state.patient_key,
+                               "status": TaskStatus.OPEN, "assignee": None, "completed_at": None, "completed_by": None})
         self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
 
     def commit(self, workflow_state: bytes, now: datetime) -> None:

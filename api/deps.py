@@ -1,5 +1,5 @@
-"""Authentication for the API and the web pages: a bearer token (header `Authorization: Bearer …`, or the
-`pathways_token` cookie the web login sets) names a user with a role; see engine/access/principals.py for the roles."""
+"""The request dependencies, one definition each: the runtime, the API caller (bearer token), a role check, and
+the web pages' logged-in user (the login cookie)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,18 @@ from fastapi import Depends, Request
 
 from engine.access.policy import require_role
 from engine.access.principals import Principal, Users
-from engine.errors import Unauthenticated
+from engine.errors import ErrorCode, Unauthenticated
+from engine.runtime import PathwayRuntime
 
+#: The cookie the web login sets; it holds the same token as the `Authorization: Bearer …` header.
 COOKIE = "pathways_token"
+
+
+def _runtime(request: Request) -> PathwayRuntime:
+    return request.app.state.runtime
+
+
+Runtime = Annotated[PathwayRuntime, Depends(_runtime)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -24,18 +33,19 @@ def token_of(request: Request) -> str | None:
     return _bearer(request) or request.cookies.get(COOKIE)
 
 
-def principal(request: Request) -> Principal:
+def _principal(request: Request) -> Principal:
     """The API's caller. The cookie counts only for reads (the dashboard's CSV link): a change through the JSON
     API needs the Authorization header, which another site cannot make a browser send."""
     users: Users = request.app.state.users
     token = token_of(request) if request.method in ("GET", "HEAD") else _bearer(request)
     found = users.authenticate(token)
     if found is None:
-        raise Unauthenticated("log in: send a valid bearer token (Authorization: Bearer …)")
+        raise Unauthenticated(ErrorCode.NOT_AUTHENTICATED,
+                              "log in: send a valid bearer token (Authorization: Bearer …)")
     return found
 
 
-Auth = Annotated[Principal, Depends(principal)]
+Auth = Annotated[Principal, Depends(_principal)]
 
 
 def role(*roles: str):
@@ -46,3 +56,20 @@ def role(*roles: str):
         return user
 
     return Depends(check)
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a valid login: it answers with a redirect to the login page."""
+
+
+def _page_user(request: Request) -> Principal:
+    token = token_of(request)
+    user = request.app.state.users.authenticate(token)
+    if user is None:
+        raise LoginRequired()
+    request.state.user = user
+    request.state.token = token
+    return user
+
+
+PageUser = Annotated[Principal, Depends(_page_user)]

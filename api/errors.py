@@ -1,0 +1,47 @@
+"""The one mapping of engine errors to HTTP: status code by error type, and a body with the message, the stable
+code, and a pathway file's lint problems or a registration's refused fields."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from engine.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound, PathwayError, Unauthenticated
+
+from . import schemas
+
+STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, InvalidInput: 422}
+#: The error responses every route may give, for the OpenAPI documentation.
+RESPONSES = {status: {"model": schemas.ErrorOut} for status in sorted(STATUS.values())}
+
+
+def status_of(exc: PathwayError) -> int:
+    return next(status for kind, status in STATUS.items() if isinstance(exc, kind))
+
+
+def error_body(exc: PathwayError) -> dict:
+    problems = getattr(exc, "problems", [])
+    fields = getattr(exc, "fields", [])
+    return {"detail": str(exc), "code": exc.code,
+            "problems": [p.as_dict() if hasattr(p, "as_dict") else p for p in problems],
+            "fields": [f.as_dict() for f in fields]}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PathwayError)
+    async def engine_error(_: Request, exc: PathwayError) -> JSONResponse:
+        response = JSONResponse(status_code=status_of(exc), content=jsonable_encoder(error_body(exc)))
+        if isinstance(exc, Unauthenticated):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        messages = []
+        for err in exc.errors():
+            where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
+            messages.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return JSONResponse(status_code=422, content={"detail": "; ".join(messages), "code": ErrorCode.REQUEST_INVALID,
+                                                      "problems": [], "fields": []})

@@ -1,0 +1,30 @@
+"""The web pages in bokmål: server-rendered HTML (Jinja2 templates in api/templates), plain forms and links, no
+JavaScript. One module per page group:
+
+- `login`: `/logg-inn`, `/logg-ut` (token, or a dev user in dev mode) and `/start`, which sends each role to its page;
+- `worklist`: `/arbeidsliste`, a coordinator's open tasks of their units, earliest due first; claim and release;
+- `tasks`: `/oppgaver/{id}`, one task and its registration form, generated from the BPMN file;
+- `timeline`: `/forlop/{id}`, a patient's pathway as a timeline of measuring points and deadlines;
+- `catalogue`: `/forlopstyper`, the deployed pathways and their deadlines (every role);
+- `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`).
+
+Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
+administrators; another unit's task or pathway is "not found" (404), managers and modellers get 403. The pages
+call the same engine functions as the API (`engine.actions`), so every page with patient data leaves audit rows.
+Engine errors are shown by their code, translated in `labels`; CSRF and the login cookie are in `session`.
+"""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import catalogue, login, reports, tasks, timeline, worklist
+from .rendering import TEMPLATES
+
+STATIC = TEMPLATES.parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and their static files to the application."""
+    for module in (login, worklist, tasks, timeline, catalogue, reports):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,125 @@
+"""Every bokmål text of the pages that stands for an engine value: statuses, settings, units, roles, measuring
+points, and the translation of each engine error code and refused-field code. Dates and shares as read in
+Norway."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER
+from engine.catalogue.forms import OCCURRED_ON
+from engine.deadlines.indicators import PATIENT_DEFERRED
+from engine.errors import ErrorCode, FieldCode, FieldProblem, PathwayError
+from engine.statuses import DeadlineStatus, InstanceStatus, TaskStatus
+
+STATUS_LABELS = {DeadlineStatus.PENDING: "venter", DeadlineStatus.OVERDUE: "forfalt", DeadlineStatus.MET: "innfridd",
+                 DeadlineStatus.BREACHED: "brutt", DeadlineStatus.DEFERRED: "pasientutsatt",
+                 DeadlineStatus.CANCELLED: "avbrutt"}
+INSTANCE_STATUS_LABELS = {InstanceStatus.ACTIVE: "aktivt", InstanceStatus.COMPLETED: "fullført"}
+TASK_STATUS_LABELS = {TaskStatus.OPEN: "åpen", TaskStatus.COMPLETED: "registrert", TaskStatus.CANCELLED: "avbrutt"}
+SETTING_LABELS = {"outpatient": "poliklinikk", "inpatient": "døgn"}
+DAY_UNIT_LABELS = {"calendar_days": "dager", "working_days": "virkedager", "calendar_months": "måneder"}
+ROLE_LABELS = {COORDINATOR: "Forløpskoordinator", MANAGER: "Leder", MODELLER: "Modellerer", ADMIN: "Administrator"}
+PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
+#: Short names of the common measuring points; others are named after the BPMN element that registers them.
+POINT_LABELS = {
+    "referral_received": "Henvisning mottatt", "referral_assessed": "Henvisning vurdert",
+    "first_attendance": "Første fremmøte", "clinical_decision": "Klinisk beslutning",
+    "somatic_health_assessed": "Somatisk helse kartlagt", "treatment_plan": "Behandlingsplan",
+    "treatment_started": "Behandling startet", "detoxification_completed": "Avrusning fullført",
+    "evaluation": "Evaluering", "closure": "Avslutning", PATIENT_DEFERRED: "Pasientutsatt (L)",
+}
+
+ERROR_TEXTS: dict[ErrorCode, str] = {
+    ErrorCode.PATHWAY_NOT_FOUND: "Forløpstypen finnes ikke.",
+    ErrorCode.PATHWAY_VERSION_NOT_FOUND: "Versjonen av forløpstypen finnes ikke.",
+    ErrorCode.INSTANCE_NOT_FOUND: "Forløpet finnes ikke, eller du har ikke tilgang til det.",
+    ErrorCode.TASK_NOT_FOUND: "Oppgaven finnes ikke, eller du har ikke tilgang til den.",
+    ErrorCode.PATHWAY_ALREADY_ACTIVE: "Pasienten har allerede et aktivt forløp av denne typen.",
+    ErrorCode.INSTANCE_NOT_ACTIVE: "Forløpet er ikke lenger aktivt.",
+    ErrorCode.TASK_ALREADY_COMPLETED: "Oppgaven er allerede registrert.",
+    ErrorCode.TASK_ALREADY_CANCELLED: "Oppgaven er avbrutt.",
+    ErrorCode.TASK_NOT_READY: "Oppgaven kunne ikke endres fordi den er endret i mellomtiden. Last siden på nytt.",
+    ErrorCode.TASK_CLAIMED_BY_OTHER: "Oppgaven er allerede tatt av en annen.",
+    ErrorCode.CHANGED_CONCURRENTLY: "Oppgaven ble endret av noen andre samtidig. Last siden på nytt og prøv igjen.",
+    ErrorCode.INSTANCE_BUSY: "Forløpet oppdateres av noen andre akkurat nå. Prøv igjen om litt.",
+    ErrorCode.MESSAGE_NOT_AWAITED: "Forløpet venter ikke på denne meldingen nå.",
+    ErrorCode.DATABASE_NOT_EMPTY: "Databasen har allerede forløp; demodata lastes bare inn i en tom database.",
+    ErrorCode.REQUEST_INVALID: "Forespørselen inneholder ugyldige verdier.",
+    ErrorCode.FORM_INVALID: "Et obligatorisk felt mangler eller har en ugyldig verdi.",
+    ErrorCode.OCCURRED_ON_IN_FUTURE: "Datoen kan ikke være fram i tid.",
+    ErrorCode.OCCURRED_ON_BEFORE_PREVIOUS_POINT: "Datoen kan ikke være før forrige registrerte målepunkt.",
+    ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "Henvisningsdatoen kan ikke være fram i tid.",
+    ErrorCode.SETTING_INVALID: "Velg poliklinikk eller døgn.",
+    ErrorCode.UNIT_REQUIRED: "Oppgi enheten.",
+    ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",
+    ErrorCode.PATIENT_KEY_INVALID: "Pasientnøkkelen er ikke et gyldig fødselsnummer, D-nummer eller pseudonym.",
+    ErrorCode.MESSAGE_DATA_INVALID: "Meldingens innhold er ugyldig.",
+    ErrorCode.ENGINE_ERROR: "Registreringen ble avvist av forløpsmotoren. Kontroller feltene og prøv igjen.",
+    ErrorCode.PATHWAY_FILE_INVALID: "Forløpsfilen har feil og ble ikke tatt i bruk.",
+    ErrorCode.PATHWAY_FILE_EMPTY: "Velg en BPMN-fil.",
+    ErrorCode.ROLE_INVALID: "Ukjent rolle.",
+    ErrorCode.USER_UNITS_REQUIRED: "En forløpskoordinator må ha minst én enhet.",
+    ErrorCode.USER_ID_INVALID: "Brukernavnet må ha 1–100 tegn.",
+    ErrorCode.USER_EXISTS: "Brukeren finnes allerede.",
+    ErrorCode.PERIOD_INVALID: "Ukjent periode.",
+    ErrorCode.DATE_INVALID: "Ugyldig dato.",
+    ErrorCode.RANGE_REVERSED: "Fra-datoen er etter til-datoen.",
+    ErrorCode.UNITS_INVALID: "Ugyldig utvalg av enheter.",
+    ErrorCode.NOT_AUTHENTICATED: "Logg inn for å fortsette.",
+    ErrorCode.ROLE_FORBIDDEN: "Din rolle har ikke tilgang til denne siden.",
+    ErrorCode.NO_PATIENT_ACCESS: "Din rolle har ikke tilgang til pasientopplysninger.",
+    ErrorCode.UNIT_FORBIDDEN: "Du kan bare starte forløp i dine egne enheter.",
+}
+CSRF_REFUSED = "Skjemaet mangler gyldig sikkerhetsnøkkel (CSRF). Last siden på nytt og prøv igjen."
+
+FIELD_TEXTS: dict[FieldCode, str] = {
+    FieldCode.REQUIRED: "Feltet må fylles ut.",
+    FieldCode.UNKNOWN: "Feltet hører ikke til skjemaet.",
+    FieldCode.NOT_TRUE_OR_FALSE: "Velg ja eller nei.",
+    FieldCode.NOT_A_WHOLE_NUMBER: "Skriv et helt tall.",
+    FieldCode.NOT_A_DATE: "Ugyldig dato. Bruk formatet åååå-mm-dd.",
+    FieldCode.NOT_AN_OPTION: "Velg et av alternativene i listen.",
+    FieldCode.NOT_TEXT: "Skriv en tekst.",
+    FieldCode.TEXT_TOO_LONG: "Teksten er for lang (høyst {max} tegn).",
+    FieldCode.IN_FUTURE: "Datoen kan ikke være fram i tid (i dag er {today}).",
+    FieldCode.BEFORE_PREVIOUS_POINT: "Datoen kan ikke være før forrige registrerte målepunkt ({previous}).",
+}
+#: Where a field's type or role asks for other words than FIELD_TEXTS
+_FIELD_TEXTS_FOR = {
+    (FieldCode.REQUIRED, "enum"): "Velg et alternativ.",
+    (FieldCode.REQUIRED, OCCURRED_ON): "Oppgi datoen da det skjedde.",
+}
+
+
+def norwegian_date(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%d.%m.%Y")
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    text = f"{value * 100:.{digits}f}".replace(".", ",")
+    return f"{text} %"
+
+
+def error_text(exc: PathwayError) -> str:
+    """An engine error in bokmål, by its code."""
+    return ERROR_TEXTS.get(exc.code, "Noe gikk galt. Prøv igjen.")
+
+
+def field_text(problem: FieldProblem, field_type: str | None) -> str:
+    """A refused field in bokmål, by its code (and the field's type: an unchosen list asks to choose)."""
+    kind = OCCURRED_ON if problem.field == OCCURRED_ON else field_type
+    text = _FIELD_TEXTS_FOR.get((problem.code, kind), FIELD_TEXTS[problem.code])
+    params = {name: norwegian_date(value) if isinstance(value, date) else value
+              for name, value in (problem.params or {}).items()}
+    return text.format(**params) if params else text

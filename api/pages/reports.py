@@ -1,0 +1,161 @@
+"""The managers' compliance dashboard (`/rapporter`): per pathway and indicator a trend of the share against
+the target, the units side by side, and the figures as a table, with links to the same report as CSV and JSON.
+
+The rows come from `engine.actions.reports.compliance_report`, as in the JSON and CSV API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from engine.access.policy import require_role
+from engine.access.principals import COORDINATOR, Principal
+from engine.actions.reports import REPORT_ROLES, compliance_report
+from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
+from engine.reading.pathways import list_pathways
+from engine.reading.periods import PERIODS, period_bounds, periods_between
+from engine.runtime import PathwayRuntime
+
+from ..deps import PageUser, Runtime
+from .charts import trend_chart, units_chart
+from .labels import PERIOD_LABELS
+from .rendering import PageRoute, render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@dataclass
+class Choice:
+    """What the dashboard shows, from its query parameters, with a bokmål problem for each one it could not use."""
+
+    period: str
+    start: date
+    end: date
+    pathway: str | None  # None: not chosen yet (first visit)
+    unit: str
+    indicator: str
+    per_unit: bool
+    problems: list[str]
+
+    def filters(self) -> dict[str, Any]:
+        chosen = None if self.pathway in ("", "alle") else self.pathway
+        return dict(period=self.period, start=self.start, end=self.end, pathway=chosen, unit=self.unit or None,
+                    indicator=self.indicator or None)
+
+    def query(self) -> dict[str, str]:
+        query = {"period": self.period, "from": self.start.isoformat(), "to": self.end.isoformat(),
+                 "pathway": self.filters()["pathway"] or "", "unit": self.unit, "indicator": self.indicator,
+                 "by_unit": "true" if self.per_unit else "false"}
+        return {k: v for k, v in query.items() if v}
+
+
+def _parse_date(raw: str, name: str, problems: list[str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"Ugyldig {name}dato «{raw}». Bruk formatet åååå-mm-dd.")
+        return None
+
+
+def _default_start(today: date, period: str) -> date:
+    """The first day of the period two years back: the demo data's span."""
+    return period_bounds(date(today.year - 2, today.month, 1), period)[0]
+
+
+def choose(today: date, period: str, from_: str, to: str, pathway: str | None, unit: str, indicator: str,
+           by_unit: str) -> Choice:
+    problems: list[str] = []
+    if period not in PERIODS:
+        problems.append("Ukjent periode; viser tertialer.")
+        period = "tertial"
+    start = _parse_date(from_, "fra-", problems) or _default_start(today, period)
+    end = _parse_date(to, "til-", problems) or today
+    if start > end:
+        problems.append("Fra-datoen er etter til-datoen; viser to år tilbake.")
+        start, end = _default_start(today, period), today
+    per_unit = by_unit.lower() not in ("false", "0", "nei", "off")
+    return Choice(period, start, end, pathway, unit, indicator, per_unit, problems)
+
+
+def _largest_pathway(rows: list[ComplianceRow]) -> str:
+    """The pathway with the most pathways counted: what a first visit shows."""
+    sizes: dict[str, int] = {}
+    for r in rows:
+        sizes[r.pathway_key] = sizes.get(r.pathway_key, 0) + (r.pathways or 0)
+    return max(sizes, key=lambda k: (sizes[k], k)) if sizes else ""
+
+
+def sections(rows: list[ComplianceRow], totals: list[ComplianceRow], periods: list[str], names: dict[str, str],
+             per_unit: bool) -> list[dict[str, Any]]:
+    """One section per pathway and indicator: its rows, the trend of the all-units total, the units' bars."""
+    groups: dict[tuple[str, str], list[ComplianceRow]] = {}
+    for row in rows:
+        groups.setdefault((row.pathway_key, row.indicator_key), []).append(row)
+    total_groups: dict[tuple[str, str], dict[str, ComplianceRow]] = {}
+    for row in totals:
+        total_groups.setdefault((row.pathway_key, row.indicator_key), {})[row.period] = row
+    result = []
+    for (pathway_key, indicator_key), group in groups.items():
+        target = next((r.target for r in group if r.target is not None), None)
+        # the units side by side: the latest period with figures to show (the current one may be all "<5")
+        shown = [r.period for r in group if not r.suppressed]
+        latest = max(shown) if shown else max(r.period for r in group)
+        result.append({
+            "id": f"{pathway_key}-{indicator_key}", "pathway": pathway_key,
+            "pathway_name": names.get(pathway_key, pathway_key), "indicator": indicator_key,
+            "label": group[0].label, "target": target, "unconfirmed": any(r.unconfirmed for r in group),
+            "rows": sorted(group, key=lambda r: (r.period, r.unit or "")), "latest": latest,
+            "trend": trend_chart(periods, total_groups.get((pathway_key, indicator_key), {}), target),
+            "units": units_chart([r for r in group if r.period == latest], target) if per_unit else None,
+        })
+    return result
+
+
+def _indicator_choices(catalogue: list[dict[str, Any]], pathway: str | None) -> list[tuple[str, str]]:
+    return sorted({(i["key"], i["label"]) for p in catalogue if pathway in (None, p["key"]) for i in p["indicators"]},
+                  key=lambda c: c[1])
+
+
+def _links(choice: Choice) -> dict[str, str]:
+    query = choice.query()
+    return {"csv_link": "/reports/compliance.csv?" + urlencode(query),
+            "csv_semicolon_link": "/reports/compliance.csv?" + urlencode({**query, "delimiter": ";"}),
+            "json_link": "/reports/compliance?" + urlencode(query)}
+
+
+def _report(runtime: PathwayRuntime, user: Principal, choice: Choice) -> tuple[list[ComplianceRow], ...]:
+    """(every unit's rows of the whole range, the chosen rows, their all-units totals)."""
+    everything = compliance_report(runtime, user, period=choice.period, start=choice.start, end=choice.end,
+                                   pathway=None, unit=None, indicator=None, by_unit=True)
+    if choice.pathway is None:
+        choice.pathway = _largest_pathway(everything)
+    rows = compliance_report(runtime, user, by_unit=choice.per_unit, **choice.filters())
+    totals = rows if not choice.per_unit else compliance_report(runtime, user, by_unit=False, **choice.filters())
+    return everything, rows, totals
+
+
+@router.get("/rapporter", response_class=Response)
+def dashboard(request: Request, runtime: Runtime, user: PageUser, period: str = "tertial",
+              from_: Annotated[str, Query(alias="from")] = "", to: str = "", pathway: str | None = None,
+              unit: str = "", indicator: str = "", by_unit: str = "true"):
+    require_role(user, *REPORT_ROLES)
+    today = runtime.today()
+    choice = choose(today, period, from_, to, pathway, unit, indicator, by_unit)
+    everything, rows, totals = _report(runtime, user, choice)
+    catalogue = list_pathways(runtime.db, runtime.definitions)
+    periods = periods_between(choice.start, choice.end, choice.period)
+    units = list(user.units) if user.role == COORDINATOR else sorted({r.unit for r in everything if r.unit})
+    return render(request, "reports.html", problems=choice.problems, periods=periods, period=choice.period,
+                  sections=sections(rows, totals, periods, {p["key"]: p["name"] for p in catalogue}, choice.per_unit),
+                  period_labels=PERIOD_LABELS, start=choice.start, end=choice.end, pathway=choice.pathway or "alle",
+                  unit=unit, indicator=indicator, per_unit=choice.per_unit, catalogue=catalogue,
+                  units=units,
+                  indicator_choices=_indicator_choices(catalogue, choice.filters()["pathway"]), today=today,
+                  suppress_below=SUPPRESS_BELOW, **_links(choice))

@@ -1,0 +1,42 @@
+"""Pathway instances: start one for a patient, read it, register patient-deferred, deliver a message."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from engine.actions import commands
+from engine.actions.reads import read_instance
+
+from .. import schemas
+from ..deps import Auth, Runtime
+from ..errors import RESPONSES
+
+router = APIRouter(tags=["instances"], responses=RESPONSES)
+
+
+@router.post("/instances", response_model=schemas.InstanceOut, status_code=status.HTTP_201_CREATED,
+             summary="Start a pathway for a patient")
+def start_pathway(body: schemas.StartPathway, runtime: Runtime, user: Auth):
+    return commands.start_pathway(runtime, user, patient_key=body.patient_key, pathway_key=body.pathway,
+                                  unit=body.unit, setting=body.setting,
+                                  referral_received_on=body.referral_received_on, severity=body.severity,
+                                  rule_set=body.rule_set)
+
+
+@router.get("/instances/{instance_id}", response_model=schemas.InstanceOut,
+            summary="A pathway instance with its measuring points, indicator statuses and open tasks")
+def get_instance(instance_id: str, runtime: Runtime, user: Auth):
+    return read_instance(runtime, user, instance_id)
+
+
+@router.post("/instances/{instance_id}/patient-deferred", response_model=schemas.InstanceOut,
+             summary="Register patient-deferred (L): the patient delayed by > 7 working days")
+def patient_deferred(instance_id: str, body: schemas.PatientDeferred, runtime: Runtime, user: Auth):
+    return commands.register_patient_deferred(runtime, user, instance_id, occurred_on=body.occurred_on,
+                                              note=body.note)
+
+
+@router.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut,
+             summary="Deliver a message (e.g. a crisis reported) to a pathway waiting for it")
+def send_message(instance_id: str, body: schemas.MessageIn, runtime: Runtime, user: Auth):
+    return commands.send_message(runtime, user, instance_id, body.name, data=body.data, occurred_on=body.occurred_on)

@@ -1,0 +1,42 @@
+"""Running the service: health, the audit trail (administrators) and running the scheduler's sweeps now."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse
+
+from engine.access.principals import ADMIN, Principal
+from engine.actions.reads import read_audit_trail
+
+from .. import schemas
+from ..deps import Runtime, role
+from ..errors import RESPONSES
+
+router = APIRouter(tags=["drift"], responses=RESPONSES)
+
+
+@router.get("/", include_in_schema=False)
+def index():
+    return RedirectResponse("/start")  # the web pages: log-in, then the page for the user's role
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/audit", response_model=schemas.AuditPage,
+            summary="Who read or changed a patient's data, newest first (administrators)")
+def audit(runtime: Runtime, user: Annotated[Principal, role(ADMIN)],
+          patient_key: str | None = None, actor: str | None = None,
+          limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+    return read_audit_trail(runtime, user, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
+
+
+@router.post("/scheduler/run", response_model=schemas.TickOut, dependencies=[role(ADMIN)],
+             summary="Fire due timers and mark passed deadlines overdue now (the scheduler does this regularly)")
+def run_scheduler(runtime: Runtime):
+    advanced, overdue = runtime.tick()
+    return schemas.TickOut(instances_advanced=advanced, measurements_marked_overdue=overdue)

@@ -1,0 +1,74 @@
+"""Compliance reports (etterlevelse av forløpstidene) as JSON and as a CSV download.
+
+Both, and the dashboard page, call `engine.actions.reports.compliance_report` with the same parameters, so they
+always show the same numbers: aggregates only, never a patient key (who may read which units: that module).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from engine.access.principals import Principal
+from engine.actions.reports import compliance_report
+from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
+from engine.reading.compliance_csv import to_csv
+from engine.runtime import PathwayRuntime
+
+from .. import schemas
+from ..deps import Auth, Runtime
+
+RESPONSES = {401: {"description": "not logged in"}, 403: {"description": "role without reports"},
+             422: {"description": "invalid parameters"}}
+
+router = APIRouter(tags=["reports"], responses=RESPONSES)
+
+
+@dataclass
+class ReportParams:
+    """The report's query parameters, shared by the JSON and the CSV route."""
+
+    period: Annotated[Literal["month", "tertial"], Query(description="month or tertial")] = "tertial"
+    start: Annotated[date | None, Query(alias="from", description="first day (its whole period)")] = None
+    end: Annotated[date | None, Query(alias="to", description="last day (its whole period)")] = None
+    pathway: str | None = None
+    unit: str | None = None
+    indicator: str | None = None
+    by_unit: bool = True
+
+    def rows(self, runtime: PathwayRuntime, user: Principal) -> list[ComplianceRow]:
+        filters = {k: v or None for k, v in asdict(self).items() if k in ("pathway", "unit", "indicator")}
+        return compliance_report(runtime, user, period=self.period, start=self.start, end=self.end,
+                                 by_unit=self.by_unit, **filters)
+
+
+Params = Annotated[ReportParams, Depends()]
+
+
+def row_json(row: ComplianceRow) -> dict[str, Any]:
+    return {"pathway": row.pathway_key, "unit": row.unit, "indicator": row.indicator_key, "label": row.label,
+            "period": row.period, "numerator": row.numerator, "denominator": row.denominator, "share": row.share,
+            "target": row.target, "deferred": row.deferred, "overdue": row.overdue, "pathways": row.pathways,
+            "suppressed": row.suppressed, "unconfirmed": row.unconfirmed}
+
+
+@router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
+            summary="Compliance with the deadline indicators per pathway, indicator, unit and period")
+def compliance_json(runtime: Runtime, user: Auth, params: Params):
+    rows = params.rows(runtime, user)
+    return {"today": runtime.today(), "period": params.period, "from": params.start, "to": params.end,
+            "by_unit": params.by_unit, "suppress_below": SUPPRESS_BELOW, "rows": [row_json(r) for r in rows]}
+
+
+@router.get("/reports/compliance.csv", responses={200: {"content": {"text/csv": {}}}}, response_class=Response,
+            summary="The same report as CSV (a download)")
+def compliance_csv(runtime: Runtime, user: Auth, params: Params,
+                   delimiter: Annotated[Literal[",", ";"],
+                                        Query(description="; for a decimal-comma spreadsheet")] = ","):
+    filename = f"etterlevelse-{params.period}-{runtime.today().isoformat()}.csv"
+    return Response(to_csv(params.rows(runtime, user), delimiter=delimiter), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

@@ -1,0 +1,56 @@
+"""Coordinator tasks: the list of the caller's units, one task with its form, claim, release and complete."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from engine.actions import commands
+from engine.actions.reads import read_task, read_tasks
+from engine.reading.tasks import TaskFilter
+
+from .. import schemas
+from ..deps import Auth, Runtime
+from ..errors import RESPONSES
+
+router = APIRouter(tags=["tasks"], responses=RESPONSES)
+
+
+@router.get("/tasks", response_model=schemas.TaskPage,
+            summary="Open coordinator tasks in the caller's units, earliest due first")
+def list_tasks(runtime: Runtime, user: Auth,
+               unit: str | None = None,
+               pathway: str | None = None,
+               lane: Annotated[str | None, Query(description="Role / BPMN lane name")] = None,
+               assignee: str | None = None,
+               patient_key: str | None = None,
+               due_before: date | None = None,
+               overdue: bool | None = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0):
+    flt = TaskFilter(unit=unit, pathway=pathway, lane=lane, assignee=assignee, due_before=due_before,
+                     overdue=overdue, patient_key=patient_key)
+    return read_tasks(runtime, user, flt, limit=limit, offset=offset)
+
+
+@router.get("/tasks/{task_id}", response_model=schemas.TaskDetail, summary="One task with its form")
+def get_task(task_id: str, runtime: Runtime, user: Auth):
+    return read_task(runtime, user, task_id)
+
+
+@router.post("/tasks/{task_id}/claim", response_model=schemas.TaskDetail)
+def claim_task(task_id: str, body: schemas.ClaimTask, runtime: Runtime, user: Auth):
+    return commands.claim_task(runtime, user, task_id, body.assignee)
+
+
+@router.post("/tasks/{task_id}/unclaim", response_model=schemas.TaskDetail)
+def unclaim_task(task_id: str, runtime: Runtime, user: Auth):
+    return commands.unclaim_task(runtime, user, task_id)
+
+
+@router.post("/tasks/{task_id}/complete", response_model=schemas.InstanceOut,
+             summary="Register what happened and when; the pathway moves on")
+def complete_task(task_id: str, body: schemas.CompleteTask, runtime: Runtime, user: Auth):
+    return commands.complete_task(runtime, user, task_id, data=body.data, occurred_on=body.occurred_on)

@@ -1,0 +1,59 @@
+"""Commands for a signed-in user: the access check, the runtime command (audited as the user), and the view
+returned: the pathway instance after it, or the task."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from engine.access.policy import check_unit, visible_instance, visible_task
+from engine.access.principals import Principal
+from engine.reading.instances import instance_detail
+from engine.reading.tasks import get_task
+from engine.runtime import PathwayRuntime
+
+
+def start_pathway(runtime: PathwayRuntime, user: Principal, *, patient_key: str, pathway_key: str, unit: str,
+                  setting: str, referral_received_on: date, severity: str | None = None,
+                  rule_set: str | None = None) -> dict[str, Any]:
+    """Start a pathway in one of the user's units; the new instance's detail."""
+    check_unit(user, unit)
+    instance_id = runtime.start_pathway(patient_key=patient_key, pathway_key=pathway_key, unit=unit, setting=setting,
+                                        referral_received_on=referral_received_on, severity=severity,
+                                        rule_set=rule_set, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance_id: str, *, occurred_on: date,
+                              note: str | None) -> dict[str, Any]:
+    visible_instance(runtime.db, user, instance_id)
+    runtime.register_patient_deferred(instance_id, occurred_on=occurred_on, note=note, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def send_message(runtime: PathwayRuntime, user: Principal, instance_id: str, name: str, *,
+                 data: dict[str, Any] | None, occurred_on: date | None) -> dict[str, Any]:
+    visible_instance(runtime.db, user, instance_id)
+    runtime.send_message(instance_id, name, data=data, occurred_on=occurred_on, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def complete_task(runtime: PathwayRuntime, user: Principal, task_id: str, *, data: dict[str, Any] | None,
+                  occurred_on: date) -> dict[str, Any]:
+    """Register what happened and when; the instance's detail after the pathway moved on."""
+    visible_task(runtime.db, user, task_id)
+    instance_id = runtime.complete_task(task_id, data=data, occurred_on=occurred_on, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def claim_task(runtime: PathwayRuntime, user: Principal, task_id: str, assignee: str | None = None) -> dict[str, Any]:
+    """Claim the task, for the user or the named assignee; the task after it."""
+    visible_task(runtime.db, user, task_id)
+    runtime.claim_task(task_id, user.id if assignee is None else assignee, actor=user.id)
+    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+
+
+def unclaim_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
+    visible_task(runtime.db, user, task_id)
+    runtime.unclaim_task(task_id, actor=user.id)
+    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())

@@ -1,0 +1,59 @@
+"""Audited reads of patient data: every task list, task and pathway a user is shown leaves an audit row, written
+before the data is handed out, so a read that cannot be audited fails instead."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from engine.access.audit import audit_row, audit_trail, record_reads
+from engine.access.policy import require_patient_access, visible_instance, visible_task
+from engine.access.principals import Principal
+from engine.reading.instances import instance_detail
+from engine.reading.tasks import TaskFilter, get_task, list_tasks
+from engine.runtime import PathwayRuntime
+
+
+def read_instance(runtime: PathwayRuntime, user: Principal, instance_id: str) -> dict[str, Any]:
+    """An instance's detail for a user who may see it, audited."""
+    instance = visible_instance(runtime.db, user, instance_id)
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_instance",
+                                       patient_key=instance.patient_key, instance_id=instance_id)])
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def read_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
+    """A task with its form for a user who may see it, audited."""
+    task = visible_task(runtime.db, user, task_id)
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_task", patient_key=task.patient_key,
+                                       instance_id=task.instance_id, task_id=task_id)])
+    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+
+
+def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
+    """The task a registration is posted for, with its form, to read the posted fields by. Not audited: the
+    registration that follows is, and so is the task page shown again when the registration is refused."""
+    visible_task(runtime.db, user, task_id)
+    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+
+
+def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, limit: int,
+               offset: int) -> dict[str, Any]:
+    """A page of the task list, limited to the user's units; one audit row per patient shown."""
+    require_patient_access(user)
+    flt = dataclasses.replace(flt, units=user.visible_units())
+    page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset)
+    now = runtime.clock.now()
+    shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
+    record_reads(runtime.db, [audit_row(now, user.id, "list_tasks", patient_key=patient, instance_id=instance)
+                              for patient, instance in sorted(shown)])
+    return page
+
+
+def read_audit_trail(runtime: PathwayRuntime, user: Principal, *, patient_key: str | None, actor: str | None,
+                     limit: int, offset: int) -> dict[str, Any]:
+    """Audit rows, newest first (the caller lets administrators only); reading a patient's trail is itself a read
+    of that patient's data, and audited."""
+    if patient_key:
+        record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key)])
+    return audit_trail(runtime.db, patient_key=patient_key, actor=actor, limit=limit, offset=offset)

@@ -1,0 +1,105 @@
+"""What a parsed pathway file is: its tasks and forms, measuring points, deadline indicators, lanes, rule sets,
+flagged values and messages, beside the SpiffWorkflow spec built from it. The conventions are in
+pathways/README.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from engine.deadlines.indicators import DeadlineIndicator
+
+RULE_SETS = ("2019", "2024")
+FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
+#: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
+OUTCOME_FIELD = "outcome"
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+
+    def as_view(self) -> dict[str, Any]:
+        """The field as the API and the pages show it."""
+        return {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
+                "options": [{"id": option_id, "label": label} for option_id, label in self.options]}
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> "FormField":
+        return cls(view["id"], view["label"], view["type"], bool(view["required"]),
+                   tuple((o["id"], o["label"]) for o in view.get("options", ())))
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    element_id: str
+    label: str
+    lane: str | None
+    measuring_point: str | None
+    form: tuple[FormField, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flagged (UNCONFIRMED) configuration value: on the process (`element_id` None) or on an element."""
+
+    topic: str
+    note: str
+    element_id: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class PathwayDefinition:
+    key: str
+    name: str
+    type_code: str | None
+    default_rule_set: str
+    filename: str
+    content_hash: str
+    source: bytes
+    tasks: dict[str, TaskDefinition]
+    measuring_points: dict[str, str]  # element id -> measuring point code
+    indicators: tuple[DeadlineIndicator, ...]
+    lanes: tuple[str, ...]
+    #: rule set -> (measuring point code, outcomes that count; empty = any)
+    pathway_start: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
+    #: names of the messages this pathway sends to other pathways, and of those it waits for
+    messages_sent: tuple[str, ...] = ()
+    messages_received: tuple[str, ...] = ()
+    spec: Any = field(repr=False, default=None)
+    subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
+    start_event_id: str | None = None
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.measuring_points.values())
+
+    @property
+    def start_measuring_point(self) -> str | None:
+        return self.measuring_points.get(self.start_event_id) if self.start_event_id else None
+
+    def starts_pathway(self, rule_set: str, code: str, outcome: str | None) -> bool:
+        """Is this measuring point the pathway's start date under `rule_set`? Default: the start event's point."""
+        start_code, outcomes = self.pathway_start.get(rule_set, (self.start_measuring_point, ()))
+        return code == start_code and (not outcomes or outcome in outcomes)
+
+    def form_of(self, element_id: str) -> tuple[FormField, ...]:
+        task = self.tasks.get(element_id)
+        return task.form if task else ()
+
+    def element_label(self, element_id: str | None) -> str | None:
+        """The Norwegian name of an element: a task's label, or the BPMN name of another element."""
+        if not element_id:
+            return None
+        task = self.tasks.get(element_id)
+        if task is not None:
+            return task.label
+        spec = self.spec.task_specs.get(element_id) if self.spec is not None else None
+        return getattr(spec, "bpmn_name", None) or None

@@ -1,0 +1,122 @@
+"""Lint problems of a pathway file: everything a modeller can get wrong, with file, line and element id.
+
+A file with any error-level problem is never deployed; warnings (a user task outside every lane, a file without
+a diagram) are shown but do not stop it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from lxml import etree
+
+from engine.catalogue import expressions
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+UNSUPPORTED = {
+    "serviceTask": "service tasks would call out of the engine; model the step as a user task",
+    "businessRuleTask": "DMN decisions are not supported; use gateway conditions",
+    "sendTask": "send tasks are not supported; use message events",
+}
+#: (tag, what the lint message calls it, parse mode) of every element whose text is an expression or a script
+_EXPRESSION_TAGS = (
+    ("conditionExpression", "condition", "eval"),
+    ("timeDate", "timer", "eval"),
+    ("timeDuration", "timer", "eval"),
+    ("timeCycle", "timer", "eval"),
+    ("loopCardinality", "loop cardinality", "eval"),
+    ("completionCondition", "completion condition", "eval"),
+    ("script", "script", "exec"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    element_id: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or '?'}: {self.element_id or '-'}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "element_id": self.element_id,
+                "message": self.message, "severity": self.severity}
+
+
+class PathwayFileError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Linter:
+    """Collects the problems of one file."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def error(self, element: etree._Element | None, message: str, line: int | None = None) -> None:
+        self._add(element, message, line, "error")
+
+    def warning(self, element: etree._Element | None, message: str, line: int | None = None) -> None:
+        self._add(element, message, line, "warning")
+
+    def at(self, line: int | None, element_id: str | None, message: str) -> None:
+        """An error found by position rather than on a parsed element."""
+        self.problems.append(Problem(self.filename, line, element_id, message))
+
+    def _add(self, element, message, line, severity) -> None:
+        element_id = element.get("id") if element is not None else None
+        line = line if line is not None else (element.sourceline if element is not None else None)
+        self.problems.append(Problem(self.filename, line, element_id, message, severity))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def check_unsupported(root: etree._Element, lint: Linter) -> None:
+    for tag, why in UNSUPPORTED.items():
+        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            lint.error(element, f"{tag} is not allowed: {why}")
+
+
+def check_expressions(root: etree._Element, lint: Linter) -> None:
+    """Every condition, timer, script and message payload must pass the safe-expression allow-list."""
+    for site in _expression_sites(root):
+        if not site.source.strip():
+            lint.at(site.line, site.element_id, f"empty {site.kind} expression")
+            continue
+        try:
+            expressions.check(site.source, site.mode)
+        except expressions.UnsafeExpression as exc:
+            lint.at(site.line, site.element_id, f"{site.kind} expression refused: {exc}")
+
+
+def _owner(element: etree._Element) -> etree._Element | None:
+    while element is not None and element.get("id") is None:
+        element = element.getparent()
+    return element
+
+
+def _expression_sites(root: etree._Element) -> Iterable[expressions.ExpressionSite]:
+    for tag, kind, mode in _EXPRESSION_TAGS:
+        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            owner = _owner(element)
+            yield expressions.ExpressionSite(element_id=owner.get("id") if owner is not None else "",
+                                             line=element.sourceline, kind=kind, source=element.text or "",
+                                             mode=mode)
+    for element in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
+        payload = element.get(f"{{{CAMUNDA_NS}}}expression")
+        if payload is not None:
+            yield expressions.ExpressionSite(element_id=_owner(element).get("id"), line=element.sourceline,
+                                             kind="message payload", source=payload, mode="eval")

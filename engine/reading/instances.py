@@ -1,0 +1,59 @@
+"""One pathway instance as its coordinator follows it: measuring points, each deadline's status as of today, and
+open tasks, from the projected tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from engine.db.database import Database
+from engine.db.models import CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance, PathwayVersion
+from engine.deadlines.rules import status_on
+from engine.errors import ErrorCode, NotFound
+from engine.reading.tasks import task_view
+from engine.statuses import TaskStatus
+
+
+def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
+    with db.reading() as session:
+        instance = session.get(PathwayInstance, instance_id, options=[defer(PathwayInstance.state)])
+        if instance is None:
+            raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
+        name, content_hash = session.execute(select(PathwayVersion.name, PathwayVersion.content_hash)
+                                             .where(PathwayVersion.id == instance.pathway_version_id)).one()
+        events = session.scalars(select(MeasuringPointEvent).where(MeasuringPointEvent.instance_id == instance_id)
+                                 .order_by(MeasuringPointEvent.occurred_on, MeasuringPointEvent.id)).all()
+        measurements = session.scalars(select(IndicatorMeasurement)
+                                       .where(IndicatorMeasurement.instance_id == instance_id)
+                                       .order_by(IndicatorMeasurement.start_on, IndicatorMeasurement.id)).all()
+        tasks = session.scalars(select(CoordinatorTask).where(CoordinatorTask.instance_id == instance_id,
+                                                              CoordinatorTask.status == TaskStatus.OPEN)
+                                .order_by(CoordinatorTask.created_at, CoordinatorTask.id)).all()
+        return {
+            "id": instance.id, "pathway": instance.pathway_key, "pathway_name": name,
+            "pathway_version": {"id": instance.pathway_version_id, "content_hash": content_hash},
+            "patient_key": instance.patient_key, "unit": instance.unit, "setting": instance.setting,
+            "severity": instance.severity, "rule_set": instance.rule_set,
+            "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
+            "status": instance.status, "closed_on": instance.closed_on,
+            "measuring_points": [_event_view(e) for e in events],
+            "indicators": [_measurement_view(m, today) for m in measurements],
+            "open_tasks": [task_view(t, today) for t in tasks],
+        }
+
+
+def _event_view(event: MeasuringPointEvent) -> dict[str, Any]:
+    return {"code": event.code, "outcome": event.outcome, "occurred_on": event.occurred_on,
+            "element_id": event.element_id, "note": event.note, "registered_at": event.registered_at,
+            "registered_by": event.registered_by}
+
+
+def _measurement_view(m: IndicatorMeasurement, today: date) -> dict[str, Any]:
+    return {"indicator": m.indicator_key, "label": m.label, "sequence": m.sequence, "from": m.from_point,
+            "to": m.to_point, "limit": m.limit_days, "unit": m.day_unit, "start_on": m.start_on, "due_on": m.due_on,
+            "end_on": m.end_on, "status": status_on(m.status, m.due_on, today),
+            "deferral_registered": m.deferral_registered, "target_share": m.target_share,
+            "unconfirmed": m.unconfirmed}

@@ -1,0 +1,84 @@
+"""The instance gate: every command enters one instance through it, one writer at a time.
+
+A command's transaction starts by locking the instance row (`SELECT … FOR UPDATE` on PostgreSQL; the writing
+transaction's `BEGIN IMMEDIATE` on SQLite) and takes the instance's live workflow and state, from the live cache
+when the row version matches, else from the row. On PostgreSQL a completion whose task is cached sends its lock
+first and works on the cached state while the answer travels; `Held.confirm()` collects it before anything is
+written, and a mismatch (`StaleCache`) makes the command start again from the row.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import Connection
+
+from engine.catalogue.definition import PathwayDefinition
+from engine.errors import ErrorCode, NotFound
+from engine.runtime import write_path
+from engine.runtime.context import RuntimeContext
+from engine.runtime.workflow_state import load_state
+from engine.runtime.write_path import InstanceState
+
+
+class StaleCache(Exception):
+    """The cached state a command started from is older than the locked row: redo it from the database."""
+
+
+@dataclass
+class Held:
+    """An instance held by a command: its connection, live workflow and state, and `confirm()`, which returns
+    once the row lock is held and the state is known to be current (raises `StaleCache` otherwise)."""
+
+    conn: Connection
+    workflow: BpmnWorkflow
+    state: InstanceState
+    definition: PathwayDefinition
+    confirm: Callable[[], None] = lambda: None
+    in_pipeline: bool = False
+
+
+@contextmanager
+def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str | None = None) -> Iterator[Held]:
+    """One command's transaction on one instance, found by one of its tasks or by its id. The caller checks the
+    state back in (`ctx.live.checkin`) once the block has committed."""
+    with ctx.db.engine.begin() as conn:
+        if task_id is not None and conn.dialect.name == "postgresql":
+            optimistic = ctx.live.checkout_task(task_id)
+            if optimistic is not None:
+                with _optimistic(ctx, conn, task_id, *optimistic) as held:
+                    yield held
+                return
+        found = write_path.lock(conn, task_id=task_id, instance_id=instance_id)
+        if found is None:
+            if task_id is not None:
+                raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+            raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
+        cached = ctx.live.checkout(*found)
+        if cached is None:
+            state, blob = write_path.load(conn, found[0])
+            definition = ctx.definitions.get(state.pathway_version_id, conn)
+            cached = load_state(blob, definition.spec, definition.subprocess_specs), state
+        workflow, state = cached
+        yield Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn))
+
+
+@contextmanager
+def _optimistic(ctx: RuntimeContext, conn: Connection, task_id: str, version: int, workflow: BpmnWorkflow,
+                state: InstanceState) -> Iterator[Held]:
+    """PostgreSQL, task cached: send the lock and work on the cached state while it travels; `confirm()`
+    collects the answer before anything is written. Hides the lock's round trip behind the engine's work."""
+    driver = conn.connection.driver_connection
+    with driver.pipeline(), driver.cursor() as cursor:
+        write_path.send_lock(cursor, conn.dialect, task_id=task_id)
+
+        def confirm() -> None:
+            row = cursor.fetchone()
+            if row is None or (row[0], row[1]) != (state.id, version):
+                raise StaleCache(task_id)
+
+        yield Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn), confirm,
+                   in_pipeline=True)

@@ -1,0 +1,80 @@
+"""Starting a pathway for a patient from a referral: at most one active pathway of a type per patient."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engine.access.patient_keys import validate_patient_key
+from engine.db.models import PathwayVersion
+from engine.deadlines.indicators import SETTINGS
+from engine.deadlines.measurement import RegisteredEvent
+from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from engine.runtime import projection, write_path
+from engine.runtime.context import RuntimeContext
+from engine.runtime.messages import deliver_messages
+from engine.runtime.spiff import run_engine
+from engine.runtime.workflow_state import new_workflow
+from engine.runtime.write_path import InstanceState, UnitOfWork
+from engine.statuses import InstanceStatus
+
+
+def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, unit: str, setting: str,
+                  referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
+                  actor: str | None = None) -> str:
+    """Start the current version of `pathway_key` for the patient; returns the new instance's id."""
+    _check_start(ctx, setting, referral_received_on, unit)
+    patient_key = validate_patient_key(patient_key)
+    active_key = f"{pathway_key}|{patient_key}"
+    try:
+        with ctx.db.engine.begin() as conn:
+            version_id = conn.scalar(select(PathwayVersion.id).where(
+                PathwayVersion.pathway_key == pathway_key, PathwayVersion.is_current.is_(True)))
+            if version_id is None:
+                raise NotFound(ErrorCode.PATHWAY_NOT_FOUND, f"no deployed pathway {pathway_key!r}")
+            existing = conn.scalar(select(write_path.INSTANCE.c.id)
+                                   .where(write_path.INSTANCE.c.active_key == active_key))
+            if existing:
+                raise Conflict(ErrorCode.PATHWAY_ALREADY_ACTIVE,
+                               f"patient already has an active {pathway_key} pathway ({existing})")
+            definition = ctx.definitions.get(version_id, conn)
+            state = InstanceState(
+                id=str(uuid.uuid4()), pathway_version_id=version_id, pathway_key=pathway_key,
+                patient_key=patient_key, unit=unit, setting=setting, severity=severity,
+                rule_set=rule_set or definition.default_rule_set, referral_received_on=referral_received_on,
+                status=InstanceStatus.ACTIVE, active_key=active_key, started_on=None, last_occurred_on=None,
+                timer_signature=None, closed_on=None, version=1,
+            )
+            workflow = new_workflow(definition.spec, definition.subprocess_specs)
+            workflow.task_tree.data.update({
+                "referral_received": referral_received_on.isoformat(), "setting": setting,
+                "severity": severity, "unit": unit, "rule_set": state.rule_set,
+            })
+            work = UnitOfWork(conn, state, new=True)
+            projection.audit(ctx, work, actor, "start_pathway", detail=pathway_key)
+            events: list[RegisteredEvent] = []
+            run_engine(workflow, ctx.clock, projection.automatic_events(definition, events, referral_received_on))
+            messages = projection.after_run(ctx, work, definition, workflow, events, actor)
+    except IntegrityError as exc:
+        if "active_key" not in str(exc.orig):
+            raise
+        # a concurrent start for the same patient won the race
+        raise Conflict(ErrorCode.PATHWAY_ALREADY_ACTIVE,
+                       f"patient already has an active {pathway_key} pathway") from exc
+    ctx.live.checkin(workflow, state)
+    if messages:
+        deliver_messages(ctx, patient_key)
+    return state.id
+
+
+def _check_start(ctx: RuntimeContext, setting: str, referral_received_on: date, unit: str) -> None:
+    if setting not in SETTINGS:
+        raise InvalidInput(ErrorCode.SETTING_INVALID, f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    if referral_received_on > ctx.today():
+        raise InvalidInput(ErrorCode.REFERRAL_RECEIVED_IN_FUTURE,
+                           f"referral_received_on {referral_received_on} is in the future")
+    if not unit.strip():
+        raise InvalidInput(ErrorCode.UNIT_REQUIRED, "unit must not be empty")

@@ -1,0 +1,115 @@
+"""Coordinator tasks: complete one (register what happened and when, and the pathway moves on), claim, release.
+
+Of two concurrent completions of one task exactly one wins; the other gets a conflict.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+
+from engine.access.audit import AUDIT, audit_row
+from engine.catalogue.definition import OUTCOME_FIELD
+from engine.catalogue.forms import check_occurred_on, validate_form
+from engine.deadlines.measurement import RegisteredEvent
+from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from engine.runtime import projection, write_path
+from engine.runtime.context import RuntimeContext
+from engine.runtime.gate import StaleCache, locked
+from engine.runtime.messages import deliver_messages
+from engine.runtime.spiff import run_engine, share_with_parallel_branches
+from engine.runtime.write_path import StaleInstance, UnitOfWork
+from engine.statuses import TaskStatus
+
+
+def task_closed(task_id: str, status: str | None) -> Conflict:
+    """The conflict of a command on a task that is no longer open."""
+    codes = {TaskStatus.COMPLETED: ErrorCode.TASK_ALREADY_COMPLETED,
+             TaskStatus.CANCELLED: ErrorCode.TASK_ALREADY_CANCELLED}
+    return Conflict(codes.get(status, ErrorCode.TASK_NOT_READY), f"task {task_id} is already {status}")
+
+
+def complete_task(ctx: RuntimeContext, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
+                  actor: str | None = None) -> str:
+    """Register the task's form data and the date it happened; returns the instance's id."""
+    try:
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor)
+    except StaleCache:  # the cached state was behind the row; the second try reads the row
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor)
+
+
+def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occurred_on: date,
+                   actor: str | None) -> str:
+    try:
+        with locked(ctx, task_id=task_id) as held:
+            workflow, state = held.workflow, held.state
+            task_row = next((t for t in state.open_tasks if t.id == task_id), None)
+            if task_row is None:
+                raise task_closed(task_id, write_path.task_status(held.conn, task_id))
+            values = validate_form(held.definition.form_of(task_row.element_id), data)
+            check_occurred_on(occurred_on, ctx.today(), state.last_occurred_on)
+            spiff_task = workflow.get_task_from_id(uuid.UUID(task_id))
+            if spiff_task is None or not spiff_task.has_state(TaskState.READY):
+                raise Conflict(ErrorCode.TASK_NOT_READY, f"task {task_id} is not ready to be completed")
+            spiff_task.data.update(values)
+            spiff_task.data["occurred_on"] = occurred_on.isoformat()
+            events: list[RegisteredEvent] = []
+            if task_row.measuring_point:
+                events.append(RegisteredEvent(task_row.measuring_point, occurred_on, _outcome(values),
+                                              task_row.element_id, task_id))
+            try:
+                spiff_task.run()
+            except SpiffWorkflowException as exc:
+                raise InvalidInput(ErrorCode.ENGINE_ERROR, f"the task could not be completed: {exc}") from exc
+            share_with_parallel_branches(workflow, spiff_task, values, occurred_on)
+            run_engine(workflow, ctx.clock, projection.automatic_events(held.definition, events, occurred_on),
+                       timers=state.timer_signature is not None)
+            held.confirm()
+            work = UnitOfWork(held.conn, state, in_pipeline=held.in_pipeline)
+            projection.audit(ctx, work, actor, "complete_task", task_id=task_id, detail=task_row.element_id)
+            work.close_task(task_row, TaskStatus.COMPLETED, ctx.now(), actor)
+            messages = projection.after_run(ctx, work, held.definition, workflow, events, actor, occurred_on)
+    except StaleInstance as exc:
+        raise Conflict(ErrorCode.CHANGED_CONCURRENTLY,
+                       f"task {task_id} was changed by someone else; reload and try again") from exc
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise Conflict(ErrorCode.INSTANCE_BUSY, "the pathway is busy with another change; try again") from exc
+        raise
+    ctx.live.checkin(workflow, state)
+    if messages:
+        deliver_messages(ctx, state.patient_key)
+    return state.id
+
+
+def _outcome(values: dict[str, Any]) -> str | None:
+    outcome = values.get(OUTCOME_FIELD)
+    return str(outcome) if outcome is not None else None
+
+
+def set_assignee(ctx: RuntimeContext, task_id: str, assignee: str | None, actor: str | None) -> None:
+    """Claim an open task for `assignee`, or release it (None); a task someone else holds is not taken over."""
+    if assignee is not None and not assignee.strip():
+        raise InvalidInput(ErrorCode.ASSIGNEE_REQUIRED, "assignee must not be empty")
+    task = write_path.TASK
+    with ctx.db.engine.begin() as conn:
+        row = conn.execute(select(task.c.status, task.c.assignee, task.c.patient_key, task.c.instance_id)
+                           .where(task.c.id == task_id).with_for_update()).first()
+        if row is None:
+            raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+        if row.status != TaskStatus.OPEN:
+            raise task_closed(task_id, row.status)
+        if assignee and row.assignee and row.assignee != assignee:
+            raise Conflict(ErrorCode.TASK_CLAIMED_BY_OTHER, f"task {task_id} is already claimed by {row.assignee}",
+                           params={"assignee": row.assignee})
+        conn.execute(update(task).where(task.c.id == task_id).values(assignee=assignee))
+        if actor is not None:
+            conn.execute(AUDIT.insert(), audit_row(
+                ctx.now(), actor, "claim_task" if assignee else "unclaim_task", patient_key=row.patient_key,
+                instance_id=row.instance_id, task_id=task_id, detail=assignee))

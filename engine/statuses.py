@@ -1,0 +1,41 @@
+"""Every status that is stored: of a pathway instance, of a coordinator task and of a deadline measurement.
+
+They are `StrEnum`s, so a status compares equal to its stored text and goes into JSON and SQL as that text.
+What the deadline statuses mean, and when each one applies, is decided in `engine.deadlines.rules`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class InstanceStatus(StrEnum):
+    ACTIVE = "active"
+    #: The process reached its end (the pathway was closed).
+    COMPLETED = "completed"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    #: Withdrawn by the process: a boundary event fired, or the pathway ended first.
+    CANCELLED = "cancelled"
+
+
+class DeadlineStatus(StrEnum):
+    """The status of one deadline measurement (one row of indicator_measurement)."""
+
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    MET = "met"
+    BREACHED = "breached"
+    #: Ended after its due date, but with a registered patient deferral: the patient caused the delay.
+    DEFERRED = "deferred"
+    #: The pathway ended before the end event could happen (e.g. closure after the last evaluation): not counted.
+    CANCELLED = "cancelled"
+
+
+#: A measurement in one of these is still waiting for its end event.
+OPEN_DEADLINE_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.OVERDUE)
+#: A measurement in one of these has its end event and counts in compliance.
+CLOSED_DEADLINE_STATUSES = (DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.DEFERRED)
