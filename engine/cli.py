@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.access.principals import ROLES
 from engine.catalogue.parser import lint_file
 
 
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     add = user.add_parser("add", help="add a user and print its bearer token (shown once)")
     add.add_argument("id", help="user id, e.g. the person's user name")
     add.add_argument("--name", help="full name")
-    add.add_argument("--role", required=True, choices=("coordinator", "manager", "modeller", "admin"))
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--unit", action="append", help="a unit the coordinator works in (repeat for several)")
     add.set_defaults(func=_user_add)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)

@@ -15,8 +15,7 @@ from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode
 from engine.runtime import projection
 from engine.runtime.context import RuntimeContext
-from engine.runtime.gate import locked
-from engine.runtime.messages import require_active
+from engine.runtime.gate import locked, require_active
 from engine.runtime.workflow_state import dump_state
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 

@@ -17,11 +17,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection
 
 from engine.catalogue.definition import PathwayDefinition
-from engine.errors import ErrorCode, NotFound
+from engine.errors import Conflict, ErrorCode, NotFound
 from engine.runtime import write_path
 from engine.runtime.context import RuntimeContext
 from engine.runtime.workflow_state import load_state
 from engine.runtime.write_path import InstanceState
+from engine.statuses import InstanceStatus
 
 
 class StaleCache(Exception):
@@ -64,6 +65,12 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
             cached = load_state(blob, definition.spec, definition.subprocess_specs), state
         workflow, state = cached
         yield Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn))
+
+
+def require_active(held: Held) -> None:
+    """A command that changes a pathway needs it active (not closed)."""
+    if held.state.status != InstanceStatus.ACTIVE:
+        raise Conflict(ErrorCode.INSTANCE_NOT_ACTIVE, f"pathway {held.state.id} is {held.state.status}")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import projection, write_path
 from engine.runtime.context import RuntimeContext
-from engine.runtime.gate import Held, locked
+from engine.runtime.gate import Held, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import InstanceStatus
@@ -51,11 +51,6 @@ def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict
     ctx.live.checkin(held.workflow, held.state)
     if delivered:
         deliver_messages(ctx, held.state.patient_key)
-
-
-def require_active(held: Held) -> None:
-    if held.state.status != InstanceStatus.ACTIVE:
-        raise Conflict(ErrorCode.INSTANCE_NOT_ACTIVE, f"pathway {held.state.id} is {held.state.status}")
 
 
 def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit: int = 200) -> int:
