@@ -19,7 +19,7 @@ from engine.actions import commands
 from engine.actions.reads import read_task, registration_form
 from engine.catalogue.definition import FormField
 from engine.catalogue.forms import OCCURRED_ON, check_registration
-from engine.errors import Conflict, ErrorCode, FieldCode, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.reading.pathways import get_pathway
 from engine.runtime import PathwayRuntime
 from engine.statuses import TaskStatus
@@ -66,12 +66,6 @@ def check_form(fields: list[dict[str, Any]], form: dict[str, str], today: date, 
     return FormCheck({k: v for k, v in values.items() if v is not None}, occurred_on, errors)
 
 
-def _refusal(exc: InvalidInput) -> str:
-    if exc.code == ErrorCode.FORM_INVALID and any(f.code == FieldCode.REQUIRED for f in exc.fields):
-        return "Et obligatorisk felt mangler."
-    return error_text(exc)
-
-
 def _task_page(request: Request, runtime: PathwayRuntime, user: Principal, task_id: str, *,
                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                general_error: str | None = None, status_code: int = 200) -> Response:
@@ -110,9 +104,8 @@ def register(request: Request, task_id: str, runtime: Runtime, user: PageUser, f
                           general_error="Registreringen er ikke lagret. Rett feltene som er merket.")
     try:
         commands.complete_task(runtime, user, task_id, data=result.data, occurred_on=result.occurred_on)
-    except (InvalidInput, Conflict) as exc:
-        refusal = _refusal(exc) if isinstance(exc, InvalidInput) else error_text(exc)
-        return _task_page(request, runtime, user, task_id, values=form, general_error=f"Registreringen er ikke "
-                          f"lagret. {refusal}", status_code=422 if isinstance(exc, InvalidInput) else 409)
+    except (InvalidInput, Conflict) as exc:  # e.g. a concurrent registration, or an error in the pathway file
+        return _task_page(request, runtime, user, task_id, values=form, status_code=422 if isinstance(
+            exc, InvalidInput) else 409, general_error=f"Registreringen er ikke lagret. {error_text(exc)}")
     # The message travels in a cookie: it names the task, never the patient.
     return redirect("/arbeidsliste", flash=f"Registrert: «{task['label']}» ({norwegian_date(result.occurred_on)}).")
