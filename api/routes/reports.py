@@ -6,7 +6,7 @@ always show the same numbers: aggregates only, never a patient key (who may read
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -41,9 +41,9 @@ class ReportParams:
     by_unit: bool = True
 
     def rows(self, runtime: PathwayRuntime, user: Principal) -> list[ComplianceRow]:
-        filters = {k: v or None for k, v in asdict(self).items() if k in ("pathway", "unit", "indicator")}
         return compliance_report(runtime, user, period=self.period, start=self.start, end=self.end,
-                                 by_unit=self.by_unit, **filters)
+                                 pathway=self.pathway or None, unit=self.unit or None,
+                                 indicator=self.indicator or None, by_unit=self.by_unit)
 
 
 Params = Annotated[ReportParams, Depends()]

@@ -12,11 +12,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from engine.catalogue import expressions
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+from engine.catalogue.xml import BPMN_NS, CAMUNDA_NS
 
 UNSUPPORTED = {
     "serviceTask": "service tasks would call out of the engine; model the step as a user task",

@@ -22,17 +22,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.catalogue import expressions
 from engine.catalogue.definition import FORM_FIELD_TYPES, RULE_SETS, Flag, FormField, PathwayDefinition, TaskDefinition
-from engine.catalogue.lint import (
-    BPMN_NS,
-    BPMNDI_NS,
-    CAMUNDA_NS,
-    NS,
-    Linter,
-    PathwayFileError,
-    Problem,
-    check_expressions,
-    check_unsupported,
-)
+from engine.catalogue.lint import Linter, PathwayFileError, Problem, check_expressions, check_unsupported
+from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NS, safe_parser
 from engine.deadlines.indicators import (
     CODE,
     PATIENT_DEFERRED,
@@ -57,11 +48,6 @@ _PATHWAY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 #: Elements that are not steps of the pathway
 _STRUCTURE_TAGS = ("process", "lane", "laneSet", "sequenceFlow")
 Property = tuple[str, str, int | None]  # name, value, line
-
-
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False)
 
 
 @lru_cache(maxsize=1)

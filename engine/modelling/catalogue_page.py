@@ -14,8 +14,8 @@ from typing import Any, Iterable
 from lxml import etree
 
 from engine.catalogue.definition import PathwayDefinition
-from engine.catalogue.lint import BPMN_NS, NS
-from engine.catalogue.parser import load_definition, pathway_files, safe_parser
+from engine.catalogue.parser import load_definition, pathway_files
+from engine.catalogue.xml import BPMN_NS, NS, safe_parser
 from engine.deadlines.indicators import ANY_SETTING, DeadlineIndicator
 
 UNIT_LABELS = {"calendar_days": "kalenderdager", "working_days": "virkedager", "calendar_months": "måneder"}

@@ -32,10 +32,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from engine.catalogue.parser import safe_parser
+from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, safe_parser
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 _STANDARD_PREFIXES = {BPMNDI_NS: "bpmndi", DC_NS: "dc", DI_NS: "di"}

@@ -62,9 +62,11 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
         if cached is None:
             state, blob = write_path.load(conn, found[0])
             definition = ctx.definitions.get(state.pathway_version_id, conn)
-            cached = load_state(blob, definition.spec, definition.subprocess_specs), state
-        workflow, state = cached
-        yield Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn))
+            workflow = load_state(blob, definition.spec, definition.subprocess_specs)
+        else:
+            workflow, state = cached
+            definition = ctx.definitions.get(state.pathway_version_id, conn)
+        yield Held(conn, workflow, state, definition)
 
 
 def require_active(held: Held) -> None:

@@ -38,6 +38,7 @@ EVENT = MeasuringPointEvent.__table__
 TIMER = DueTimer.__table__
 MESSAGE = PathwayMessage.__table__
 
+
 class StaleInstance(Exception):
     """The instance row changed under the command (its version moved): nothing was written."""
 
