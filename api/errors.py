@@ -26,7 +26,7 @@ def error_body(exc: PathwayError) -> dict:
     fields = getattr(exc, "fields", [])
     return {"detail": str(exc), "code": exc.code,
             "problems": [p.as_dict() if hasattr(p, "as_dict") else p for p in problems],
-            "fields": [f.as_dict() for f in fields]}
+            "fields": [f.as_dict() for f in fields], "params": exc.params}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -44,4 +44,4 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
             messages.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return JSONResponse(status_code=422, content={"detail": "; ".join(messages), "code": ErrorCode.REQUEST_INVALID,
-                                                      "problems": [], "fields": []})
+                                                      "problems": [], "fields": [], "params": {}})

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.statuses import DeadlineStatus
+from engine.statuses import DeadlineStatus, DeferralReason
 
 PatientKey = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
                    description="The patient's key (national identity number or pseudonym)")
@@ -39,9 +39,15 @@ class ClaimTask(BaseModel):
 
 
 class PatientDeferred(BaseModel):
+    """The patient delayed the pathway by more than 7 working days: the period, by its last day or its length."""
+
     model_config = ConfigDict(extra="forbid")
 
-    occurred_on: date
+    deferred_from: date = Field(description="First day of the delay (e.g. the cancelled appointment); not in the "
+                                            "future, not before the previous measuring point")
+    deferred_until: date | None = Field(default=None, description="Last day of the delay; or give working_days")
+    working_days: int | None = Field(default=None, ge=1, le=260, description="Length of the delay in working days")
+    reason: DeferralReason = Field(description="cancelled_appointment, did_not_attend, asked_to_postpone or other")
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -96,14 +102,29 @@ class TaskPage(BaseModel):
     items: list[TaskOut]
 
 
+class CorrectionOut(BaseModel):
+    kind: Literal["date", "undo"] = Field(description="date: the date was moved; undo: the registration was undone")
+    old_occurred_on: date
+    new_occurred_on: date | None
+    old_outcome: str | None
+    reason: str
+    corrected_at: datetime
+    corrected_by: str
+
+
 class MeasuringPointOut(BaseModel):
+    id: int = Field(description="The registration's id, to correct or undo it by")
     code: str
     outcome: str | None
-    occurred_on: date
+    occurred_on: date = Field(description="The date it happened (after any correction)")
     element_id: str | None
     note: str | None
     registered_at: datetime
     registered_by: str | None
+    deferred_until: date | None = Field(default=None, description="Patient-deferred: the period's last day")
+    reason: str | None = Field(default=None, description="Patient-deferred: why (a DeferralReason code)")
+    undone: bool = Field(default=False, description="Undone: kept for the record, no longer measured")
+    corrections: list[CorrectionOut] = []
 
 
 class IndicatorOut(BaseModel):
@@ -130,6 +151,16 @@ class VersionRef(BaseModel):
     content_hash: str
 
 
+class InstanceIncidentOut(BaseModel):
+    id: int
+    kind: str
+    element_id: str | None
+    element_label: str | None
+    error: str
+    first_seen_at: datetime
+    attempts: int
+
+
 class InstanceOut(BaseModel):
     id: str
     pathway: str
@@ -147,6 +178,8 @@ class InstanceOut(BaseModel):
     measuring_points: list[MeasuringPointOut]
     indicators: list[IndicatorOut]
     open_tasks: list[TaskOut]
+    open_incidents: list[InstanceIncidentOut] = Field(default=[], description=(
+        "Due items of this pathway that failed inside the engine and wait for a fix (see /incidents)"))
 
 
 class IndicatorDefinitionOut(BaseModel):
@@ -217,6 +250,52 @@ class ErrorOut(BaseModel):
     code: str = Field(description="A stable machine-readable code, e.g. task_already_completed (engine.errors)")
     problems: list[Problem] = Field(default=[], description="A pathway file's lint problems")
     fields: list[FieldProblemOut] = Field(default=[], description="The refused fields of a registration")
+    params: dict[str, Any] = Field(default={}, description="The values the message names, e.g. the element an "
+                                                          "engine_error happened at (element, element_label)")
+
+
+class IncidentOut(BaseModel):
+    id: int
+    kind: str = Field(description="timer, message or sweep: which due item failed")
+    status: str = Field(description="open or resolved")
+    instance_id: str | None
+    pathway_key: str | None
+    pathway_version_id: int | None
+    unit: str | None
+    patient_key: str | None
+    message_id: int | None = Field(description="The message whose delivery failed (kind message)")
+    element_id: str | None = Field(description="The BPMN element the error happened at, when known")
+    element_label: str | None
+    error: str = Field(description="The error as the engine reported it")
+    first_seen_at: datetime
+    last_seen_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None = Field(description="When the scheduler tries again; null: only a person "
+                                                         "retries (after the last back-off, or once resolved)")
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+
+class IncidentPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[IncidentOut]
+
+
+class RetryIncident(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_current_version: bool = Field(default=False, description=(
+        "Move the instance to its pathway's current version first (a fixed file whose elements are the same); "
+        "refused with version_incompatible when the instance has reached elements the version lacks"))
+
+
+class ResolveIncident(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=2000, description="Why the incident is resolved without a retry")
 
 
 class TickOut(BaseModel):

@@ -39,3 +39,33 @@ class DeadlineStatus(StrEnum):
 OPEN_DEADLINE_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.OVERDUE)
 #: A measurement in one of these has its end event and counts in compliance.
 CLOSED_DEADLINE_STATUSES = (DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.DEFERRED)
+
+
+class IncidentKind(StrEnum):
+    """Which due item failed."""
+
+    TIMER = "timer"
+    MESSAGE = "message"
+    #: A whole sweep step (the overdue sweep) that belongs to no single instance.
+    SWEEP = "sweep"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class CorrectionKind(StrEnum):
+    #: The registered date was wrong and was moved.
+    DATE = "date"
+    #: The registration was undone: the task is open again and can be registered anew.
+    UNDO = "undo"
+
+
+class DeferralReason(StrEnum):
+    """Why the patient delayed the pathway (patient-deferred, code L)."""
+
+    CANCELLED_APPOINTMENT = "cancelled_appointment"
+    DID_NOT_ATTEND = "did_not_attend"
+    ASKED_TO_POSTPONE = "asked_to_postpone"
+    OTHER = "other"

@@ -42,7 +42,7 @@ from sqlalchemy import select
 from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.parser import load_definition, pathway_files
 from engine.db.models import PathwayMessage
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, PathwayError
 from engine.reading.tasks import TaskFilter, list_tasks
 from engine.statuses import DeadlineStatus
 from tests.support import PATHWAYS_DIR, complete, detail, start_tsb
@@ -362,9 +362,28 @@ def closed_with_follow_up_plan_to(pathway: Pathway, day: date, contact: str, whe
 @given(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))
 @when(step('the patient deferred ("pasientutsatt") was registered on {day:Day}'))
 def patient_deferred(pathway: Pathway, day: date) -> None:
+    """The patient asked to postpone by two weeks (10 working days: more than the rule's 7)."""
     pathway.move_to(day)
-    pathway.runtime.register_patient_deferred(pathway.instance_id, occurred_on=day,
+    pathway.runtime.register_patient_deferred(pathway.instance_id, deferred_from=day, working_days=10,
+                                              reason="asked_to_postpone",
                                               note="Pasienten utsatte timen med mer enn 7 virkedager")
+
+
+@given(step("the patient cancelled on {day:Day} and could not come for {days:d} working days"))
+@when(step("the patient cancelled on {day:Day} and could not come for {days:d} working days"))
+def patient_cancelled(pathway: Pathway, day: date, days: int) -> None:
+    pathway.move_to(day)
+    pathway.runtime.register_patient_deferred(pathway.instance_id, deferred_from=day, working_days=days,
+                                              reason="cancelled_appointment")
+
+
+@then(step('registering patient-deferred on {day:Day} for {days:d} working days is refused with "{code}"'))
+def patient_deferred_refused(pathway: Pathway, day: date, days: int, code: str) -> None:
+    pathway.move_to(day)
+    with pytest.raises(PathwayError) as refused:
+        pathway.runtime.register_patient_deferred(pathway.instance_id, deferred_from=day, working_days=days,
+                                                  reason="cancelled_appointment")
+    assert refused.value.code == code, refused.value
 
 
 @given(step("it is {day:Day}"))

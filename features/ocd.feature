@@ -113,18 +113,13 @@ Feature: Pakkeforløp tvangslidelse (OCD)
     Then the "first attendance" deadline is overdue
     And the task list shows "first_attendance" as overdue, due on Monday 2026-02-16
 
-  Scenario Outline: Patient-deferred while waiting for the first attendance turns a late attendance into "deferred"
+  Scenario: The first attendance cannot be patient-deferred: the rule covers the assessment and the evaluations
     Given an outpatient referral to "ocd" was received on Monday 2026-01-05
     And the referral was assessed on Wednesday 2026-01-07 with right to care
-    When the patient deferred ("pasientutsatt") was registered on Monday 2026-02-09
-    And the patient attended for the first time on <attended>
+    Then registering patient-deferred on Monday 2026-02-09 for 10 working days is refused with "no_deferrable_deadline"
+    When the patient attended for the first time on Tuesday 2026-02-24
     Then the "first attendance" deadline is due on Monday 2026-02-16
-    And the "first attendance" deadline is <status>
-
-    Examples:
-      | attended           | status   |
-      | Monday 2026-02-16  | met      |
-      | Tuesday 2026-02-24 | deferred |
+    And the "first attendance" deadline is breached
 
   Scenario Outline: Assessment: clinical decision within 56 days of the first attendance, outpatient and inpatient
     Given an <setting> referral to "ocd" was received on Monday 2026-01-05

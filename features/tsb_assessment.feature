@@ -65,6 +65,20 @@ Feature: Assessment from first attendance to clinical decision ("utredning" and 
       | Monday 2026-02-02    | met      |
       | Tuesday 2026-02-10   | deferred |
 
+  Scenario: A patient who cancels for 10 working days defers the clinical decision but not the referral assessment
+    Given an outpatient TSB referral was received on Monday 2026-01-05
+    Then registering patient-deferred on Tuesday 2026-01-06 for 10 working days is refused with "no_deferrable_deadline"
+    When the referral was assessed on Wednesday 2026-01-21 with right to care
+    Then the "referral assessment" deadline is breached
+    When the patient attended for the first time on Monday 2026-01-26
+    And somatic health and lifestyle were checked on Monday 2026-01-26
+    Then registering patient-deferred on Tuesday 2026-01-27 for 5 working days is refused with "deferral_too_short"
+    When the patient cancelled on Tuesday 2026-01-27 and could not come for 10 working days
+    And the clinical decision after basic assessment was "CT" on Monday 2026-02-23
+    Then the "assessment" deadline is due on Monday 2026-02-16
+    And the "assessment" deadline is deferred
+    And the "referral assessment" deadline is breached
+
   Scenario: Extended assessment: the assessment deadline ends at the first decision, the evaluation clock starts at the second
     Given an outpatient TSB referral was received on Monday 2026-01-05
     And the referral was assessed on Wednesday 2026-01-07 with right to care

@@ -62,3 +62,44 @@ def sample_pathway(*, key: str = "sample", name: str = "Testforløp", indicator:
   </bpmn:process>
 </bpmn:definitions>
 """).encode("utf-8")
+
+
+def timer_then_script(script: str, *, key: str = "reminder", days: int = 1) -> bytes:
+    """Assess the referral; `days` calendar days later a timer fires and a script task runs `script`; then a
+    follow-up task. With a failing script this is the broken pathway file of the incident tests."""
+    return (HEADER.format(doctype="") + f"""
+  <bpmn:process id="{key}" name="Påminnelsesforløp" isExecutable="true">
+    <bpmn:extensionElements>
+      <camunda:properties>
+        <camunda:property name="pathwayType" value="D99" />
+        <camunda:property name="deadlineIndicator:referral_assessment" value="{INDICATOR}" />
+      </camunda:properties>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="start" name="Henvisning mottatt">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="measuringPoint" value="referral_received" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="assess" />
+    <bpmn:userTask id="assess" name="Vurdere henvisning">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="measuringPoint" value="referral_assessed" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="assess" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait" name="Påminnelsen forfaller">
+      <bpmn:timerEventDefinition id="wait_def">
+        <bpmn:timeDate xsi:type="bpmn:tFormalExpression">timer_at(add_calendar_days(occurred_on, {days}))</bpmn:timeDate>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="compute" />
+    <bpmn:scriptTask id="compute" name="Beregne oppfølging" scriptFormat="python">
+      <bpmn:script>{script}</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="follow_up" />
+    <bpmn:userTask id="follow_up" name="Følge opp pasienten" />
+    <bpmn:sequenceFlow id="f5" sourceRef="follow_up" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+""").encode("utf-8")

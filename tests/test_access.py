@@ -57,7 +57,8 @@ def test_a_coordinator_sees_and_changes_only_their_own_units(client):
         ("post", f"/tasks/{their_task}/claim", {"assignee": "kari"}),
         ("post", f"/tasks/{their_task}/unclaim", None),
         ("post", f"/tasks/{their_task}/complete", {"occurred_on": "2026-01-05", "data": {"outcome": "right_to_care"}}),
-        ("post", f"/instances/{theirs['id']}/patient-deferred", {"occurred_on": "2026-01-05"}),
+        ("post", f"/instances/{theirs['id']}/patient-deferred",
+         {"deferred_from": "2026-01-05", "working_days": 10, "reason": "other"}),
         ("post", f"/instances/{theirs['id']}/messages", {"name": "crisis_reported"}),
     ):
         response = getattr(client, method)(path, headers=NORD, **({"json": body} if body is not None else {}))
@@ -95,13 +96,16 @@ def test_every_read_and_change_of_patient_data_is_audited(client):
     client.post(f"/tasks/{task_id}/claim", headers=NORD, json={"assignee": "koordinator-nord"})
     client.post(f"/tasks/{task_id}/complete", headers=NORD,
                 json={"occurred_on": "2026-01-05", "data": {"outcome": "right_to_care"}})
-    client.get(f"/instances/{instance['id']}", headers=NORD)
-    client.post(f"/instances/{instance['id']}/patient-deferred", headers=NORD, json={"occurred_on": "2026-01-05"})
+    after = client.get(f"/instances/{instance['id']}", headers=NORD).json()
+    [attendance] = after["open_tasks"]
+    client.post(f"/tasks/{attendance['id']}/complete", headers=NORD, json={"occurred_on": "2026-01-05", "data": {}})
+    client.post(f"/instances/{instance['id']}/patient-deferred", headers=NORD,
+                json={"deferred_from": "2026-01-05", "working_days": 10, "reason": "did_not_attend"})
     client.get(f"/instances/{instance['id']}", headers=SOR)  # not visible: nothing read, nothing audited
     assert _audit(client) == [
         ("koordinator-nord", action, "P-0001") for action in (
             "start_pathway", "list_tasks", "read_task", "claim_task", "complete_task", "read_instance",
-            "register_patient_deferred")]
+            "complete_task", "register_patient_deferred")]
 
 
 def test_a_failed_change_leaves_no_audit_row(client):

@@ -148,15 +148,37 @@ def test_task_list_filters_sorting_and_paging(client, clock):
     assert a and c
 
 
-def test_patient_deferred_endpoint(client):
+def _complete(client, instance, element, on, **data):
+    [task] = [t for t in instance["open_tasks"] if t["element_id"] == element]
+    response = client.post(f"/tasks/{task['id']}/complete", json={"occurred_on": on, "data": data})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_patient_deferred_endpoint(client, clock):
     instance = start(client)
-    response = client.post(f"/instances/{instance['id']}/patient-deferred",
-                           json={"occurred_on": "2026-01-05", "note": "Pasienten utsatte timen"})
-    assert response.status_code == 200
+    deferral = {"deferred_from": "2026-01-05", "working_days": 10, "reason": "cancelled_appointment",
+                "note": "Pasienten avlyste timen"}
+    url = f"/instances/{instance['id']}/patient-deferred"
+    refused = client.post(url, json=deferral)  # only the referral assessment runs: the patient cannot delay it
+    assert (refused.status_code, refused.json()["code"]) == (409, "no_deferrable_deadline")
+    instance = _complete(client, instance, "assess_referral", "2026-01-05", outcome="right_to_care")
+    instance = _complete(client, instance, "first_attendance", "2026-01-05")
+    too_short = client.post(url, json={**deferral, "working_days": None, "deferred_until": "2026-01-14"})
+    assert too_short.json()["code"] == "deferral_too_short" and too_short.json()["params"] == {"working_days": 7}
+    assert client.post(url, json={**deferral, "deferred_until": "2026-01-30"}).json()["code"] == \
+        "deferral_period_invalid"  # both the last day and the length
+    assert client.post(url, json={**deferral, "reason": "bored"}).status_code == 422
+    assert client.post(url, json={**deferral, "deferred_from": "2026-02-01"}).json()["code"] == "occurred_on_in_future"
+    response = client.post(url, json=deferral)
+    assert response.status_code == 200, response.text
     body = response.json()
-    assert body["measuring_points"][-1]["code"] == "patient_deferred"
-    assert body["indicators"][0]["deferral_registered"] is True
-    assert client.post("/instances/nope/patient-deferred", json={"occurred_on": "2026-01-05"}).status_code == 404
+    point = body["measuring_points"][-1]
+    assert (point["code"], point["occurred_on"], point["deferred_until"], point["reason"]) == (
+        "patient_deferred", "2026-01-05", "2026-01-19", "cancelled_appointment")
+    deferred = {i["indicator"]: i["deferral_registered"] for i in body["indicators"]}
+    assert deferred == {"referral_assessment": False, "assessment_outpatient": True}
+    assert client.post("/instances/nope/patient-deferred", json=deferral).status_code == 404
 
 
 def test_deploy_endpoint_reports_problems_with_line_and_element(client):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert
 
 from engine.db.models import IndicatorMeasurement, PathwayInstance, PathwayVersion
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.reading.compliance import ComplianceRow, compliance
 from engine.reading.compliance_csv import to_csv
 from engine.reading.periods import period_bounds, period_of, periods_between
@@ -37,8 +37,11 @@ def test_compliance_of_real_pathways_by_unit_month_and_tertial(runtime, clock, d
 
     def referral(unit, received, *, assessed=None, deferred_on=None):
         instance_id = start_tsb(runtime, patient=f"P-{next(patients):04d}", received=received, unit=unit)
-        if deferred_on:
-            runtime.register_patient_deferred(instance_id, occurred_on=deferred_on)
+        if deferred_on:  # the patient cannot delay the referral assessment: refused, and it counts as breached
+            with pytest.raises(Conflict) as refused:
+                runtime.register_patient_deferred(instance_id, deferred_from=deferred_on, working_days=10,
+                                                  reason="asked_to_postpone")
+            assert refused.value.code == "no_deferrable_deadline"
         if assessed:
             complete(runtime, instance_id, "assess_referral", assessed, outcome="right_to_care")
         return instance_id
@@ -50,10 +53,10 @@ def test_compliance_of_real_pathways_by_unit_month_and_tertial(runtime, clock, d
     referral(nord, date(2026, 3, 2), assessed=date(2026, 4, 20))    # breached (due mid-March), April (T1)
     overdue = referral(nord, date(2026, 3, 30))                     # never assessed: overdue, due in April (T1)
     deferred = referral(nord, date(2026, 3, 2), deferred_on=date(2026, 3, 5),
-                        assessed=date(2026, 4, 22))                 # deferred, April (T1)
+                        assessed=date(2026, 4, 22))                 # breached despite the deferral, April (T1)
     referral(nord, date(2026, 4, 27), assessed=date(2026, 5, 4))    # met, May (T2)
     referral(nord, date(2026, 4, 27), deferred_on=date(2026, 4, 28),
-             assessed=date(2026, 5, 29))                            # deferred, May (T2)
+             assessed=date(2026, 5, 29))                            # breached despite the deferral, May (T2)
     referral(sor, date(2026, 5, 4), assessed=date(2026, 5, 6))      # met, May (T2)
     referral(sor, date(2026, 5, 4), assessed=date(2026, 6, 12))     # breached (due late May), June (T2)
     referral(sor, date(2026, 6, 1), assessed=date(2026, 6, 3))      # met, June (T2)
@@ -62,24 +65,24 @@ def test_compliance_of_real_pathways_by_unit_month_and_tertial(runtime, clock, d
 
     # The premises, as the instance view shows them.
     assert indicator(runtime, overdue, "referral_assessment")["status"] == "overdue"
-    assert indicator(runtime, deferred, "referral_assessment")["status"] == "deferred"
+    assert indicator(runtime, deferred, "referral_assessment")["status"] == "breached"
     assert indicator(runtime, not_due, "referral_assessment")["status"] == "pending"
 
     label = "Henvisning vurdert innen 10 virkedager"
-    # Nord T1: met 3, breached 1, overdue 1 -> 3/5 = 0.6 over 5 pathways; the deferred one apart.
-    # Nord T2: met 1 (+1 deferred) -> 1 pathway: suppressed. Sør T2: met 2, breached 1, overdue 1 -> 4: suppressed
+    # Nord T1: met 3, breached 2, overdue 1 -> 3/6 = 0.5 over 6 pathways.
+    # Nord T2: met 1, breached 1 -> 2 pathways: suppressed. Sør T2: met 2, breached 1, overdue 1 -> 4: suppressed
     # (5, and shown, if the referral not yet due counted).
     assert compliance(db, today=TODAY) == [
-        ComplianceRow(TSB, nord, "referral_assessment", label, "2026-T1", 3, 5, 0.6, None, 1, 1, 5, False, False),
+        ComplianceRow(TSB, nord, "referral_assessment", label, "2026-T1", 3, 6, 0.5, None, 0, 1, 6, False, False),
         suppressed(nord, "2026-T2"),
         suppressed(sor, "2026-T2"),
     ]
-    # The whole trust: T1 as Nord; T2 met 3 (Nord May, Sør May and June), breached 1, overdue 1, deferred 1.
+    # The whole trust: T1 as Nord; T2 met 3 (Nord May, Sør May and June), breached 2, overdue 1.
     assert compliance(db, today=TODAY, by_unit=False) == [
-        ComplianceRow(TSB, None, "referral_assessment", label, "2026-T1", 3, 5, 0.6, None, 1, 1, 5, False, False),
-        ComplianceRow(TSB, None, "referral_assessment", label, "2026-T2", 3, 5, 0.6, None, 1, 1, 5, False, False),
+        ComplianceRow(TSB, None, "referral_assessment", label, "2026-T1", 3, 6, 0.5, None, 0, 1, 6, False, False),
+        ComplianceRow(TSB, None, "referral_assessment", label, "2026-T2", 3, 6, 0.5, None, 0, 1, 6, False, False),
     ]
-    # Months: March 2 pathways, April 3 (+1 deferred), May 3 (+1 deferred), June 2: all suppressed.
+    # Months: March 2 pathways, April 4, May 4, June 2: all suppressed.
     # April belongs to T1 and May to T2 above.
     monthly = compliance(db, today=TODAY, period="month", by_unit=False)
     assert monthly == [suppressed(None, p) for p in ("2026-03", "2026-04", "2026-05", "2026-06")]

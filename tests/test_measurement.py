@@ -51,7 +51,7 @@ def test_outcome_filter_decides_whether_the_clock_starts():
 
 
 def test_deferral_turns_a_late_end_into_deferred_but_not_an_on_time_one():
-    ind = indicator("from=a; to=b; limit=7; unit=calendar_days")
+    ind = indicator("from=a; to=b; limit=7; unit=calendar_days; deferrable=true")
     late = measure(ind, RegisteredEvent("a", date(2026, 1, 5)),
                    RegisteredEvent("patient_deferred", date(2026, 1, 7)), RegisteredEvent("b", date(2026, 1, 20)))
     assert late == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20), "deferred", True)]
@@ -61,6 +61,23 @@ def test_deferral_turns_a_late_end_into_deferred_but_not_an_on_time_one():
     before_start = measure(ind, RegisteredEvent("patient_deferred", date(2026, 1, 4)),
                            RegisteredEvent("a", date(2026, 1, 5)), RegisteredEvent("b", date(2026, 1, 20)))
     assert before_start == [(1, date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20), "breached", False)]
+
+
+def test_a_deferral_does_not_touch_a_deadline_not_declared_deferrable():
+    ind = indicator("from=a; to=b; limit=10; unit=working_days")
+    rows = measure(ind, RegisteredEvent("a", date(2026, 1, 5)),
+                   RegisteredEvent("patient_deferred", date(2026, 1, 7)), RegisteredEvent("b", date(2026, 2, 20)))
+    assert rows == [(1, date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 20), "breached", False)]
+
+
+def test_deferrable_takes_true_or_false_only():
+    import pytest
+
+    from engine.deadlines.indicators import IndicatorSyntaxError
+    assert indicator("from=a; to=b; limit=7; unit=calendar_days; deferrable=ja").deferrable
+    assert not indicator("from=a; to=b; limit=7; unit=calendar_days").deferrable
+    with pytest.raises(IndicatorSyntaxError, match="'deferrable' must be true or false"):
+        indicator("from=a; to=b; limit=7; unit=calendar_days; deferrable=sometimes")
 
 
 def test_working_day_limits():

@@ -28,9 +28,9 @@ def measured(client):
     """Eleven TSB pathways with known outcomes (today is 2026-01-05).
 
     Referral assessment (10 working days, no target), tertial 2025-T3:
-      DPS Nord: 4 met (November), 2 breached (December), 1 still overdue (due 15 December), 1 patient-deferred;
+      DPS Nord: 5 met (November), 2 breached (December), 1 still overdue (due 15 December);
       DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed.
-    Assessment, outpatient (21 days, target 80 %), DPS Nord: 5 met, 1 breached.
+    Assessment, outpatient (21 days, target 80 %), DPS Nord: 5 met, 1 breached, 1 late but patient-deferred.
     """
     runtime = client.app.state.runtime
     ids = {}
@@ -47,8 +47,12 @@ def measured(client):
                          decided=date(2025, 12, 29))
     for n in (8, 9, 10):
         complete(runtime, ids[n], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
-    runtime.register_patient_deferred(ids[11], occurred_on=date(2025, 11, 5), note="pasienten utsatte")
-    complete(runtime, ids[11], "assess_referral", date(2025, 12, 1), outcome="right_to_care")
+    complete(runtime, ids[11], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
+    complete(runtime, ids[11], "first_attendance", date(2025, 11, 10))
+    runtime.register_patient_deferred(ids[11], deferred_from=date(2025, 11, 12), working_days=10,
+                                      reason="asked_to_postpone", note="pasienten utsatte")
+    complete(runtime, ids[11], "somatic_health_check", date(2025, 11, 12), somatic_follow_up_needed=False)
+    complete(runtime, ids[11], "clinical_decision_basic", date(2025, 12, 15), outcome="CT")  # due 1 December
     return ids
 
 
@@ -67,21 +71,22 @@ def test_the_json_report_counts_and_suppresses(client, measured):
     assert body["period"] == "tertial" and body["from"] == "2025-09-01" and body["suppress_below"] == 5
     [nord] = rows_of(body, unit="DPS Nord")
     assert nord == {"pathway": TSB, "unit": "DPS Nord", "indicator": REFERRAL,
-                    "label": "Henvisning vurdert innen 10 virkedager", "period": "2025-T3", "numerator": 4,
-                    "denominator": 7, "share": pytest.approx(4 / 7), "target": None, "deferred": 1, "overdue": 1,
-                    "pathways": 7, "suppressed": False, "unconfirmed": False}
+                    "label": "Henvisning vurdert innen 10 virkedager", "period": "2025-T3", "numerator": 5,
+                    "denominator": 8, "share": pytest.approx(5 / 8), "target": None, "deferred": 0, "overdue": 1,
+                    "pathways": 8, "suppressed": False, "unconfirmed": False}
     [sor] = rows_of(body, unit="DPS Sør")
     assert sor["suppressed"] is True and sor["period"] == "2025-T3"
     assert [sor[k] for k in ("numerator", "denominator", "share", "deferred", "overdue", "pathways")] == [None] * 6
-    # all units together: 7 met of 10, and nothing suppressed
+    # all units together: 8 met of 11, and nothing suppressed
     [total] = report(client, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
     assert (total["unit"], total["numerator"], total["denominator"], total["pathways"], total["suppressed"]) == (
-        None, 7, 10, 10, False)
-    # per month every group is small
+        None, 8, 11, 11, False)
+    # per month: November has five pathways (shown), December three (suppressed)
     months = report(client, pathway=TSB, indicator=REFERRAL, period="month", unit="DPS Nord")["rows"]
-    assert [(r["period"], r["suppressed"]) for r in months] == [("2025-11", True), ("2025-12", True)]
+    assert [(r["period"], r["suppressed"]) for r in months] == [("2025-11", False), ("2025-12", True)]
     [assessment] = report(client, pathway=TSB, indicator=ASSESSMENT)["rows"]
     assert (assessment["numerator"], assessment["denominator"], assessment["target"]) == (5, 6, 0.8)
+    assert assessment["deferred"] == 1  # the late clinical decision the patient deferred is apart
 
 
 def test_csv_has_the_same_numbers_as_json(client, measured):
@@ -179,7 +184,7 @@ def test_the_dashboard_charts(client, measured):
     page = client.get("/rapporter", params={**RANGE, "pathway": TSB, "indicator": REFERRAL}, headers=MANAGER)
     units = re.findall(r"<svg.*?</svg>", _section(page.text, TSB, REFERRAL), flags=re.S)[1]
     assert re.search(r'data-unit="DPS Sør">\s*<title>DPS Sør: skjult', units) and "skjult (&lt;5)" in units
-    assert "57 % (4/7)" in units
+    assert "62 % (5/8)" in units
 
 
 def test_the_dashboard_filters_and_bad_input(client, measured):
@@ -221,7 +226,7 @@ def test_roles(client, measured):
     assert own["rows"] and {r["unit"] for r in own["rows"]} == {"DPS Nord"}
     assert report(client, headers=NORD, unit="DPS Sør")["rows"] == []
     [total] = report(client, headers=NORD, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
-    assert total["denominator"] == 7  # only DPS Nord's pathways are added up
+    assert total["denominator"] == 8  # only DPS Nord's pathways are added up
     page = client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=NORD)
     assert page.status_code == 200 and "DPS Sør" not in page.text
 

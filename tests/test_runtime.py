@@ -189,9 +189,11 @@ def test_patient_deferred_needs_an_active_pathway(runtime, clock):
     instance_id = start_tsb(runtime, received=date(2026, 1, 5))
     complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="no_right_to_care")
     with pytest.raises(Conflict):
-        runtime.register_patient_deferred(instance_id, occurred_on=date(2026, 1, 5))
+        runtime.register_patient_deferred(instance_id, deferred_from=date(2026, 1, 5), working_days=10,
+                                          reason="did_not_attend")
     with pytest.raises(NotFound):
-        runtime.register_patient_deferred("missing", occurred_on=date(2026, 1, 5))
+        runtime.register_patient_deferred("missing", deferred_from=date(2026, 1, 5), working_days=10,
+                                          reason="did_not_attend")
 
 
 def test_instances_stay_pinned_to_the_version_they_started_on(runtime, db, clock):
@@ -264,7 +266,8 @@ def test_a_process_with_an_outdated_copy_still_sees_every_change(runtime, db, cl
     complete(runtime, instance_id, "somatic_health_check", date(2026, 1, 6))  # `runtime` caches this state
     other = PathwayRuntime(db, clock)
     clock.set(date(2026, 2, 10))
-    other.register_patient_deferred(instance_id, occurred_on=date(2026, 1, 20), note="Utsatt av pasienten")
+    other.register_patient_deferred(instance_id, deferred_from=date(2026, 1, 20), deferred_until=date(2026, 2, 9),
+                                    reason="asked_to_postpone", note="Utsatt av pasienten")
     complete(runtime, instance_id, "clinical_decision_basic", date(2026, 2, 10), outcome="CT")
     assert indicator(runtime, instance_id, "assessment_outpatient")["status"] == "deferred"
     codes = [m["code"] for m in detail(runtime, instance_id)["measuring_points"]]

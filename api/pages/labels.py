@@ -4,14 +4,15 @@ Norway."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER
 from engine.catalogue.forms import OCCURRED_ON
+from engine.clock import OSLO
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import ErrorCode, FieldCode, FieldProblem, PathwayError
-from engine.statuses import DeadlineStatus, InstanceStatus, TaskStatus
+from engine.statuses import DeadlineStatus, IncidentKind, IncidentStatus, InstanceStatus, TaskStatus
 
 STATUS_LABELS = {DeadlineStatus.PENDING: "venter", DeadlineStatus.OVERDUE: "forfalt", DeadlineStatus.MET: "innfridd",
                  DeadlineStatus.BREACHED: "brutt", DeadlineStatus.DEFERRED: "pasientutsatt",
@@ -21,6 +22,9 @@ TASK_STATUS_LABELS = {TaskStatus.OPEN: "åpen", TaskStatus.COMPLETED: "registrer
 SETTING_LABELS = {"outpatient": "poliklinikk", "inpatient": "døgn"}
 DAY_UNIT_LABELS = {"calendar_days": "dager", "working_days": "virkedager", "calendar_months": "måneder"}
 ROLE_LABELS = {COORDINATOR: "Forløpskoordinator", MANAGER: "Leder", MODELLER: "Modellerer", ADMIN: "Administrator"}
+INCIDENT_KIND_LABELS = {IncidentKind.TIMER: "Tidsfrist (timer)", IncidentKind.MESSAGE: "Meldingslevering",
+                        IncidentKind.SWEEP: "Forfallskjøring"}
+INCIDENT_STATUS_LABELS = {IncidentStatus.OPEN: "åpen", IncidentStatus.RESOLVED: "løst"}
 PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
 #: Short names of the common measuring points; others are named after the BPMN element that registers them.
 POINT_LABELS = {
@@ -36,6 +40,8 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.PATHWAY_VERSION_NOT_FOUND: "Versjonen av forløpstypen finnes ikke.",
     ErrorCode.INSTANCE_NOT_FOUND: "Forløpet finnes ikke, eller du har ikke tilgang til det.",
     ErrorCode.TASK_NOT_FOUND: "Oppgaven finnes ikke, eller du har ikke tilgang til den.",
+    ErrorCode.INCIDENT_NOT_FOUND: "Hendelsen finnes ikke, eller du har ikke tilgang til den.",
+    ErrorCode.EVENT_NOT_FOUND: "Registreringen finnes ikke i dette forløpet.",
     ErrorCode.PATHWAY_ALREADY_ACTIVE: "Pasienten har allerede et aktivt forløp av denne typen.",
     ErrorCode.INSTANCE_NOT_ACTIVE: "Forløpet er ikke lenger aktivt.",
     ErrorCode.TASK_ALREADY_COMPLETED: "Oppgaven er allerede registrert.",
@@ -46,17 +52,34 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.INSTANCE_BUSY: "Forløpet oppdateres av noen andre akkurat nå. Prøv igjen om litt.",
     ErrorCode.MESSAGE_NOT_AWAITED: "Forløpet venter ikke på denne meldingen nå.",
     ErrorCode.DATABASE_NOT_EMPTY: "Databasen har allerede forløp; demodata lastes bare inn i en tom database.",
+    ErrorCode.INCIDENT_RESOLVED: "Hendelsen er allerede løst.",
+    ErrorCode.NO_DEFERRABLE_DEADLINE: "Forløpet har ingen løpende forløpstid som pasienten kan utsette. "
+                                      "Henvisningsvurderingen kan for eksempel ikke pasientutsettes.",
+    ErrorCode.EVENT_ALREADY_UNDONE: "Registreringen er allerede angret.",
+    ErrorCode.EVENT_NOT_CORRECTABLE: "Denne registreringen kan ikke korrigeres her.",
+    ErrorCode.LATER_REGISTRATIONS_DEPEND: "Senere registreringer bygger på denne. Angre dem først, nyeste først: "
+                                          "{later}.",
     ErrorCode.REQUEST_INVALID: "Forespørselen inneholder ugyldige verdier.",
     ErrorCode.FORM_INVALID: "Et obligatorisk felt mangler eller har en ugyldig verdi.",
     ErrorCode.OCCURRED_ON_IN_FUTURE: "Datoen kan ikke være fram i tid.",
     ErrorCode.OCCURRED_ON_BEFORE_PREVIOUS_POINT: "Datoen kan ikke være før forrige registrerte målepunkt.",
+    ErrorCode.OCCURRED_ON_AFTER_NEXT_POINT: "Datoen kan ikke være etter neste registrerte målepunkt ({next}).",
+    ErrorCode.CORRECTION_UNCHANGED: "Den nye datoen er den samme som den registrerte.",
+    ErrorCode.REASON_REQUIRED: "Oppgi en begrunnelse for korrigeringen.",
+    ErrorCode.NOTE_REQUIRED: "Skriv et notat om hvorfor hendelsen er løst.",
+    ErrorCode.DEFERRAL_TOO_SHORT: "Pasientutsettelse gjelder bare når pasienten har forsinket forløpet med mer enn "
+                                  "7 virkedager (perioden er {working_days} virkedager).",
+    ErrorCode.DEFERRAL_PERIOD_INVALID: "Til-datoen må være etter fra-datoen.",
+    ErrorCode.DEFERRAL_REASON_INVALID: "Velg en årsak til utsettelsen.",
+    ErrorCode.VERSION_INCOMPATIBLE: "Gjeldende versjon mangler steg dette forløpet har nådd; forløpet må migreres.",
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "Henvisningsdatoen kan ikke være fram i tid.",
     ErrorCode.SETTING_INVALID: "Velg poliklinikk eller døgn.",
     ErrorCode.UNIT_REQUIRED: "Oppgi enheten.",
     ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",
     ErrorCode.PATIENT_KEY_INVALID: "Pasientnøkkelen er ikke et gyldig fødselsnummer, D-nummer eller pseudonym.",
     ErrorCode.MESSAGE_DATA_INVALID: "Meldingens innhold er ugyldig.",
-    ErrorCode.ENGINE_ERROR: "Registreringen ble avvist av forløpsmotoren. Kontroller feltene og prøv igjen.",
+    ErrorCode.ENGINE_ERROR: "Forløpsmotoren kunne ikke fortsette forløpet ved «{element_label}». Ingenting ble "
+                            "lagret. Forløpsfilen må rettes – kontakt en modellerer.",
     ErrorCode.PATHWAY_FILE_INVALID: "Forløpsfilen har feil og ble ikke tatt i bruk.",
     ErrorCode.PATHWAY_FILE_EMPTY: "Velg en BPMN-fil.",
     ErrorCode.ROLE_INVALID: "Ukjent rolle.",
@@ -104,6 +127,11 @@ def norwegian_date(value: Any) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def norwegian_time(value: datetime | None) -> str:
+    """An instant as read in Norway: 02.12.2026 14:05."""
+    return value.astimezone(OSLO).strftime("%d.%m.%Y %H:%M") if value else "–"
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "–"
@@ -112,8 +140,22 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 def error_text(exc: PathwayError) -> str:
-    """An engine error in bokmål, by its code."""
-    return ERROR_TEXTS.get(exc.code, "Noe gikk galt. Prøv igjen.")
+    """An engine error in bokmål, by its code, with the values it names (dates as read in Norway)."""
+    return fill(ERROR_TEXTS.get(exc.code, "Noe gikk galt. Prøv igjen."), exc.params)
+
+
+class _Named(dict):
+    def __missing__(self, key: str) -> str:
+        return "–"
+
+
+def fill(text: str, params: dict[str, Any] | None) -> str:
+    """`text` with its {name} places filled from `params`; a value that is missing reads as a dash."""
+    values = _Named({name: (norwegian_date(value) if isinstance(value, date) else
+                            ", ".join(map(str, value)) if isinstance(value, list | tuple) else
+                            "–" if value is None else value)
+                     for name, value in (params or {}).items()})
+    return text.format_map(values)
 
 
 def field_text(problem: FieldProblem, field_type: str | None) -> str:

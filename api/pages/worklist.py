@@ -16,6 +16,7 @@ from engine.actions.reads import read_tasks
 from engine.deadlines.calendar import working_days_between
 from engine.deadlines.rules import is_overdue
 from engine.errors import Conflict
+from engine.reading.incidents import open_incident_count
 from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter
 
@@ -81,7 +82,8 @@ def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = ""
     filters = {"enhet": enhet, "forlop": forlop, "rolle": rolle, "ansvarlig": ansvarlig, "pasient": pasient}
     return render(request, "worklist.html", rows=rows, total=page["total"], filters=filters, today=today,
                   pathways=pathways, lanes=sorted({lane for p in pathways for lane in p["lanes"]}),
-                  units=user.units, is_admin=user.role == ADMIN, **_paging(filters, page_number, page["total"]))
+                  units=user.units, is_admin=user.role == ADMIN, **_paging(filters, page_number, page["total"]),
+                  incident_count=open_incident_count(runtime.db, user.visible_units()))
 
 
 def _change_claim(form: dict[str, str], change: Callable[[], dict[str, Any]], done: str) -> RedirectResponse:

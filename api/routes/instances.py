@@ -30,10 +30,11 @@ def get_instance(instance_id: str, runtime: Runtime, user: Auth):
 
 
 @router.post("/instances/{instance_id}/patient-deferred", response_model=schemas.InstanceOut,
-             summary="Register patient-deferred (L): the patient delayed by > 7 working days")
+             summary="Register patient-deferred (L): the patient delayed a deferrable deadline by > 7 working days")
 def patient_deferred(instance_id: str, body: schemas.PatientDeferred, runtime: Runtime, user: Auth):
-    return commands.register_patient_deferred(runtime, user, instance_id, occurred_on=body.occurred_on,
-                                              note=body.note)
+    return commands.register_patient_deferred(runtime, user, instance_id, deferred_from=body.deferred_from,
+                                              deferred_until=body.deferred_until, working_days=body.working_days,
+                                              reason=body.reason, note=body.note)
 
 
 @router.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut,

@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import defer
 
-from engine.access.principals import Principal
+from engine.access.principals import ADMIN, Principal
 from engine.db.database import Database
-from engine.db.models import CoordinatorTask, PathwayInstance
+from engine.db.models import CoordinatorTask, Incident, PathwayInstance
 from engine.errors import ErrorCode, Forbidden, NotFound
+from engine.reading.incidents import get_incident
 
 _Row = TypeVar("_Row", PathwayInstance, CoordinatorTask)
 
@@ -47,6 +48,15 @@ def visible_instance(db: Database, principal: Principal, instance_id: str) -> Pa
 def visible_task(db: Database, principal: Principal, task_id: str) -> CoordinatorTask:
     """The task if this principal may see it; NotFound otherwise."""
     return _visible(db, principal, CoordinatorTask, task_id, NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}"))
+
+
+def visible_incident(db: Database, principal: Principal, incident_id: int) -> Incident:
+    """The incident if this principal may see it (a sweep's incident, which has no unit, only administrators)."""
+    require_patient_access(principal)
+    row = get_incident(db, incident_id)
+    if row.unit is None and principal.role != ADMIN or row.unit is not None and not principal.sees_unit(row.unit):
+        raise NotFound(ErrorCode.INCIDENT_NOT_FOUND, f"no incident {incident_id}")
+    return row
 
 
 def _visible(db: Database, principal: Principal, model: type[_Row], key: str, missing: NotFound, *options: Any) -> _Row:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine.access.policy import check_unit, visible_instance, visible_task
+from engine.access.policy import check_unit, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
+from engine.reading.incidents import incident_view
 from engine.reading.instances import instance_detail
 from engine.reading.tasks import get_task
 from engine.runtime import PathwayRuntime
@@ -24,10 +25,12 @@ def start_pathway(runtime: PathwayRuntime, user: Principal, *, patient_key: str,
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 
-def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance_id: str, *, occurred_on: date,
+def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance_id: str, *, deferred_from: date,
+                              deferred_until: date | None, working_days: int | None, reason: str,
                               note: str | None) -> dict[str, Any]:
     visible_instance(runtime.db, user, instance_id)
-    runtime.register_patient_deferred(instance_id, occurred_on=occurred_on, note=note, actor=user.id)
+    runtime.register_patient_deferred(instance_id, deferred_from=deferred_from, deferred_until=deferred_until,
+                                      working_days=working_days, reason=reason, note=note, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 
@@ -57,3 +60,17 @@ def unclaim_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict
     visible_task(runtime.db, user, task_id)
     runtime.unclaim_task(task_id, actor=user.id)
     return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+
+
+def retry_incident(runtime: PathwayRuntime, user: Principal, incident_id: int, *,
+                   on_current_version: bool = False) -> dict[str, Any]:
+    """Run the failed item again (optionally on the pathway's current version); the incident after it."""
+    visible_incident(runtime.db, user, incident_id)
+    runtime.retry_incident(incident_id, actor=user.id, on_current_version=on_current_version)
+    return incident_view(visible_incident(runtime.db, user, incident_id))
+
+
+def resolve_incident(runtime: PathwayRuntime, user: Principal, incident_id: int, note: str) -> dict[str, Any]:
+    visible_incident(runtime.db, user, incident_id)
+    runtime.resolve_incident(incident_id, note=note, actor=user.id)
+    return incident_view(visible_incident(runtime.db, user, incident_id))

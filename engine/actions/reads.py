@@ -7,8 +7,9 @@ import dataclasses
 from typing import Any
 
 from engine.access.audit import audit_row, audit_trail, record_reads
-from engine.access.policy import require_patient_access, visible_instance, visible_task
+from engine.access.policy import require_patient_access, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
+from engine.reading.incidents import IncidentFilter, incident_view, list_incidents
 from engine.reading.instances import instance_detail
 from engine.reading.tasks import TaskFilter, get_task, list_tasks
 from engine.runtime import PathwayRuntime
@@ -50,10 +51,30 @@ def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, lim
     return page
 
 
+def read_incidents(runtime: PathwayRuntime, user: Principal, flt: IncidentFilter, *, limit: int,
+                   offset: int) -> dict[str, Any]:
+    """Incidents of the user's units (administrators: all); one audit row per patient shown."""
+    require_patient_access(user)
+    page = list_incidents(runtime.db, dataclasses.replace(flt, units=user.visible_units()), limit=limit,
+                          offset=offset)
+    shown = {(i["patient_key"], i["instance_id"]) for i in page["items"] if i["patient_key"]}
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "list_incidents", patient_key=patient,
+                                       instance_id=instance) for patient, instance in sorted(shown)])
+    return page
+
+
+def read_incident(runtime: PathwayRuntime, user: Principal, incident_id: int) -> dict[str, Any]:
+    row = visible_incident(runtime.db, user, incident_id)
+    if row.patient_key:
+        record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_incident",
+                                           patient_key=row.patient_key, instance_id=row.instance_id)])
+    return incident_view(row)
+
+
 def read_audit_trail(runtime: PathwayRuntime, user: Principal, *, patient_key: str | None, actor: str | None,
                      limit: int, offset: int) -> dict[str, Any]:
-    """Audit rows, newest first (the caller lets administrators only); reading a patient's trail is itself a read
-    of that patient's data, and audited."""
-    if patient_key:
-        record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key)])
+    """Audit rows, newest first (the caller lets administrators only). Reading the trail is itself audited, with
+    the patient and actor asked for: who looked at whose trail is part of the trail."""
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key or None,
+                                       detail=f"actor={actor}" if actor else None)])
     return audit_trail(runtime.db, patient_key=patient_key, actor=actor, limit=limit, offset=offset)

@@ -110,6 +110,11 @@ class MeasuringPointEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     registered_by: Mapped[str | None] = mapped_column(String(100))
+    #: Patient-deferred (code L) only: the last day of the period the patient caused, and why (a reason code).
+    deferred_until: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    #: Set when the registration was undone (engine.runtime.corrections): kept, but no longer measured.
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CoordinatorTask(Base):
@@ -168,6 +173,54 @@ class IndicatorMeasurement(Base):
         #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
         Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
     )
+
+
+class EventCorrection(Base):
+    """One correction of a registered measuring point: its date moved, or the registration undone. The old value
+    is kept here, so the timeline can show "korrigert" with old → new, who, when and why."""
+
+    __tablename__ = "event_correction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("measuring_point_event.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # engine.statuses.CorrectionKind
+    old_occurred_on: Mapped[date] = mapped_column(Date)
+    new_occurred_on: Mapped[date | None] = mapped_column(Date)
+    old_outcome: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    corrected_by: Mapped[str] = mapped_column(String(100))
+
+
+class Incident(Base):
+    """A due item (timer, message delivery, overdue sweep) that failed inside the engine. The item is parked
+    until `next_attempt_at` (NULL: until someone retries it), so one broken instance never stops the others."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # engine.statuses.IncidentKind
+    status: Mapped[str] = mapped_column(String(20))  # engine.statuses.IncidentStatus
+    #: NULL for a failure of a whole sweep step, which belongs to no instance.
+    instance_id: Mapped[str | None] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str | None] = mapped_column(String(100))
+    pathway_version_id: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    patient_key: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_message.id"))
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    element_label: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_incident_status_unit", "status", "unit"),)
 
 
 class DueTimer(Base):

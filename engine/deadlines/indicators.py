@@ -26,7 +26,7 @@ PROPERTY_PREFIX = "deadlineIndicator:"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
-                           "repeat", "from_outcome", "note", "when"}
+                           "repeat", "from_outcome", "note", "when", "deferrable"}
 
 
 class IndicatorSyntaxError(ValueError):
@@ -67,6 +67,9 @@ class DeadlineIndicator:
     #: A safe expression over the task data of the `from` point; the clock starts only when it is true
     #: (e.g. `age_at_referral < 23` for the under-23 guarantee).
     when: str | None = None
+    #: A registered patient deferral (code L) applies to this deadline: the patient can delay its end event (the
+    #: assessment's clinical decision, an evaluation), unlike the referral assessment. False unless declared.
+    deferrable: bool = False
     line: int | None = field(default=None, compare=False)
 
     def applies_to(self, setting: str, severity: str | None) -> bool:
@@ -152,5 +155,6 @@ class DeadlineIndicator:
                                 if "target_unconfirmed" in values else False),
             note=values.get("note") or None,
             when=when,
+            deferrable=_parse_bool("deferrable", values["deferrable"]) if "deferrable" in values else False,
             line=line,
         )

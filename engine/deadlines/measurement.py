@@ -22,6 +22,9 @@ class RegisteredEvent:
     element_id: str | None = None
     task_id: str | None = None
     note: str | None = None
+    #: patient-deferred only: the last day of the period the patient caused, and the reason code
+    deferred_until: date | None = None
+    reason: str | None = None
 
 
 @dataclass
@@ -56,9 +59,8 @@ class Measurement:
 def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent) -> None:
     """Apply one registered measuring point to an instance's measurements, in place (new ones are appended)."""
     if event.code == PATIENT_DEFERRED:
-        for row in rows:
-            if row.is_open:
-                row.deferral_registered = True
+        for row in deferrable_open(rows, applicable):
+            row.deferral_registered = True
         return
     for indicator in applicable:
         existing = [r for r in rows if r.indicator_key == indicator.key]
@@ -83,6 +85,12 @@ def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], 
                 day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
                 status=DeadlineStatus.PENDING, target_share=indicator.target_share, unconfirmed=indicator.unconfirmed,
             ))
+
+
+def deferrable_open(rows: list[Measurement], applicable: list[DeadlineIndicator]) -> list[Measurement]:
+    """The open deadlines a patient deferral registered now would apply to: those declared deferrable."""
+    deferrable = {i.key for i in applicable if i.deferrable}
+    return [row for row in rows if row.is_open and row.indicator_key in deferrable]
 
 
 def cancel_open(rows: list[Measurement]) -> None:

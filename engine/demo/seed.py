@@ -52,7 +52,7 @@ from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.deadlines.rules import overdue_sql, status_on
 from engine.errors import Conflict, ErrorCode, PathwayError
 from engine.runtime import PathwayRuntime
-from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus, InstanceStatus, TaskStatus
+from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus, DeferralReason, InstanceStatus, TaskStatus
 
 log = logging.getLogger("pathways.seed")
 
@@ -86,6 +86,8 @@ STANDARD_TASKS = ("assess_referral", "close_pathway")
 MET_SHARE = 0.8
 #: Every 20th patient (5 %) postpones once: patient-deferred (a fixed share, so a small set has some too).
 PATIENT_DEFERRED_EVERY = 20
+#: How long a deferring patient delays the step: more than the rule's 7 working days.
+DEFERRED_WORKING_DAYS = 10
 ESCALATION_LANE = "Enhetsleder"
 #: Share of escalation tasks (Enhetsleder lane) that are followed up; the rest stay open until the pathway ends.
 ESCALATION_FOLLOWED_UP = 0.55
@@ -413,8 +415,10 @@ class _Simulation:
                 unit=patient.unit, setting=patient.setting, referral_received_on=patient.referral,
                 severity=patient.severity, actor=COORDINATORS[patient.unit])
         elif kind == "defer":
-            self.runtime.register_patient_deferred(patient.instance_id, occurred_on=day,
-                                                   note="Pasienten ba om ny time", actor=COORDINATORS[patient.unit])
+            self.runtime.register_patient_deferred(
+                patient.instance_id, deferred_from=day, working_days=DEFERRED_WORKING_DAYS,
+                reason=DeferralReason.ASKED_TO_POSTPONE, note="Pasienten ba om ny time",
+                actor=COORDINATORS[patient.unit])
         elif kind == "task":
             element_id, lane = patient.elements[task_id]
             actor = UNIT_LEADER if lane == ESCALATION_LANE else COORDINATORS[patient.unit]
@@ -425,10 +429,18 @@ class _Simulation:
                 pass  # no longer open: a timer moved the pathway on since the task was planned
         self._plan_next(patient, day)
 
+    def _deferrable(self, patient: _Patient) -> set[str]:
+        """The measuring points that end a deadline the patient can defer, in the patient's pathway version."""
+        with self.runtime.db.engine.connect() as conn:
+            version_id = conn.scalar(select(PathwayInstance.pathway_version_id)
+                                     .where(PathwayInstance.id == patient.instance_id))
+        return {i.to_point for i in self.runtime.definition_of(version_id).indicators if i.deferrable}
+
     def _open_tasks(self, patient: _Patient) -> list[Any]:
         task = CoordinatorTask.__table__.c
         with self.runtime.db.engine.connect() as conn:
-            return conn.execute(select(task.id, task.element_id, task.lane, task.due_on, task.created_at)
+            return conn.execute(select(task.id, task.element_id, task.lane, task.due_on, task.created_at,
+                                       task.measuring_point)
                                 .where(task.instance_id == patient.instance_id, task.status == TaskStatus.OPEN)).all()
 
     def _plan_next(self, patient: _Patient, day: date) -> None:
@@ -488,7 +500,8 @@ class _Simulation:
             return quick
         if task.due_on is None:
             return self._typical_day(task.element_id, day)
-        if patient.defer and task.due_on > day + timedelta(days=1):
+        if (patient.defer and task.due_on > day + timedelta(days=1)
+                and task.measuring_point in self._deferrable(patient)):
             # the patient postpones (by more than 7 working days): registered before the deadline, the step
             # itself comes late, and the overrun is the patient's
             patient.defer = False

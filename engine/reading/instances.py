@@ -1,5 +1,5 @@
 """One pathway instance as its coordinator follows it: measuring points, each deadline's status as of today, and
-open tasks, from the projected tables."""
+open tasks, corrections of its registrations and its open incidents, from the projected tables."""
 
 from __future__ import annotations
 
@@ -10,11 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.db.database import Database
-from engine.db.models import CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance, PathwayVersion
+from engine.db.models import (
+    CoordinatorTask,
+    EventCorrection,
+    Incident,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+    PathwayInstance,
+    PathwayVersion,
+)
 from engine.deadlines.rules import status_on
 from engine.errors import ErrorCode, NotFound
 from engine.reading.tasks import task_view
-from engine.statuses import TaskStatus
+from engine.statuses import IncidentStatus, TaskStatus
 
 
 def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
@@ -29,6 +37,13 @@ def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, An
         measurements = session.scalars(select(IndicatorMeasurement)
                                        .where(IndicatorMeasurement.instance_id == instance_id)
                                        .order_by(IndicatorMeasurement.start_on, IndicatorMeasurement.id)).all()
+        corrections: dict[int, list[EventCorrection]] = {}
+        for correction in session.scalars(select(EventCorrection).where(EventCorrection.instance_id == instance_id)
+                                          .order_by(EventCorrection.id)):
+            corrections.setdefault(correction.event_id, []).append(correction)
+        incidents = session.scalars(select(Incident).where(Incident.instance_id == instance_id,
+                                                           Incident.status == IncidentStatus.OPEN)
+                                    .order_by(Incident.id)).all()
         tasks = session.scalars(select(CoordinatorTask).where(CoordinatorTask.instance_id == instance_id,
                                                               CoordinatorTask.status == TaskStatus.OPEN)
                                 .order_by(CoordinatorTask.created_at, CoordinatorTask.id)).all()
@@ -39,16 +54,22 @@ def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, An
             "severity": instance.severity, "rule_set": instance.rule_set,
             "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
             "status": instance.status, "closed_on": instance.closed_on,
-            "measuring_points": [_event_view(e) for e in events],
+            "measuring_points": [_event_view(e, corrections.get(e.id, [])) for e in events],
             "indicators": [_measurement_view(m, today) for m in measurements],
             "open_tasks": [task_view(t, today) for t in tasks],
+            "open_incidents": [{name: getattr(i, name) for name in (
+                "id", "kind", "element_id", "element_label", "error", "first_seen_at", "attempts")} for i in incidents],
         }
 
 
-def _event_view(event: MeasuringPointEvent) -> dict[str, Any]:
-    return {"code": event.code, "outcome": event.outcome, "occurred_on": event.occurred_on,
+def _event_view(event: MeasuringPointEvent, corrections: list[EventCorrection]) -> dict[str, Any]:
+    return {"id": event.id, "code": event.code, "outcome": event.outcome, "occurred_on": event.occurred_on,
             "element_id": event.element_id, "note": event.note, "registered_at": event.registered_at,
-            "registered_by": event.registered_by}
+            "registered_by": event.registered_by, "deferred_until": event.deferred_until, "reason": event.reason,
+            "undone": event.undone_at is not None,
+            "corrections": [{"kind": c.kind, "old_occurred_on": c.old_occurred_on,
+                             "new_occurred_on": c.new_occurred_on, "old_outcome": c.old_outcome, "reason": c.reason,
+                             "corrected_at": c.corrected_at, "corrected_by": c.corrected_by} for c in corrections]}
 
 
 def _measurement_view(m: IndicatorMeasurement, today: date) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.versions import DefinitionCache
 from engine.clock import Clock
 from engine.db.database import Database
-from engine.runtime import deferral, messages, start, sweeps, tasks
+from engine.runtime import deferral, incidents, messages, start, sweeps, tasks
 from engine.runtime.context import RuntimeContext
 from engine.runtime.live_cache import LiveCache
 
@@ -58,9 +58,13 @@ class PathwayRuntime:
     def unclaim_task(self, task_id: str, *, actor: str | None = None) -> None:
         tasks.set_assignee(self._ctx, task_id, None, actor)
 
-    def register_patient_deferred(self, instance_id: str, *, occurred_on: date, note: str | None = None,
+    def register_patient_deferred(self, instance_id: str, *, deferred_from: date, deferred_until: date | None = None,
+                                  working_days: int | None = None, reason: str, note: str | None = None,
                                   actor: str | None = None) -> None:
-        deferral.register_patient_deferred(self._ctx, instance_id, occurred_on=occurred_on, note=note, actor=actor)
+        """The patient delayed the pathway by more than 7 working days (from – until, or from + working days)."""
+        deferral.register_patient_deferred(self._ctx, instance_id, deferred_from=deferred_from,
+                                           deferred_until=deferred_until, working_days=working_days, reason=reason,
+                                           note=note, actor=actor)
 
     def send_message(self, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
                      occurred_on: date | None = None, actor: str | None = None) -> None:
@@ -78,3 +82,10 @@ class PathwayRuntime:
     def tick(self) -> tuple[int, int]:
         """Fire due timers, deliver kept messages and mark passed deadlines overdue."""
         return sweeps.tick(self._ctx)
+
+    def retry_incident(self, incident_id: int, *, actor: str, on_current_version: bool = False) -> bool:
+        """Run a failed item again now; True when it succeeded and the incident is resolved."""
+        return sweeps.retry_incident(self._ctx, incident_id, actor, on_current_version=on_current_version)
+
+    def resolve_incident(self, incident_id: int, *, note: str, actor: str) -> None:
+        incidents.resolve(self._ctx, incident_id, note, actor)

@@ -5,6 +5,8 @@ transaction's `BEGIN IMMEDIATE` on SQLite) and takes the instance's live workflo
 when the row version matches, else from the row. On PostgreSQL a completion whose task is cached sends its lock
 first and works on the cached state while the answer travels; `Held.confirm()` collects it before anything is
 written, and a mismatch (`StaleCache`) makes the command start again from the row.
+
+An unexpected exception inside the block rolls the command back and becomes `engine_error` (`failures.guarded`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from engine.catalogue.definition import PathwayDefinition
 from engine.errors import Conflict, ErrorCode, NotFound
 from engine.runtime import write_path
 from engine.runtime.context import RuntimeContext
+from engine.runtime.failures import guarded
 from engine.runtime.workflow_state import load_state
-from engine.runtime.write_path import InstanceState
+from engine.runtime.write_path import InstanceState, StaleInstance
 from engine.statuses import InstanceStatus
+
+_FAILED = "the pathway could not be changed"
 
 
 class StaleCache(Exception):
@@ -46,7 +51,7 @@ class Held:
 def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str | None = None) -> Iterator[Held]:
     """One command's transaction on one instance, found by one of its tasks or by its id. The caller checks the
     state back in (`ctx.live.checkin`) once the block has committed."""
-    with ctx.db.engine.begin() as conn:
+    with ctx.db.engine.begin() as conn, guarded(_FAILED, StaleCache, StaleInstance):
         if task_id is not None and conn.dialect.name == "postgresql":
             optimistic = ctx.live.checkout_task(task_id)
             if optimistic is not None:

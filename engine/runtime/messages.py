@@ -9,24 +9,26 @@ crisis, "blålys", reported by the municipality) goes to an instance that waits 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from engine.catalogue.forms import check_occurred_on
 from engine.clock import spiff_clock
 from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
-from engine.runtime import projection, write_path
+from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
+from engine.runtime.failures import engine_error
 from engine.runtime.gate import Held, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
 from engine.runtime.write_path import StaleInstance, UnitOfWork
-from engine.statuses import InstanceStatus
+from engine.statuses import IncidentKind, InstanceStatus
 
 
 def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
@@ -55,10 +57,12 @@ def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict
 
 def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit: int = 200) -> int:
     """Hand messages kept for a patient (all patients when None) to an active pathway of that patient that
-    waits for them, oldest first; each delivery is one transaction on the receiving instance."""
+    waits for them, oldest first; each delivery is one transaction on the receiving instance. A delivery that
+    fails is recorded as an incident and parked while it backs off; the other messages are still delivered."""
     message, instance = write_path.MESSAGE, write_path.INSTANCE
+    now = ctx.now()
     query = select(message.c.id, message.c.patient_key, message.c.sender_instance_id).where(
-        message.c.delivered_at.is_(None))
+        message.c.delivered_at.is_(None), message.c.id.not_in(incidents.parked_messages(now)))
     if patient_key is not None:
         query = query.where(message.c.patient_key == patient_key)
     with ctx.db.reading_connection() as conn:
@@ -70,17 +74,28 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
             .where(instance.c.patient_key.in_({m.patient_key for m in pending}),
                    instance.c.status == InstanceStatus.ACTIVE)
             .order_by(instance.c.created_at, instance.c.id)).all()
+        retrying = dict(conn.execute(select(incidents.INCIDENT.c.message_id, incidents.INCIDENT.c.id)
+                                     .where(incidents.due_for_retry(IncidentKind.MESSAGE, now))).all())
     delivered = 0
     for row in pending:
         for receiver in receivers:
-            if receiver.patient_key == row.patient_key and receiver.id != row.sender_instance_id:
-                if _deliver(ctx, row.id, receiver.id):
+            if receiver.patient_key != row.patient_key or receiver.id == row.sender_instance_id:
+                continue
+            hook = incidents.resolver(ctx, retrying.get(row.id), incidents.SYSTEM_ACTOR,
+                                      "the scheduler's retry succeeded")
+            try:
+                if deliver_one(ctx, row.id, receiver.id, hook):
                     delivered += 1
                     break
+            except Exception as exc:  # recorded and parked: the other messages are still delivered
+                incidents.record(ctx, incidents.Item(IncidentKind.MESSAGE, receiver.id, row.id), exc)
+                break
     return delivered
 
 
-def _deliver(ctx: RuntimeContext, message_id: int, instance_id: str) -> bool:
+def deliver_one(ctx: RuntimeContext, message_id: int, instance_id: str,
+                on_success: Callable[[Connection], None] | None = None) -> bool:
+    """Deliver one kept message to one instance, if it still waits for it; raises when the engine fails."""
     message = write_path.MESSAGE
     try:
         with locked(ctx, instance_id=instance_id) as held:
@@ -90,6 +105,8 @@ def _deliver(ctx: RuntimeContext, message_id: int, instance_id: str) -> bool:
             if state.status != InstanceStatus.ACTIVE or row is None or row.name not in waiting_messages(held.workflow):
                 ctx.live.checkin(held.workflow, state)  # untouched: still current
                 return False
+            if on_success is not None:
+                on_success(conn)
             conn.execute(update(message).where(message.c.id == message_id)
                          .values(delivered_at=ctx.now(), receiver_instance_id=state.id))
             received_on = max(row.sent_on, state.last_occurred_on or row.sent_on)
@@ -114,7 +131,6 @@ def _receive(ctx: RuntimeContext, held: Held, name: str, payload: Any, result_va
         with spiff_clock(ctx.clock):
             held.workflow.send_event(event)
     except SpiffWorkflowException as exc:
-        raise InvalidInput(ErrorCode.ENGINE_ERROR,
-                           f"the pathway could not receive the message {name!r}: {exc}") from exc
+        raise engine_error(exc, f"the pathway could not receive the message {name!r}") from exc
     run_engine(held.workflow, ctx.clock, projection.automatic_events(held.definition, events, occurred_on))
     return projection.after_run(ctx, work, held.definition, held.workflow, events, actor, occurred_on)

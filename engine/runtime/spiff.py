@@ -1,6 +1,6 @@
 """How the runtime drives SpiffWorkflow: run a workflow until it waits, and read what it waits for.
 
-SpiffWorkflow errors inside a run become `InvalidInput` with the code `engine_error` and the element's message.
+SpiffWorkflow errors inside a run become `engine_error` with the element (`engine.runtime.failures`).
 The clock is the engine's (`spiff_clock`), so timers fire by the injected clock, never by the wall clock.
 """
 
@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import OSLO, Clock, spiff_clock
-from engine.errors import ErrorCode, InvalidInput
+from engine.runtime.failures import engine_error
 
 _TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 
@@ -31,7 +31,7 @@ def run_engine(workflow: BpmnWorkflow, clock: Clock, on_complete: Callable[[Any]
                 workflow.refresh_timers()
             workflow.do_engine_steps(did_complete_task=on_complete)
     except SpiffWorkflowException as exc:
-        raise InvalidInput(ErrorCode.ENGINE_ERROR, f"the pathway could not continue: {exc}") from exc
+        raise engine_error(exc, "the pathway could not continue") from exc
 
 
 def _task_maps(workflow: BpmnWorkflow) -> list[dict]:

@@ -15,6 +15,7 @@ from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import projection, write_path
 from engine.runtime.context import RuntimeContext
+from engine.runtime.failures import guarded
 from engine.runtime.messages import deliver_messages
 from engine.runtime.spiff import run_engine
 from engine.runtime.workflow_state import new_workflow
@@ -30,7 +31,7 @@ def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, un
     patient_key = validate_patient_key(patient_key)
     active_key = f"{pathway_key}|{patient_key}"
     try:
-        with ctx.db.engine.begin() as conn:
+        with ctx.db.engine.begin() as conn, guarded("the pathway could not be started"):
             version_id = conn.scalar(select(PathwayVersion.id).where(
                 PathwayVersion.pathway_key == pathway_key, PathwayVersion.is_current.is_(True)))
             if version_id is None:

@@ -1,47 +1,77 @@
-"""The scheduler's sweeps: fire the timers that are due, deliver messages a crash left, persist overdue deadlines.
+"""The scheduler's sweeps: fire the timers that are due, deliver messages a crash left, persist overdue deadlines;
+and the retry of an item that failed.
 
 Run in-process every minute, or by `pathways tick`. Only due rows are read (indexed on their due time), never
-every instance.
+every instance. Each due item runs in its own transaction: one that fails inside the engine is rolled back,
+recorded as an incident and parked (`engine.runtime.incidents`), and the sweep goes on with the others.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Connection, select, update
 
 from engine.db.models import DueTimer, IndicatorMeasurement
 from engine.deadlines.measurement import RegisteredEvent
 from engine.deadlines.rules import overdue_sql
 from engine.errors import NotFound
-from engine.runtime import projection
+from engine.runtime import incidents, projection
 from engine.runtime.context import RuntimeContext
 from engine.runtime.gate import locked
-from engine.runtime.messages import deliver_messages
+from engine.runtime.incidents import INCIDENT, SYSTEM_ACTOR, Item
+from engine.runtime.messages import deliver_messages, deliver_one
 from engine.runtime.spiff import run_engine
 from engine.runtime.write_path import StaleInstance, UnitOfWork
-from engine.statuses import DeadlineStatus
+from engine.statuses import DeadlineStatus, IncidentKind
+
+log = logging.getLogger(__name__)
 
 
 def fire_due_timers(ctx: RuntimeContext, limit: int = 500) -> int:
-    """Run the timers that are due now; returns the number of instances advanced."""
+    """Run the timers that are due now; returns the number of instances advanced. An instance whose timer
+    failed is parked while its incident backs off; once the back-off has passed it is tried again."""
     now = ctx.now()
     with ctx.db.reading_connection() as conn:
-        instance_ids = list(dict.fromkeys(conn.scalars(
-            select(DueTimer.instance_id).where(DueTimer.due_at <= now).order_by(DueTimer.due_at).limit(limit))))
+        due = conn.execute(select(DueTimer.instance_id, DueTimer.element_id)
+                           .where(DueTimer.due_at <= now,
+                                  DueTimer.instance_id.not_in(incidents.parked_instances(IncidentKind.TIMER, now)))
+                           .order_by(DueTimer.due_at).limit(limit)).all()
+        retrying = dict(conn.execute(select(INCIDENT.c.instance_id, INCIDENT.c.id)
+                                     .where(incidents.due_for_retry(IncidentKind.TIMER, now))).all())
+    elements: dict[str, list[str]] = {}
+    for row in due:
+        elements.setdefault(row.instance_id, []).append(row.element_id)
     fired = 0
-    for instance_id in instance_ids:
+    for instance_id, names in elements.items():
+        incident_id = retrying.get(instance_id)
         try:
-            with locked(ctx, instance_id=instance_id) as held:
-                events: list[RegisteredEvent] = []
-                run_engine(held.workflow, ctx.clock, projection.automatic_events(held.definition, events, ctx.today()))
-                messages = projection.after_run(ctx, UnitOfWork(held.conn, held.state), held.definition,
-                                                held.workflow, events, "scheduler")
-        except (StaleInstance, NotFound):  # changed or gone since the timer was read: nothing to fire
-            continue
-        ctx.live.checkin(held.workflow, held.state)
-        if messages:
-            deliver_messages(ctx, held.state.patient_key)
-        fired += 1
+            fired += fire_instance_timers(ctx, instance_id, names, incidents.resolver(
+                ctx, incident_id, SYSTEM_ACTOR, "the scheduler's retry succeeded"))
+        except Exception as exc:  # recorded and parked: the other instances' timers still fire
+            incidents.record(ctx, Item(IncidentKind.TIMER, instance_id, element_id=names[0]), exc)
+            log.warning("timer of pathway %s failed: %s", instance_id, exc)
     return fired
+
+
+def fire_instance_timers(ctx: RuntimeContext, instance_id: str, elements: list[str],
+                         on_success: Callable[[Connection], None]) -> int:
+    """Let one instance's due timers fire in one transaction (1 if it ran, 0 if it changed or went away)."""
+    try:
+        with locked(ctx, instance_id=instance_id) as held:
+            on_success(held.conn)
+            events: list[RegisteredEvent] = []
+            run_engine(held.workflow, ctx.clock, projection.automatic_events(held.definition, events, ctx.today()))
+            work = UnitOfWork(held.conn, held.state)
+            projection.audit(ctx, work, SYSTEM_ACTOR, "fire_timer", detail=", ".join(dict.fromkeys(elements)))
+            messages = projection.after_run(ctx, work, held.definition, held.workflow, events, SYSTEM_ACTOR)
+    except (StaleInstance, NotFound):  # changed or gone since the timer was read: nothing to fire
+        return 0
+    ctx.live.checkin(held.workflow, held.state)
+    if messages:
+        deliver_messages(ctx, held.state.patient_key)
+    return 1
 
 
 def mark_overdue(ctx: RuntimeContext) -> int:
@@ -55,7 +85,40 @@ def mark_overdue(ctx: RuntimeContext) -> int:
 
 
 def tick(ctx: RuntimeContext) -> tuple[int, int]:
-    """(instances whose timers fired, deadlines marked overdue)."""
+    """(instances whose timers fired, deadlines marked overdue). Each step runs even when another failed."""
     fired = fire_due_timers(ctx)
     deliver_messages(ctx)  # anything a crash left between a command's commit and its delivery
-    return fired, mark_overdue(ctx)
+    try:
+        overdue = mark_overdue(ctx)
+    except Exception as exc:
+        incidents.record(ctx, Item(IncidentKind.SWEEP, element_id="mark_overdue"), exc)
+        log.warning("the overdue sweep failed: %s", exc)
+        overdue = 0
+    return fired, overdue
+
+
+def retry_incident(ctx: RuntimeContext, incident_id: int, actor: str, *, on_current_version: bool = False) -> bool:
+    """Run a failed item again now, for a person (after the file was fixed); True when it succeeded and the
+    incident is resolved. A failure counts as one more attempt and leaves the incident open."""
+    row = incidents.open_incident(ctx, incident_id)
+    incidents.audit_retry(ctx, row, actor)
+    item = Item(IncidentKind(row.kind), row.instance_id, row.message_id, row.element_id)
+    try:
+        if on_current_version and row.instance_id:
+            incidents.rebind_to_current_version(ctx, row.instance_id, actor)
+        _run_item(ctx, item, incidents.resolver(ctx, incident_id, actor, "retried by hand: succeeded"))
+    except Exception as exc:
+        incidents.record(ctx, item, exc)
+        return False
+    with ctx.db.engine.begin() as conn:  # the item had nothing left to do: it resolved nothing itself
+        incidents.resolve_in(conn, incident_id, ctx.now(), actor, "retried by hand: nothing left to run")
+    return True
+
+
+def _run_item(ctx: RuntimeContext, item: Item, on_success: Callable[[Connection], None]) -> None:
+    if item.kind == IncidentKind.TIMER and item.instance_id:
+        fire_instance_timers(ctx, item.instance_id, [item.element_id or "timer"], on_success)
+    elif item.kind == IncidentKind.MESSAGE and item.instance_id and item.message_id:
+        deliver_one(ctx, item.message_id, item.instance_id, on_success)
+    else:
+        mark_overdue(ctx)

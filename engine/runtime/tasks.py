@@ -17,10 +17,12 @@ from sqlalchemy.exc import OperationalError
 from engine.access.audit import AUDIT, audit_row
 from engine.catalogue.definition import OUTCOME_FIELD
 from engine.catalogue.forms import check_occurred_on, validate_form
+from engine.clock import spiff_clock
 from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import projection, write_path
 from engine.runtime.context import RuntimeContext
+from engine.runtime.failures import engine_error
 from engine.runtime.gate import StaleCache, locked
 from engine.runtime.messages import deliver_messages
 from engine.runtime.spiff import run_engine, share_with_parallel_branches
@@ -64,9 +66,10 @@ def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occu
                 events.append(RegisteredEvent(task_row.measuring_point, occurred_on, _outcome(values),
                                               task_row.element_id, task_id))
             try:
-                spiff_task.run()
+                with spiff_clock(ctx.clock):  # running the task may already evaluate the next element's timer
+                    spiff_task.run()
             except SpiffWorkflowException as exc:
-                raise InvalidInput(ErrorCode.ENGINE_ERROR, f"the task could not be completed: {exc}") from exc
+                raise engine_error(exc, "the task could not be completed") from exc
             share_with_parallel_branches(workflow, spiff_task, values, occurred_on)
             run_engine(workflow, ctx.clock, projection.automatic_events(held.definition, events, occurred_on),
                        timers=state.timer_signature is not None)

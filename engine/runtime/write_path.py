@@ -181,6 +181,7 @@ class UnitOfWork:
             "instance_id": self.state.id, "code": event.code, "outcome": event.outcome,
             "occurred_on": event.occurred_on, "element_id": event.element_id, "task_id": event.task_id,
             "note": event.note, "registered_at": registered_at, "registered_by": registered_by,
+            "deferred_until": event.deferred_until, "reason": event.reason, "undone_at": None,
         })
 
     def send_message(self, name: str, payload_json: str | None, result_variable: str | None, sent_on: date,
