@@ -51,6 +51,20 @@ class PatientDeferred(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class CorrectEventDate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_on: date = Field(description="The date it really happened: not in the future, not before the "
+                                          "registration made before it, not after the one made after it")
+    reason: str = Field(min_length=1, max_length=2000, description="Why the date was wrong (kept and audited)")
+
+
+class UndoEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why the registration is undone")
+
+
 class MessageIn(BaseModel):
     """A message from outside the pathways to one that waits for it, e.g. a crisis ("blålys") reported."""
 
@@ -196,6 +210,7 @@ class IndicatorDefinitionOut(BaseModel):
     target_share: float | None
     target_unconfirmed: bool
     repeat: bool
+    deferrable: bool = Field(default=False, description="A patient deferral (code L) applies to this deadline")
     from_outcomes: list[str]
     source: str | None
     unconfirmed: bool

@@ -247,13 +247,18 @@ def test_resolve_through_the_api_needs_a_note(app_with_incident):
     assert (done["status"], done["resolution"]) == ("resolved", "Avsluttet i DIPS")
 
 
-def test_a_completion_failing_in_the_engine_answers_422_engine_error_with_the_element(client, clock):
+def _condition_fails(client, clock) -> tuple[str, dict]:
+    """A DPS Nord pathway whose gateway condition after the assessment names an unknown variable."""
     from tests.bpmn_samples import sample_pathway
     db, runtime = client.app.state.db, client.app.state.runtime
     deploy(db, clock, sample_pathway(condition="outcome == undefined_name"), "sample.bpmn")
     instance_id = runtime.start_pathway(patient_key="P-0001", pathway_key="sample", unit="DPS Nord",
                                         setting="outpatient", referral_received_on=DAY)
-    task = open_task(runtime, instance_id, "assess")
+    return instance_id, open_task(runtime, instance_id, "assess")
+
+
+def test_a_completion_failing_in_the_engine_answers_422_engine_error_with_the_element(client, clock):
+    _, task = _condition_fails(client, clock)
     answer = client.post(f"/tasks/{task['id']}/complete", json={"occurred_on": str(DAY), "data": {"outcome": "yes"}})
     assert answer.status_code == 422
     body = answer.json()
@@ -282,3 +287,16 @@ def test_incident_pages_marker_and_worklist_count(app_with_incident):
     assert "Ingen driftsfeil" in text_of(client.get("/driftsfeil", params={"vis": "alle"}).text)
     login(client, "dev-leder")
     assert client.get("/driftsfeil").status_code == 403
+
+
+def test_the_task_page_says_in_bokmal_where_the_engine_stopped(client, clock):
+    from tests.test_web import field, login, text_of
+    runtime = client.app.state.runtime
+    instance_id, task = _condition_fails(client, clock)
+    login(client, "dev-koordinator-nord")
+    page = client.get(f"/oppgaver/{task['id']}")
+    answer = client.post(f"/oppgaver/{task['id']}", data={"csrf": field(page.text, "csrf"), "dato": str(DAY),
+                                                           "felt_outcome": "yes"})
+    text = text_of(answer.text)
+    assert "Forløpsmotoren kunne ikke fortsette forløpet" in text and "Ingenting ble lagret" in text
+    assert open_task(runtime, instance_id, "assess")["id"] == task["id"]

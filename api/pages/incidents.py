@@ -3,9 +3,9 @@ coordinators; retry one after the file is fixed, or resolve it with a note."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 
 from engine.actions import commands
@@ -21,6 +21,7 @@ from .session import Form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE = "/driftsfeil"
+IncidentId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 _SHOWN = {"apne": IncidentStatus.OPEN, "loste": IncidentStatus.RESOLVED, "alle": None}
 
 
@@ -42,7 +43,7 @@ def _act(back: str, action: Callable[[], dict[str, Any]], done: Callable[[dict[s
 
 
 @router.post(PAGE + "/{incident_id}/prov-igjen")
-def retry(request: Request, incident_id: int, runtime: Runtime, user: PageUser, form: Form):
+def retry(request: Request, incident_id: IncidentId, runtime: Runtime, user: PageUser, form: Form):
     return _act(PAGE, lambda: commands.retry_incident(runtime, user, incident_id,
                                                       on_current_version=form.get("gjeldende") == "ja"),
                 lambda i: ("Forløpet gikk videre, og driftsfeilen er løst." if i["status"] == IncidentStatus.RESOLVED
@@ -50,6 +51,6 @@ def retry(request: Request, incident_id: int, runtime: Runtime, user: PageUser, 
 
 
 @router.post(PAGE + "/{incident_id}/los")
-def resolve(request: Request, incident_id: int, runtime: Runtime, user: PageUser, form: Form):
+def resolve(request: Request, incident_id: IncidentId, runtime: Runtime, user: PageUser, form: Form):
     return _act(PAGE, lambda: commands.resolve_incident(runtime, user, incident_id, form.get("notat", "")[:2000]),
                 lambda _: "Driftsfeilen er markert som løst.")

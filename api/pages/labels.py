@@ -12,7 +12,7 @@ from engine.catalogue.forms import OCCURRED_ON
 from engine.clock import OSLO
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import ErrorCode, FieldCode, FieldProblem, PathwayError
-from engine.statuses import DeadlineStatus, IncidentKind, IncidentStatus, InstanceStatus, TaskStatus
+from engine.statuses import DeadlineStatus, DeferralReason, IncidentKind, IncidentStatus, InstanceStatus, TaskStatus
 
 STATUS_LABELS = {DeadlineStatus.PENDING: "venter", DeadlineStatus.OVERDUE: "forfalt", DeadlineStatus.MET: "innfridd",
                  DeadlineStatus.BREACHED: "brutt", DeadlineStatus.DEFERRED: "pasientutsatt",
@@ -25,6 +25,9 @@ ROLE_LABELS = {COORDINATOR: "Forløpskoordinator", MANAGER: "Leder", MODELLER: "
 INCIDENT_KIND_LABELS = {IncidentKind.TIMER: "Tidsfrist (timer)", IncidentKind.MESSAGE: "Meldingslevering",
                         IncidentKind.SWEEP: "Forfallskjøring"}
 INCIDENT_STATUS_LABELS = {IncidentStatus.OPEN: "åpen", IncidentStatus.RESOLVED: "løst"}
+DEFERRAL_REASON_LABELS = {DeferralReason.CANCELLED_APPOINTMENT: "Avlyste timen",
+                          DeferralReason.DID_NOT_ATTEND: "Møtte ikke",
+                          DeferralReason.ASKED_TO_POSTPONE: "Ba om å utsette", DeferralReason.OTHER: "Annet"}
 PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
 #: Short names of the common measuring points; others are named after the BPMN element that registers them.
 POINT_LABELS = {
@@ -78,8 +81,8 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",
     ErrorCode.PATIENT_KEY_INVALID: "Pasientnøkkelen er ikke et gyldig fødselsnummer, D-nummer eller pseudonym.",
     ErrorCode.MESSAGE_DATA_INVALID: "Meldingens innhold er ugyldig.",
-    ErrorCode.ENGINE_ERROR: "Forløpsmotoren kunne ikke fortsette forløpet ved «{element_label}». Ingenting ble "
-                            "lagret. Forløpsfilen må rettes – kontakt en modellerer.",
+    ErrorCode.ENGINE_ERROR: "Forløpsmotoren kunne ikke fortsette forløpet{where}. Ingenting ble lagret. "
+                            "Forløpsfilen må rettes – kontakt en modellerer.",
     ErrorCode.PATHWAY_FILE_INVALID: "Forløpsfilen har feil og ble ikke tatt i bruk.",
     ErrorCode.PATHWAY_FILE_EMPTY: "Velg en BPMN-fil.",
     ErrorCode.ROLE_INVALID: "Ukjent rolle.",
@@ -141,7 +144,11 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 def error_text(exc: PathwayError) -> str:
     """An engine error in bokmål, by its code, with the values it names (dates as read in Norway)."""
-    return fill(ERROR_TEXTS.get(exc.code, "Noe gikk galt. Prøv igjen."), exc.params)
+    params = dict(exc.params)
+    if exc.code == ErrorCode.ENGINE_ERROR:
+        label = params.get("element_label")
+        params["where"] = f" ved «{label}»" if label else ""
+    return fill(ERROR_TEXTS.get(exc.code, "Noe gikk galt. Prøv igjen."), params)
 
 
 class _Named(dict):

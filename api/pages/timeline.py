@@ -1,21 +1,29 @@
 """A patient's pathway as a timeline (`/forlop/{id}`): measuring points and deadlines in date order, each
-deadline with its status, and the open tasks."""
+deadline with its status, and the open tasks; its open incidents; and the forms that correct the record:
+patient-deferred, a registration's date corrected, a registration undone."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse
 
+from engine.actions import commands
 from engine.actions.reads import read_instance
 from engine.catalogue.definition import OUTCOME_FIELD, PathwayDefinition
+from engine.deadlines.indicators import PATIENT_DEFERRED
+from engine.errors import PathwayError
 
 from ..deps import PageUser, Runtime
-from .labels import INSTANCE_STATUS_LABELS, POINT_LABELS, STATUS_LABELS
-from .rendering import PageRoute, render
+from .labels import DEFERRAL_REASON_LABELS, INSTANCE_STATUS_LABELS, POINT_LABELS, STATUS_LABELS, error_text
+from .rendering import PageRoute, redirect, render
+from .session import Form
 from .worklist import urgency_columns
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+EventId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class Names:
@@ -52,7 +60,14 @@ def timeline_entries(detail: dict[str, Any], names: Names) -> list[dict[str, Any
         entries.append({"date": event["occurred_on"], "order": (0, number), "kind": "hendelse",
                         "title": names.element(event["element_id"]) or names.point(event["code"]),
                         "code": event["code"], "point": names.point(event["code"]),
-                        "outcome": names.outcome(event["element_id"], event["outcome"]), "note": event["note"]})
+                        "outcome": names.outcome(event["element_id"], event["outcome"]), "note": event["note"],
+                        "id": event["id"], "undone": event["undone"], "corrections": event["corrections"],
+                        "deferred_until": event["deferred_until"],
+                        "reason": DEFERRAL_REASON_LABELS.get(event["reason"], event["reason"]),
+                        "correctable": event["code"] != PATIENT_DEFERRED and not event["undone"],
+                        "undoable": not event["undone"] and (event["code"] == PATIENT_DEFERRED or
+                                                             names.definition.tasks.get(event["element_id"] or "")
+                                                             is not None)})
     for number, row in enumerate(detail["indicators"]):
         if row["due_on"] is None:
             continue
@@ -68,10 +83,61 @@ def timeline(request: Request, instance_id: str, runtime: Runtime, user: PageUse
     detail = read_instance(runtime, user, instance_id)
     names = Names(runtime.definition_of(detail["pathway_version"]["id"]))
     today = runtime.today()
+    deferrable = {i.key for i in names.definition.indicators if i.deferrable}
     indicators = [{**row, "from_label": names.point(row["from"]), "to_label": names.point(row["to"]),
-                   "status_label": STATUS_LABELS.get(row["status"], row["status"])}
+                   "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+                   "deferrable": row["indicator"] in deferrable}
                   for row in detail["indicators"]]
     tasks = [{**task, **urgency_columns(task["due_on"], today)} for task in detail["open_tasks"]]
     return render(request, "timeline.html", detail=detail, entries=timeline_entries(detail, names),
-                  indicators=indicators, tasks=tasks, today=today,
+                  indicators=indicators, tasks=tasks, today=today, reasons=DEFERRAL_REASON_LABELS,
+                  can_defer=[i for i in indicators if i["deferrable"] and i["status"] in ("pending", "overdue")],
                   instance_status=INSTANCE_STATUS_LABELS.get(detail["status"], detail["status"]))
+
+
+def _change(instance_id: str, change: Callable[[], object], done: str) -> RedirectResponse:
+    """A change from one of the timeline's forms, then back to the timeline with what happened."""
+    back = f"/forlop/{instance_id}"
+    try:
+        change()
+    except PathwayError as exc:
+        return redirect(back, flash=error_text(exc), kind="feil")
+    return redirect(back, flash=done)
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _whole(raw: str | None) -> int | None:
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
+@router.post("/forlop/{instance_id}/pasientutsatt")
+def defer(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
+    return _change(instance_id, lambda: commands.register_patient_deferred(
+        runtime, user, instance_id, deferred_from=_date(form.get("fra")) or runtime.today(),
+        deferred_until=_date(form.get("til")), working_days=_whole(form.get("virkedager")),
+        reason=form.get("arsak", ""), note=(form.get("notat") or "").strip()[:2000] or None),
+        "Pasientutsettelsen er registrert.")
+
+
+@router.post("/forlop/{instance_id}/registreringer/{event_id}/korriger")
+def correct(request: Request, instance_id: str, event_id: EventId, runtime: Runtime, user: PageUser, form: Form):
+    new_date = _date(form.get("dato"))
+    if new_date is None:
+        return redirect(f"/forlop/{instance_id}", flash="Oppgi en gyldig dato (åååå-mm-dd).", kind="feil")
+    return _change(instance_id, lambda: commands.correct_event_date(
+        runtime, user, instance_id, event_id, occurred_on=new_date, reason=form.get("begrunnelse", "")[:2000]),
+        "Datoen er korrigert, og forløpstidene er beregnet på nytt.")
+
+
+@router.post("/forlop/{instance_id}/registreringer/{event_id}/angre")
+def undo(request: Request, instance_id: str, event_id: EventId, runtime: Runtime, user: PageUser, form: Form):
+    return _change(instance_id, lambda: commands.undo_event(
+        runtime, user, instance_id, event_id, reason=form.get("begrunnelse", "")[:2000]),
+        "Registreringen er angret. Oppgaven kan registreres på nytt.")

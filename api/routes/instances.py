@@ -1,8 +1,11 @@
-"""Pathway instances: start one for a patient, read it, register patient-deferred, deliver a message."""
+"""Pathway instances: start one for a patient, read it, register patient-deferred, correct or undo a registration,
+deliver a message."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from engine.actions import commands
 from engine.actions.reads import read_instance
@@ -12,6 +15,7 @@ from ..deps import Auth, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["instances"], responses=RESPONSES)
+EventId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A registration's id (measuring_points[].id)")]
 
 
 @router.post("/instances", response_model=schemas.InstanceOut, status_code=status.HTTP_201_CREATED,
@@ -35,6 +39,20 @@ def patient_deferred(instance_id: str, body: schemas.PatientDeferred, runtime: R
     return commands.register_patient_deferred(runtime, user, instance_id, deferred_from=body.deferred_from,
                                               deferred_until=body.deferred_until, working_days=body.working_days,
                                               reason=body.reason, note=body.note)
+
+
+@router.post("/instances/{instance_id}/events/{event_id}/correction", response_model=schemas.InstanceOut,
+             summary="Correct the date of a registration; the deadlines that start or end at it follow")
+def correct_event_date(instance_id: str, event_id: EventId, body: schemas.CorrectEventDate, runtime: Runtime,
+                       user: Auth):
+    return commands.correct_event_date(runtime, user, instance_id, event_id, occurred_on=body.occurred_on,
+                                       reason=body.reason)
+
+
+@router.post("/instances/{instance_id}/events/{event_id}/undo", response_model=schemas.InstanceOut,
+             summary="Undo a registration: its task opens again (later ones on its path must be undone first)")
+def undo_event(instance_id: str, event_id: EventId, body: schemas.UndoEvent, runtime: Runtime, user: Auth):
+    return commands.undo_event(runtime, user, instance_id, event_id, reason=body.reason)
 
 
 @router.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut,

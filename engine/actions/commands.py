@@ -34,6 +34,22 @@ def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 
+def correct_event_date(runtime: PathwayRuntime, user: Principal, instance_id: str, event_id: int, *,
+                       occurred_on: date, reason: str) -> dict[str, Any]:
+    """Move a registration to the date it really happened (coordinators of the unit, administrators)."""
+    visible_instance(runtime.db, user, instance_id)
+    runtime.correct_event_date(instance_id, event_id, occurred_on=occurred_on, reason=reason, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def undo_event(runtime: PathwayRuntime, user: Principal, instance_id: str, event_id: int, *,
+               reason: str) -> dict[str, Any]:
+    """Undo a registration, so its task can be registered anew."""
+    visible_instance(runtime.db, user, instance_id)
+    runtime.undo_event(instance_id, event_id, reason=reason, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
 def send_message(runtime: PathwayRuntime, user: Principal, instance_id: str, name: str, *,
                  data: dict[str, Any] | None, occurred_on: date | None) -> dict[str, Any]:
     visible_instance(runtime.db, user, instance_id)

@@ -32,7 +32,7 @@ def _indicator(indicator: DeadlineIndicator) -> dict[str, Any]:
         "key": indicator.key, "label": indicator.label, "from": indicator.from_point, "to": indicator.to_point,
         "limit": indicator.limit, "unit": indicator.unit, "setting": indicator.setting,
         "severity": indicator.severity, "from_outcomes": list(indicator.from_outcomes), "when": indicator.when,
-        "repeat": indicator.repeat, "target": indicator.target_share, "target_unconfirmed": indicator.target_unconfirmed,
+        "repeat": indicator.repeat, "deferrable": indicator.deferrable, "target": indicator.target_share, "target_unconfirmed": indicator.target_unconfirmed,
         "source": indicator.source, "unconfirmed": indicator.unconfirmed, "note": indicator.note,
     }
 
@@ -180,7 +180,8 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
         out += ["", "Målepunkter registrert av hendelser: " + ", ".join(f"`{c}`" for c in automatic)]
     out += ["", "### Forløpstider", ""]
     if entry["indicators"]:
-        out += ["| forløpstid | fra → til | frist | variant | mål | kilde |", "|---|---|---|---|---|---|"]
+        out += ["| forløpstid | fra → til | frist | variant | pasientutsatt | mål | kilde |",
+                "|---|---|---|---|---|---|---|"]
         for indicator in entry["indicators"]:
             flag = " ⚠️" if indicator["unconfirmed"] else ""
             note = f" – {indicator['note']}" if indicator["note"] else ""
@@ -188,7 +189,8 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
                 f"| {_cell(indicator['label'])} (`{indicator['key']}`){_cell(note)} | "
                 f"`{indicator['from']}` → `{indicator['to']}` | "
                 f"{indicator['limit']} {UNIT_LABELS[indicator['unit']]}{flag} | {_cell(_variant(indicator))} | "
-                f"{_target(indicator)} | {_source(indicator['source'])} |")
+                f"{'kan utsettes' if indicator['deferrable'] else '–'} | {_target(indicator)} | "
+                f"{_source(indicator['source'])} |")
     else:
         out.append("Ingen nasjonale forløpstider.")
     if entry["timers"]:

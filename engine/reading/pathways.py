@@ -51,7 +51,8 @@ def pathway_view(version: PathwayVersion, version_count: int, definitions: Defin
         "indicators": [
             {"key": i.key, "label": i.label, "from": i.from_point, "to": i.to_point, "limit": i.limit,
              "unit": i.unit, "setting": i.setting, "severity": i.severity, "target_share": i.target_share,
-             "target_unconfirmed": i.target_unconfirmed, "repeat": i.repeat, "from_outcomes": list(i.from_outcomes),
+             "target_unconfirmed": i.target_unconfirmed, "repeat": i.repeat, "deferrable": i.deferrable,
+             "from_outcomes": list(i.from_outcomes),
              "source": i.source, "unconfirmed": i.unconfirmed, "note": i.note}
             for i in definition.indicators],
     }

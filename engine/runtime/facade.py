@@ -2,7 +2,8 @@
 them.
 
 Each command is one database transaction on one instance, with one writer at a time (`engine.runtime.gate`);
-what the commands do lives in their own modules: `start`, `tasks`, `deferral`, `messages` and `sweeps`.
+what the commands do lives in their own modules: `start`, `tasks`, `deferral`, `corrections`, `messages`,
+`sweeps` and `incidents`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.versions import DefinitionCache
 from engine.clock import Clock
 from engine.db.database import Database
-from engine.runtime import deferral, incidents, messages, start, sweeps, tasks
+from engine.runtime import corrections, deferral, incidents, messages, start, sweeps, tasks
 from engine.runtime.context import RuntimeContext
 from engine.runtime.live_cache import LiveCache
 
@@ -65,6 +66,16 @@ class PathwayRuntime:
         deferral.register_patient_deferred(self._ctx, instance_id, deferred_from=deferred_from,
                                            deferred_until=deferred_until, working_days=working_days, reason=reason,
                                            note=note, actor=actor)
+
+    def correct_event_date(self, instance_id: str, event_id: int, *, occurred_on: date, reason: str,
+                           actor: str) -> None:
+        """Move a registered measuring point to the date it really happened; its deadlines follow."""
+        corrections.correct_date(self._ctx, instance_id, event_id, occurred_on=occurred_on, reason=reason,
+                                 actor=actor)
+
+    def undo_event(self, instance_id: str, event_id: int, *, reason: str, actor: str) -> None:
+        """Undo a registration: its task opens again to be registered anew."""
+        corrections.undo(self._ctx, instance_id, event_id, reason=reason, actor=actor)
 
     def send_message(self, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
                      occurred_on: date | None = None, actor: str | None = None) -> None:

@@ -62,7 +62,7 @@ def after_run(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDefiniti
     register_events(ctx, work, definition, events, actor, workflow)
     _sync_tasks(work, definition, workflow, now)
     _sync_timers(work, workflow)
-    if workflow.is_completed():
+    if workflow.is_completed() and state.status == InstanceStatus.ACTIVE:
         state.status = InstanceStatus.COMPLETED
         state.active_key = None
         state.closed_on = max((e.occurred_on for e in events), default=ctx.today())
@@ -86,6 +86,21 @@ def register_events(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDe
         if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
             state.started_on = event.occurred_on
         measure_event(state.measurements, _starting_when_true(applicable, event, workflow), event)
+
+
+def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[RegisteredEvent],
+              workflow: BpmnWorkflow) -> None:
+    """Measure the instance's deadlines again from `events` (its registrations that count, in the order they
+    were made), after a correction. Rows keep their (indicator, occurrence) keys, so the write is an update of
+    what changed; rows the events no longer make are removed."""
+    state = work.state
+    applicable = [i for i in definition.indicators if i.applies_to(state.setting, state.severity)]
+    rows: list = []
+    for event in events:
+        measure_event(rows, _starting_when_true(applicable, event, workflow), event)
+    if state.status != InstanceStatus.ACTIVE:
+        cancel_open(rows)
+    state.measurements[:] = rows
 
 
 def _starting_when_true(applicable: list[DeadlineIndicator], event: RegisteredEvent,

@@ -23,6 +23,7 @@ from engine.db.models import (
     AuditEvent,
     CoordinatorTask,
     DueTimer,
+    EventCorrection,
     IndicatorMeasurement,
     MeasuringPointEvent,
     PathwayInstance,
@@ -79,7 +80,7 @@ _INSTANCE_COLUMNS = [f.name for f in dataclasses.fields(InstanceState) if f.name
 _MEASUREMENT_COLUMNS = [f.name for f in dataclasses.fields(Measurement)]
 _row = operator.attrgetter(*_MEASUREMENT_COLUMNS)  # a measurement's values, to see what a command changed
 _MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurred_on", "timer_signature",
-                             "closed_on")
+                             "closed_on", "referral_received_on")
 
 # The hot path's statements are built once: building a statement per call costs more than its round trip.
 _LOCK_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
@@ -110,6 +111,15 @@ _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_
 _INSERT_TIMER = insert(TIMER).inline()
 _INSERT_MESSAGE = insert(MESSAGE).inline()
 _INSERT_AUDIT = insert(AuditEvent.__table__).inline()
+_DELETE_MEASUREMENT = delete(MEASUREMENT).where(MEASUREMENT.c.instance_id == bindparam("b_instance_id"),
+                                                MEASUREMENT.c.indicator_key == bindparam("b_indicator_key"),
+                                                MEASUREMENT.c.sequence == bindparam("b_sequence"))
+_REOPEN_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
+                .values(status=bindparam("b_status"), assignee=bindparam("b_none"), completed_at=bindparam("b_none"),
+                        completed_by=bindparam("b_none")))
+_INSERT_CORRECTION = insert(EventCorrection.__table__).inline()
+_CORRECT_EVENT = (update(EVENT).where(EVENT.c.id == bindparam("b_id"))
+                  .values(occurred_on=bindparam("b_occurred_on"), undone_at=bindparam("b_undone_at")))
 
 
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
@@ -174,6 +184,9 @@ class UnitOfWork:
         self.timers: list[tuple[str, datetime]] | None = None  # None: unchanged
         self.messages: list[dict[str, Any]] = []  # sent to other pathways of the patient
         self.audit: list[dict[str, Any]] = []  # audit_event rows of the change
+        self.event_changes: list[dict[str, Any]] = []  # corrected registrations: date and undone_at
+        self.corrections: list[dict[str, Any]] = []  # event_correction rows
+        self.reopened: list[str] = []  # completed tasks opened again (a registration undone)
         self._cursor = None
 
     def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
@@ -200,6 +213,18 @@ class UnitOfWork:
                                "unit": self.state.unit, "patient_key": self.state.patient_key,
                                "status": TaskStatus.OPEN, "assignee": None, "completed_at": None, "completed_by": None})
         self.state.open_tasks.append(OpenTask(row["id"], row["element_id"], row["measuring_point"], row["due_on"]))
+
+    def change_event(self, event_id: int, occurred_on: date, undone_at: datetime | None) -> None:
+        """A correction of a registered measuring point: its (new) date, and when it was undone, if it was."""
+        self.event_changes.append({"b_id": event_id, "b_occurred_on": occurred_on, "b_undone_at": undone_at})
+
+    def add_correction(self, row: dict[str, Any]) -> None:
+        self.corrections.append(row)
+
+    def reopen_task(self, task_id: str, element_id: str, measuring_point: str | None) -> None:
+        """Open a completed task again under its own id (its registration was undone)."""
+        self.reopened.append(task_id)
+        self.state.open_tasks.append(OpenTask(task_id, element_id, measuring_point, None))
 
     def commit(self, workflow_state: bytes, now: datetime) -> None:
         """Write the changes and commit the command's transaction: the last step of every command.
@@ -257,8 +282,17 @@ class UnitOfWork:
             self._run(_INSERT_MESSAGE, self.messages)
         if self.audit:
             self._run(_INSERT_AUDIT, self.audit)
+        if self.event_changes:
+            self._run(_CORRECT_EVENT, self.event_changes)
+        if self.corrections:
+            self._run(_INSERT_CORRECTION, self.corrections)
 
     def _write_measurements(self) -> None:
+        now = {m.key for m in self.state.measurements}
+        removed = [key for key in self._before_measurements if key not in now]
+        if removed:  # a correction measured again without them (their start was undone)
+            self._run(_DELETE_MEASUREMENT, [{"b_instance_id": self.state.id, "b_indicator_key": key, "b_sequence": seq}
+                                            for key, seq in removed])
         fresh = [m for m in self.state.measurements if m.key not in self._before_measurements]
         changed = [m for m in self.state.measurements
                    if m.key in self._before_measurements and _row(m) != self._before_measurements[m.key]]
@@ -273,6 +307,9 @@ class UnitOfWork:
             self._run(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
 
     def _write_tasks(self) -> None:
+        if self.reopened:
+            self._run(_REOPEN_TASK, [{"b_id": task_id, "b_status": TaskStatus.OPEN, "b_none": None}
+                                     for task_id in self.reopened])
         if self.closed_tasks:
             self._run(_CLOSE_TASK, self.closed_tasks)
         due_now = {t.id: t.due_on for t in self.state.open_tasks}
