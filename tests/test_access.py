@@ -181,3 +181,6 @@ def test_an_administrator_reads_the_audit_trail_of_a_patient(client):
         ("admin", "read_audit"), ("koordinator-nord", "start_pathway")]
     assert trail["total"] == 2
     assert client.get("/audit?actor=koordinator-sor").json()["items"][0]["patient_key"] == "P-0002"
+    # a read of the trail by actor (no patient) is audited too, with what was asked for
+    [latest] = client.get("/audit?actor=admin&limit=1").json()["items"]
+    assert (latest["action"], latest["patient_key"], latest["detail"]) == ("read_audit", None, "actor=admin")
