@@ -20,6 +20,7 @@ from engine.settings import Settings
 
 from . import pages, routes
 from .errors import install_error_handlers
+from .limits import RequestLimits
 
 log = logging.getLogger("pathways.api")
 
@@ -36,11 +37,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        upgrade(db)
-        deploy_directory(db, clock, settings.pathways_dir)
-        if settings.demo_data:
-            from engine.demo.loader import load_demo_data
-            load_demo_data(runtime)
+        with db.exclusive("pathways:startup"):  # several processes may start at once on one database
+            upgrade(db)
+            deploy_directory(db, clock, settings.pathways_dir)
+            if settings.demo_data:
+                from engine.demo.loader import load_demo_data
+                load_demo_data(runtime)
         task = asyncio.create_task(_scheduler(runtime, settings.scheduler_interval_seconds)) if scheduler_on else None
         try:
             yield
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     app.state.users = Users(db, dev_mode=settings.auth_mode == "dev")
     app.state.clock = clock
     install_error_handlers(app)
+    app.add_middleware(RequestLimits)
     app.include_router(routes.router)
     pages.install(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from engine.access.policy import require_role
 from engine.access.principals import Principal, Users
@@ -73,3 +73,10 @@ def _page_user(request: Request) -> Principal:
 
 
 PageUser = Annotated[Principal, Depends(_page_user)]
+
+
+# Bounds of query parameters, documented in the OpenAPI schema and checked before any engine code runs.
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="at most 1,000,000")]
+Name = Annotated[str | None, Query(max_length=100)]
+PatientKeyQuery = Annotated[str | None, Query(max_length=64)]

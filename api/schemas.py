@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.statuses import DeadlineStatus, DeferralReason
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day_only(value: Any) -> Any:
+    """A date in a request is an ISO string (2026-01-05): not a number, which pydantic would read as a Unix time."""
+    if isinstance(value, str) and _ISO_DAY.match(value) or isinstance(value, date):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-01-05")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_day_only)]
 
 PatientKey = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
                    description="The patient's key (national identity number or pseudonym)")
@@ -20,7 +33,7 @@ class StartPathway(BaseModel):
     pathway: str = Field(min_length=1, max_length=100, description="Pathway key, e.g. tsb_d01")
     unit: str = Field(min_length=1, max_length=100, description="The unit that runs the pathway, e.g. a DPS")
     setting: Literal["outpatient", "inpatient"] = Field(description="poliklinikk (outpatient) or døgn (inpatient)")
-    referral_received_on: date = Field(description="Date specialist care received the referral")
+    referral_received_on: IsoDate = Field(description="Date specialist care received the referral")
     severity: str | None = Field(default=None, max_length=40, description="Severity variant, where the pathway has one")
     rule_set: Literal["2019", "2024"] | None = Field(default=None, description="Rule-set version; the pathway's default if omitted")
 
@@ -28,7 +41,7 @@ class StartPathway(BaseModel):
 class CompleteTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    occurred_on: date = Field(description="The date the event happened: not in the future, not before the previous measuring point")
+    occurred_on: IsoDate = Field(description="The date the event happened: not in the future, not before the previous measuring point")
     data: dict[str, Any] = Field(default_factory=dict, description="The task's form fields")
 
 
@@ -43,9 +56,9 @@ class PatientDeferred(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    deferred_from: date = Field(description="First day of the delay (e.g. the cancelled appointment); not in the "
+    deferred_from: IsoDate = Field(description="First day of the delay (e.g. the cancelled appointment); not in the "
                                             "future, not before the previous measuring point")
-    deferred_until: date | None = Field(default=None, description="Last day of the delay; or give working_days")
+    deferred_until: IsoDate | None = Field(default=None, description="Last day of the delay; or give working_days")
     working_days: int | None = Field(default=None, ge=1, le=260, description="Length of the delay in working days")
     reason: DeferralReason = Field(description="cancelled_appointment, did_not_attend, asked_to_postpone or other")
     note: str | None = Field(default=None, max_length=2000)
@@ -54,7 +67,7 @@ class PatientDeferred(BaseModel):
 class CorrectEventDate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    occurred_on: date = Field(description="The date it really happened: not in the future, not before the "
+    occurred_on: IsoDate = Field(description="The date it really happened: not in the future, not before the "
                                           "registration made before it, not after the one made after it")
     reason: str = Field(min_length=1, max_length=2000, description="Why the date was wrong (kept and audited)")
 
@@ -72,7 +85,7 @@ class MessageIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     data: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
-    occurred_on: date | None = None
+    occurred_on: IsoDate | None = None
 
 
 class TaskOut(BaseModel):

@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     LATER_REGISTRATIONS_DEPEND = "later_registrations_depend"
     # invalid input
     REQUEST_INVALID = "request_invalid"
+    REQUEST_TOO_LARGE = "request_too_large"
     FORM_INVALID = "form_invalid"
     OCCURRED_ON_IN_FUTURE = "occurred_on_in_future"
     OCCURRED_ON_BEFORE_PREVIOUS_POINT = "occurred_on_before_previous_point"
@@ -50,7 +51,9 @@ class ErrorCode(StrEnum):
     DEFERRAL_REASON_INVALID = "deferral_reason_invalid"
     VERSION_INCOMPATIBLE = "version_incompatible"
     REFERRAL_RECEIVED_IN_FUTURE = "referral_received_in_future"
+    REFERRAL_RECEIVED_BEFORE_IN_USE = "referral_received_before_in_use"
     SETTING_INVALID = "setting_invalid"
+    SEVERITY_INVALID = "severity_invalid"
     UNIT_REQUIRED = "unit_required"
     ASSIGNEE_REQUIRED = "assignee_required"
     PATIENT_KEY_INVALID = "patient_key_invalid"

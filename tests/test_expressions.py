@@ -72,3 +72,41 @@ def test_unsafe_code_never_runs_even_if_it_reaches_the_engine():
         evaluate('__import__("os").getcwd()', {})
     with pytest.raises(UnsafeExpression):
         execute("import os", {})
+
+
+# ---- bounded: what lint cannot bound is refused, the rest is bounded when it runs --------------------------------
+
+
+@pytest.mark.parametrize("source", [
+    "str('a') * 1000000000", "'%01000000000d' % 1", "x = 'ab' * 3", "x = [0] * 5", "x = 7 * 10 ** 2",
+    "x = y % 1000001",
+])
+def test_lint_refuses_what_it_cannot_bound(source):
+    from engine.catalogue.expressions import UnsafeExpression, check
+    with pytest.raises(UnsafeExpression):
+        check(source, "exec")
+
+
+def test_growth_is_stopped_when_it_runs_with_a_clear_error():
+    from engine.catalogue.expressions import ValueTooLarge, execute
+    squaring = "\n".join(["x = x * x"] * 22)
+    with pytest.raises(ValueTooLarge, match="4096 bits"):
+        execute(squaring, {"x": 3})
+    doubling = "\n".join(["s = s + s"] * 22)
+    with pytest.raises(ValueTooLarge, match="longer than 100000"):
+        execute(doubling, {"s": "abcd"})
+    with pytest.raises(ValueTooLarge):
+        execute("t = s * 99999", {"s": "ab"})
+    repeat = "x = x * 3\nx *= 2"
+    data = {"x": 2}
+    execute(repeat, data)
+    assert data["x"] == 12
+    data = {"week": 9, "name": "Kari"}
+    execute("odd = week % 2 == 1\ngreeting = 'Hei ' + name\nline = '-' + name * 2", data)
+    assert (data["odd"], data["greeting"], data["line"]) == (True, "Hei Kari", "-KariKari")
+
+
+def test_task_data_cannot_replace_a_guard():
+    from engine.catalogue.expressions import ValueTooLarge, execute
+    with pytest.raises(ValueTooLarge):
+        execute("x = x * x\nx = x * x\nx = x * x\nx = x * x", {"x": 2 ** 2000, "_mul": lambda a, b: 0})

@@ -300,3 +300,14 @@ def test_the_task_page_says_in_bokmal_where_the_engine_stopped(client, clock):
     text = text_of(answer.text)
     assert "Forløpsmotoren kunne ikke fortsette forløpet" in text and "Ingenting ble lagret" in text
     assert open_task(runtime, instance_id, "assess")["id"] == task["id"]
+
+
+def test_a_script_that_would_exhaust_the_server_becomes_an_incident(db, clock):
+    growing = "&#10;".join(["x = 3"] + ["x = x * x"] * 22)  # 22 squarings: billions of digits unbounded
+    deploy(db, clock, timer_then_script(growing), "reminder.bpmn")
+    runtime = PathwayRuntime(db, clock)
+    instance_id = _start(runtime, "P-0001")
+    clock.set(DAY + timedelta(days=2))
+    assert runtime.tick()[0] == 0
+    [incident] = _incidents(db)
+    assert incident.instance_id == instance_id and "4096 bits" in incident.error

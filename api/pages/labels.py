@@ -63,6 +63,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.LATER_REGISTRATIONS_DEPEND: "Senere registreringer bygger på denne. Angre dem først, nyeste først: "
                                           "{later}.",
     ErrorCode.REQUEST_INVALID: "Forespørselen inneholder ugyldige verdier.",
+    ErrorCode.REQUEST_TOO_LARGE: "Forespørselen er for stor (høyst 2 MB).",
     ErrorCode.FORM_INVALID: "Et obligatorisk felt mangler eller har en ugyldig verdi.",
     ErrorCode.OCCURRED_ON_IN_FUTURE: "Datoen kan ikke være fram i tid.",
     ErrorCode.OCCURRED_ON_BEFORE_PREVIOUS_POINT: "Datoen kan ikke være før forrige registrerte målepunkt.",
@@ -76,7 +77,9 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.DEFERRAL_REASON_INVALID: "Velg en årsak til utsettelsen.",
     ErrorCode.VERSION_INCOMPATIBLE: "Gjeldende versjon mangler steg dette forløpet har nådd; forløpet må migreres.",
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "Henvisningsdatoen kan ikke være fram i tid.",
+    ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "Henvisningsdatoen er før forløpet ble tatt i bruk ({in_use_from}).",
     ErrorCode.SETTING_INVALID: "Velg poliklinikk eller døgn.",
+    ErrorCode.SEVERITY_INVALID: "Forløpet har ikke denne alvorlighetsgraden. Gyldige verdier: {allowed}.",
     ErrorCode.UNIT_REQUIRED: "Oppgi enheten.",
     ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",
     ErrorCode.PATIENT_KEY_INVALID: "Pasientnøkkelen er ikke et gyldig fødselsnummer, D-nummer eller pseudonym.",
@@ -159,7 +162,7 @@ class _Named(dict):
 def fill(text: str, params: dict[str, Any] | None) -> str:
     """`text` with its {name} places filled from `params`; a value that is missing reads as a dash."""
     values = _Named({name: (norwegian_date(value) if isinstance(value, date) else
-                            ", ".join(map(str, value)) if isinstance(value, list | tuple) else
+                            (", ".join(map(str, value)) or "–") if isinstance(value, list | tuple) else
                             "–" if value is None else value)
                      for name, value in (params or {}).items()})
     return text.format_map(values)

@@ -12,7 +12,7 @@ from engine.reading.incidents import IncidentFilter
 from engine.statuses import IncidentStatus
 
 from .. import schemas
-from ..deps import Auth, Runtime
+from ..deps import Auth, Limit, Name, Offset, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["incidents"], responses=RESPONSES)
@@ -23,10 +23,9 @@ IncidentId = Annotated[int, Path(ge=1, le=2_147_483_647)]
             summary="Incidents of the caller's units (administrators: all), newest first")
 def list_incidents(runtime: Runtime, user: Auth,
                    status: Literal["open", "resolved", "all"] = "open",
-                   pathway: Annotated[str | None, Query(max_length=100)] = None,
+                   pathway: Name = None,
                    instance_id: Annotated[str | None, Query(max_length=36)] = None,
-                   limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0):
+                   limit: Limit = 50, offset: Offset = 0):
     flt = IncidentFilter(status=None if status == "all" else IncidentStatus(status), pathway=pathway,
                          instance_id=instance_id)
     return read_incidents(runtime, user, flt, limit=limit, offset=offset)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from engine.access.principals import ADMIN, Principal
 from engine.actions.reads import read_audit_trail
 
 from .. import schemas
-from ..deps import Runtime, role
+from ..deps import Limit, Name, Offset, PatientKeyQuery, Runtime, role
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["drift"], responses=RESPONSES)
@@ -30,8 +30,7 @@ def health() -> dict[str, str]:
 @router.get("/audit", response_model=schemas.AuditPage,
             summary="Who read or changed a patient's data, newest first (administrators)")
 def audit(runtime: Runtime, user: Annotated[Principal, role(ADMIN)],
-          patient_key: str | None = None, actor: str | None = None,
-          limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+          patient_key: PatientKeyQuery = None, actor: Name = None, limit: Limit = 100, offset: Offset = 0):
     return read_audit_trail(runtime, user, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 
 from engine.access.principals import ADMIN, MODELLER
 from engine.catalogue.deployment import deploy
@@ -37,7 +38,8 @@ async def deploy_pathway(request: Request, runtime: Runtime,
     source = await request.body()
     if not source:
         raise InvalidInput(ErrorCode.PATHWAY_FILE_EMPTY, "the request body must be the BPMN XML file")
-    result = deploy(runtime.db, runtime.clock, source, filename)
+    # parsing and linting is synchronous work: in a worker thread, so the event loop (and /health) keeps answering
+    result = await run_in_threadpool(deploy, runtime.db, runtime.clock, source, filename)
     return schemas.DeployOut(pathway=result.pathway_key, version_id=result.version_id,
                              content_hash=result.content_hash, created=result.created,
                              warnings=list(result.warnings))

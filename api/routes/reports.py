@@ -20,7 +20,7 @@ from engine.reading.compliance_csv import to_csv
 from engine.runtime import PathwayRuntime
 
 from .. import schemas
-from ..deps import Auth, Runtime
+from ..deps import Auth, Name, Runtime
 
 RESPONSES = {401: {"description": "not logged in"}, 403: {"description": "role without reports"},
              422: {"description": "invalid parameters"}}
@@ -35,9 +35,9 @@ class ReportParams:
     period: Annotated[Literal["month", "tertial"], Query(description="month or tertial")] = "tertial"
     start: Annotated[date | None, Query(alias="from", description="first day (its whole period)")] = None
     end: Annotated[date | None, Query(alias="to", description="last day (its whole period)")] = None
-    pathway: str | None = None
-    unit: str | None = None
-    indicator: str | None = None
+    pathway: Name = None
+    unit: Name = None
+    indicator: Name = None
     by_unit: bool = True
 
     def rows(self, runtime: PathwayRuntime, user: Principal) -> list[ComplianceRow]:

@@ -12,7 +12,7 @@ from engine.actions.reads import read_task, read_tasks
 from engine.reading.tasks import TaskFilter
 
 from .. import schemas
-from ..deps import Auth, Runtime
+from ..deps import Auth, Limit, Name, Offset, PatientKeyQuery, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["tasks"], responses=RESPONSES)
@@ -21,15 +21,15 @@ router = APIRouter(tags=["tasks"], responses=RESPONSES)
 @router.get("/tasks", response_model=schemas.TaskPage,
             summary="Open coordinator tasks in the caller's units, earliest due first")
 def list_tasks(runtime: Runtime, user: Auth,
-               unit: str | None = None,
-               pathway: str | None = None,
-               lane: Annotated[str | None, Query(description="Role / BPMN lane name")] = None,
-               assignee: str | None = None,
-               patient_key: str | None = None,
+               unit: Name = None,
+               pathway: Name = None,
+               lane: Annotated[str | None, Query(max_length=100, description="Role / BPMN lane name")] = None,
+               assignee: Name = None,
+               patient_key: PatientKeyQuery = None,
                due_before: date | None = None,
                overdue: bool | None = None,
-               limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0):
+               limit: Limit = 50,
+               offset: Offset = 0):
     flt = TaskFilter(unit=unit, pathway=pathway, lane=lane, assignee=assignee, due_before=due_before,
                      overdue=overdue, patient_key=patient_key)
     return read_tasks(runtime, user, flt, limit=limit, offset=offset)

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from engine.access.audit import audit_row, record_reads
+from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import check_unit, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
+from engine.errors import Conflict, ErrorCode
 from engine.reading.incidents import incident_view
 from engine.reading.instances import instance_detail
 from engine.reading.tasks import get_task
@@ -19,10 +22,25 @@ def start_pathway(runtime: PathwayRuntime, user: Principal, *, patient_key: str,
                   rule_set: str | None = None) -> dict[str, Any]:
     """Start a pathway in one of the user's units; the new instance's detail."""
     check_unit(user, unit)
-    instance_id = runtime.start_pathway(patient_key=patient_key, pathway_key=pathway_key, unit=unit, setting=setting,
-                                        referral_received_on=referral_received_on, severity=severity,
-                                        rule_set=rule_set, actor=user.id)
+    try:
+        instance_id = runtime.start_pathway(patient_key=patient_key, pathway_key=pathway_key, unit=unit,
+                                            setting=setting, referral_received_on=referral_received_on,
+                                            severity=severity, rule_set=rule_set, actor=user.id)
+    except Conflict as exc:
+        if exc.code != ErrorCode.PATHWAY_ALREADY_ACTIVE or user.sees_unit(exc.params.get("unit") or ""):
+            raise
+        raise _active_elsewhere(runtime, user, patient_key, pathway_key) from None
     return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def _active_elsewhere(runtime: PathwayRuntime, user: Principal, patient_key: str, pathway_key: str) -> Conflict:
+    """The patient's pathway of this type runs in a unit the user cannot see: say so without its id or unit
+    (anything more would let any coordinator probe a patient's treatment elsewhere), and audit the attempt."""
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "start_refused_active_elsewhere",
+                                       patient_key=validate_patient_key(patient_key), detail=pathway_key)])
+    return Conflict(ErrorCode.PATHWAY_ALREADY_ACTIVE,
+                    f"the patient already has an active {pathway_key} pathway in another unit; the units agree on "
+                    f"a transfer before a new one is started")
 
 
 def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance_id: str, *, deferred_from: date,

@@ -5,6 +5,7 @@ pathways/README.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Mapping
 
 from engine.deadlines.indicators import DeadlineIndicator
@@ -54,6 +55,10 @@ class Flag:
     line: int | None = None
 
 
+#: The earliest date anything may carry when a pathway declares no `inUseFrom`: a bound against typing errors.
+EARLIEST_DAY = date(2000, 1, 1)
+
+
 @dataclass
 class PathwayDefinition:
     key: str
@@ -76,10 +81,18 @@ class PathwayDefinition:
     spec: Any = field(repr=False, default=None)
     subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
     start_event_id: str | None = None
+    #: No referral or event of this pathway may be dated before this day (process property `inUseFrom`).
+    in_use_from: date = EARLIEST_DAY
 
     @property
     def codes(self) -> set[str]:
         return set(self.measuring_points.values())
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """The severity variants the pathway declares (on its indicators); an instance may be started with one of
+        these or none."""
+        return tuple(sorted({i.severity for i in self.indicators if i.severity}))
 
     @property
     def start_measuring_point(self) -> str | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalogue.parser import content_hash, parse_pathway, pathway_files
 from engine.clock import Clock
-from engine.db.database import Database
+from engine.db.database import Database, lock_for_transaction
 from engine.db.models import PathwayVersion
 from engine.errors import ErrorCode, InvalidInput
 
@@ -37,6 +37,7 @@ def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed
     warnings = tuple(str(p) for p in problems if p.severity != "error")
     digest = content_hash(source)
     with db.transaction() as session:
+        lock_for_transaction(session, "pathways:deploy")  # concurrent deploys of one file: the second finds it
         existing = session.scalars(select(PathwayVersion).where(PathwayVersion.content_hash == digest)).one_or_none()
         if existing is not None:
             if not existing.is_current:

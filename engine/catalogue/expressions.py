@@ -149,15 +149,99 @@ def _check_node(node: ast.AST) -> None:
                 raise UnsafeExpression("scripts may only assign to plain variable names")
             if target.id in SAFE_FUNCTIONS or target.id in SAFE_CONSTANTS:
                 raise UnsafeExpression(f"'{target.id}' is a reserved name")
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        for side in (node.left, node.right):
+    if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, (ast.Mult, ast.Mod)):
+        _check_bounded(node)
+
+
+def _check_bounded(node: ast.BinOp | ast.AugAssign) -> None:
+    """What lint can see cannot be bounded: repetition of a literal text or list, `%` formatting of a literal
+    text, and factors or divisors larger than MAX_FACTOR. The rest is bounded when it runs (`_Bounded`)."""
+    left = node.left if isinstance(node, ast.BinOp) else node.target
+    sides = (left, node.value if isinstance(node, ast.AugAssign) else node.right)
+    if isinstance(node.op, ast.Mult):
+        for side in sides:
             if isinstance(side, (ast.List, ast.Tuple)) or (isinstance(side, ast.Constant) and isinstance(side.value, str)):
                 raise UnsafeExpression("repeating text or lists with '*' is not allowed")
+    elif isinstance(left, ast.Constant) and isinstance(left.value, str):
+        raise UnsafeExpression("formatting text with '%' is not allowed")
+    for side in sides:
+        if isinstance(side, ast.Constant) and isinstance(side.value, int | float) and abs(side.value) > MAX_FACTOR:
+            raise UnsafeExpression(f"a factor or divisor larger than {MAX_FACTOR} cannot be bounded")
+
+
+#: The largest number lint lets a pathway expression multiply by.
+MAX_FACTOR = 100_000
+#: The largest text or list an expression may make, and the largest whole number (in bits) it may compute.
+MAX_VALUE_LENGTH = 100_000
+MAX_INT_BITS = 4096
+
+
+class ValueTooLarge(UnsafeExpression):
+    """An expression would make a value larger than the budget: refused before it is made."""
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, str | list | tuple | dict | set) else 0
+
+
+def _bounded_result(result: Any) -> Any:
+    if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > MAX_INT_BITS:
+        raise ValueTooLarge(f"a number larger than {MAX_INT_BITS} bits")
+    if _size(result) > MAX_VALUE_LENGTH:
+        raise ValueTooLarge(f"a text or list longer than {MAX_VALUE_LENGTH}")
+    return result
+
+
+def _mul(a: Any, b: Any) -> Any:
+    """`a * b` with the size of the result checked before it is made."""
+    for seq, count in ((a, b), (b, a)):
+        if _size(seq) and isinstance(count, int) and _size(seq) * max(count, 0) > MAX_VALUE_LENGTH:
+            raise ValueTooLarge(f"a text or list longer than {MAX_VALUE_LENGTH}")
+    if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
+        raise ValueTooLarge(f"a number larger than {MAX_INT_BITS} bits")
+    return a * b
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str | bytes):
+        raise UnsafeExpression("formatting text with '%' is not allowed")
+    return a % b
+
+
+def _add(a: Any, b: Any) -> Any:
+    if _size(a) + _size(b) > MAX_VALUE_LENGTH:
+        raise ValueTooLarge(f"a text or list longer than {MAX_VALUE_LENGTH}")
+    return _bounded_result(a + b)
+
+
+_GUARDS = {ast.Mult: "_mul", ast.Mod: "_mod", ast.Add: "_add"}
+_GUARD_FUNCTIONS = {"_mul": _mul, "_mod": _mod, "_add": _add}
+
+
+class _Bounded(ast.NodeTransformer):
+    """Rewrites `*`, `%` and `+` (also in `x *= y`) into calls that check the result's size before making it.
+    With no loops, comprehensions or function definitions allowed, a checked expression then runs in time and
+    memory bounded by its length."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        guard = _GUARDS.get(type(node.op))
+        if guard is None:
+            return node
+        return ast.copy_location(ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], []), node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        guard = _GUARDS.get(type(node.op))
+        if guard is None:
+            return node
+        value = ast.Call(ast.Name(guard, ast.Load()), [ast.Name(node.target.id, ast.Load()), node.value], [])
+        return ast.copy_location(ast.Assign([ast.Name(node.target.id, ast.Store())], value), node)
 
 
 @lru_cache(maxsize=2048)
 def _compiled(source: str, mode: str):
-    tree = check(source, mode)
+    tree = ast.fix_missing_locations(_Bounded().visit(check(source, mode)))
     return compile(tree, "<pathway expression>", mode)
 
 
@@ -166,6 +250,7 @@ def _globals(context: dict[str, Any]) -> dict[str, Any]:
     scope.update(SAFE_CONSTANTS)
     scope.update(SAFE_FUNCTIONS)
     scope.update(context)
+    scope.update(_GUARD_FUNCTIONS)  # after the data: a task's data cannot replace a guard
     return scope
 
 
@@ -178,7 +263,7 @@ def execute(source: str, context: dict[str, Any]) -> None:
     scope = _globals(copy.copy(context))
     exec(_compiled(source, "exec"), scope)  # noqa: S102 - validated by check()
     for key, value in scope.items():
-        if key == "__builtins__" or key in SAFE_FUNCTIONS or key in SAFE_CONSTANTS:
+        if key == "__builtins__" or key in SAFE_FUNCTIONS or key in SAFE_CONSTANTS or key in _GUARD_FUNCTIONS:
             continue
         context[key] = value
 

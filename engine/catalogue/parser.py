@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,15 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.catalogue import expressions
-from engine.catalogue.definition import FORM_FIELD_TYPES, RULE_SETS, Flag, FormField, PathwayDefinition, TaskDefinition
+from engine.catalogue.definition import (
+    EARLIEST_DAY,
+    FORM_FIELD_TYPES,
+    RULE_SETS,
+    Flag,
+    FormField,
+    PathwayDefinition,
+    TaskDefinition,
+)
 from engine.catalogue.lint import Linter, PathwayFileError, Problem, check_expressions, check_unsupported
 from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NS, safe_parser
 from engine.deadlines.indicators import (
@@ -36,6 +45,8 @@ from engine.deadlines.indicators import (
 MEASURING_POINT_PROPERTY = "measuringPoint"
 PATHWAY_TYPE_PROPERTY = "pathwayType"
 RULE_SET_PROPERTY = "ruleSet"
+#: The day the pathway came into use (domain.md §3): no referral or event may be dated before it.
+IN_USE_FROM_PROPERTY = "inUseFrom"
 #: `pathwayStart:<rule set>` = `code` or `code:OUTCOME,OUTCOME`: the measuring point that is the pathway's start date.
 PATHWAY_START_PREFIX = "pathwayStart:"
 #: `unconfirmed:<topic>` on the process, or `unconfirmed` on an element: a value the domain reference could not
@@ -170,6 +181,20 @@ class _Elements:
     start_event_id: str | None = None
 
 
+def _in_use_from(process: etree._Element, text: str | None, lint: Linter) -> date:
+    """The declared first day in use, or the earliest day any date may have (a bound against typing errors)."""
+    if text is None:
+        return EARLIEST_DAY
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        lint.error(process, f"inUseFrom must be a date written YYYY-MM-DD, not {text!r}")
+        return EARLIEST_DAY
+    if day < EARLIEST_DAY:
+        lint.error(process, f"inUseFrom {day} is before {EARLIEST_DAY}")
+    return day
+
+
 def _read_definition(process: etree._Element, source: bytes, filename: str,
                      lint: Linter) -> PathwayDefinition | None:
     key = process.get("id") or ""
@@ -181,6 +206,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lint.error(process, f"ruleSet must be one of {', '.join(RULE_SETS)}, not {rule_set!r}")
     if not process.get("name"):
         lint.error(process, "the process needs a name (the pathway's Norwegian title)")
+    in_use_from = _in_use_from(process, props.plain.get(IN_USE_FROM_PROPERTY), lint)
     lane_of = _lanes(process)
     elements = _read_elements(process, lane_of, lint)
     codes = set(elements.measuring_points.values())
@@ -190,7 +216,8 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         return None
     return PathwayDefinition(
         key=key, name=process.get("name") or key, type_code=props.plain.get(PATHWAY_TYPE_PROPERTY),
-        default_rule_set=rule_set, filename=filename, content_hash=content_hash(source), source=source,
+        default_rule_set=rule_set, in_use_from=in_use_from, filename=filename, content_hash=content_hash(source),
+        source=source,
         tasks=elements.tasks, measuring_points=elements.measuring_points, indicators=tuple(indicators),
         lanes=tuple(dict.fromkeys(lane_of.values())), start_event_id=elements.start_event_id,
         pathway_start=pathway_start, flags=tuple(props.flags + elements.flags),

@@ -8,15 +8,31 @@ wait for a writer (WAL).
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Execution option of the reading engine: its transactions only read.
 READ_ONLY = "pathways_read_only"
+
+
+def _write_ahead_log(cursor: Any, attempts: int = 200) -> None:
+    """Switch a SQLite file to WAL. Switching needs the file to itself and does not wait for the busy timeout,
+    so processes opening a new database at the same moment retry (a few milliseconds) instead of failing."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -28,7 +44,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below decide
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(cursor)
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -71,5 +87,39 @@ class Database:
         with self.reader.connect() as connection:
             yield connection
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock `name` across processes while the block runs (a PostgreSQL session advisory lock on a
+        connection of its own), so that two server processes starting at once do not both migrate, deploy or
+        seed. On SQLite a writing transaction's BEGIN IMMEDIATE already lets one writer in at a time."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(_LOCK, {"key": lock_key(name)})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(_UNLOCK, {"key": lock_key(name)})
+                conn.commit()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_LOCK = text("SELECT pg_advisory_lock(:key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for an advisory lock name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def lock_for_transaction(session: Session, name: str) -> None:
+    """Serialise the calling transaction with every other one taking `name` (PostgreSQL; a no-op on SQLite,
+    whose writing transactions are serial anyway). Released at commit or rollback."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_XACT_LOCK, {"key": lock_key(name)})

@@ -20,8 +20,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(db: Database) -> None:
-    """Bring the database schema to the newest migration."""
+    """Bring the database schema to the newest migration; one process at a time (two servers starting together
+    on an empty database would otherwise both create the tables)."""
     config = alembic_config(db.url)
-    with db.engine.begin() as connection:
+    with db.exclusive("pathways:migrate"), db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

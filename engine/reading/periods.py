@@ -17,9 +17,17 @@ def check_period(period: object) -> None:
         raise InvalidInput(ErrorCode.PERIOD_INVALID, f"period must be one of {', '.join(PERIODS)}, not {period!r}")
 
 
+#: Report dates outside these are typing errors (no pathway ran before 2019; 9999-12-31 would make 96,000 periods).
+EARLIEST_REPORT_DAY = date(2000, 1, 1)
+LATEST_REPORT_DAY = date(2199, 12, 31)
+
+
 def check_date(name: str, value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInput(ErrorCode.DATE_INVALID, f"{name} must be a date, not {value!r}")
+    if not EARLIEST_REPORT_DAY <= value <= LATEST_REPORT_DAY:
+        raise InvalidInput(ErrorCode.DATE_INVALID, f"{name} must be between {EARLIEST_REPORT_DAY} and "
+                                                   f"{LATEST_REPORT_DAY}, not {value}")
 
 
 def check_range(start: date, end: date) -> None:

@@ -74,7 +74,7 @@ def correct_date(ctx: RuntimeContext, instance_id: str, event_id: int, *, occurr
                                                                     "undo it and register it again")
             if occurred_on == event.occurred_on:
                 raise InvalidInput(ErrorCode.CORRECTION_UNCHANGED, f"the event is already dated {occurred_on}")
-            _check_between(events, event, occurred_on, ctx.today())
+            _check_between(events, event, occurred_on, ctx.today(), held.definition.in_use_from)
             old = event.occurred_on
             event.occurred_on = occurred_on
             work = UnitOfWork(held.conn, held.state)
@@ -146,11 +146,16 @@ def _find(events: list[_Event], event_id: int) -> _Event:
     return found
 
 
-def _check_between(events: list[_Event], event: _Event, new: date, today: date) -> None:
-    """The rules of a new registration, on both sides: not in the future, between its neighbours in time."""
+def _check_between(events: list[_Event], event: _Event, new: date, today: date, in_use_from: date) -> None:
+    """The rules of a new registration, on both sides: not in the future, between its neighbours in time, and
+    not before the pathway came into use."""
     if new > today:
         raise InvalidInput(ErrorCode.OCCURRED_ON_IN_FUTURE, f"{new} is in the future (today is {today})",
                            params={"today": today})
+    if new < in_use_from:
+        raise InvalidInput(ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE,
+                           f"{new} is before the pathway came into use ({in_use_from})",
+                           params={"in_use_from": in_use_from})
     others = [e for e in events if e.code != PATIENT_DEFERRED and e.id != event.id]
     before = max((e.occurred_on for e in others if e.id < event.id), default=None)
     after = min((e.occurred_on for e in others if e.id > event.id), default=None)

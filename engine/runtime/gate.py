@@ -48,9 +48,11 @@ class Held:
 
 
 @contextmanager
-def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str | None = None) -> Iterator[Held]:
+def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str | None = None,
+           skip_locked: bool = False) -> Iterator[Held]:
     """One command's transaction on one instance, found by one of its tasks or by its id. The caller checks the
-    state back in (`ctx.live.checkin`) once the block has committed."""
+    state back in (`ctx.live.checkin`) once the block has committed. `skip_locked`: a sweep's claim; an instance
+    another worker holds is NotFound at once (PostgreSQL)."""
     with ctx.db.engine.begin() as conn, guarded(_FAILED, StaleCache, StaleInstance):
         if task_id is not None and conn.dialect.name == "postgresql":
             optimistic = ctx.live.checkout_task(task_id)
@@ -58,7 +60,7 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
                 with _optimistic(ctx, conn, task_id, *optimistic) as held:
                     yield held
                 return
-        found = write_path.lock(conn, task_id=task_id, instance_id=instance_id)
+        found = write_path.lock(conn, task_id=task_id, instance_id=instance_id, skip_locked=skip_locked)
         if found is None:
             if task_id is not None:
                 raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine.access.patient_keys import validate_patient_key
+from engine.catalogue.definition import PathwayDefinition
 from engine.db.models import PathwayVersion
 from engine.deadlines.indicators import SETTINGS
 from engine.deadlines.measurement import RegisteredEvent
@@ -36,12 +37,18 @@ def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, un
                 PathwayVersion.pathway_key == pathway_key, PathwayVersion.is_current.is_(True)))
             if version_id is None:
                 raise NotFound(ErrorCode.PATHWAY_NOT_FOUND, f"no deployed pathway {pathway_key!r}")
-            existing = conn.scalar(select(write_path.INSTANCE.c.id)
-                                   .where(write_path.INSTANCE.c.active_key == active_key))
-            if existing:
+            existing = conn.execute(select(write_path.INSTANCE.c.id, write_path.INSTANCE.c.unit)
+                                    .where(write_path.INSTANCE.c.active_key == active_key)).first()
+            if existing:  # the caller decides whether the id and unit may be shown (engine.actions.commands)
                 raise Conflict(ErrorCode.PATHWAY_ALREADY_ACTIVE,
-                               f"patient already has an active {pathway_key} pathway ({existing})")
+                               f"patient already has an active {pathway_key} pathway ({existing.id})",
+                               params={"instance_id": existing.id, "unit": existing.unit})
             definition = ctx.definitions.get(version_id, conn)
+            _check_severity(definition, severity)
+            if referral_received_on < definition.in_use_from:
+                raise InvalidInput(ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE,
+                                   f"referral_received_on {referral_received_on} is before {definition.key} came into "
+                                   f"use ({definition.in_use_from})", params={"in_use_from": definition.in_use_from})
             state = InstanceState(
                 id=str(uuid.uuid4()), pathway_version_id=version_id, pathway_key=pathway_key,
                 patient_key=patient_key, unit=unit, setting=setting, severity=severity,
@@ -69,6 +76,16 @@ def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, un
     if messages:
         deliver_messages(ctx, patient_key)
     return state.id
+
+
+def _check_severity(definition: PathwayDefinition, severity: str | None) -> None:
+    """A severity the pathway does not declare would silently open no deadline: refused, naming the allowed ones."""
+    if severity is not None and severity not in definition.severities:
+        allowed = definition.severities
+        raise InvalidInput(ErrorCode.SEVERITY_INVALID,
+                           f"{definition.key} has no severity {severity!r}; "
+                           f"{'it declares ' + ', '.join(allowed) if allowed else 'it declares none: leave it out'}",
+                           params={"allowed": list(allowed)})
 
 
 def _check_start(ctx: RuntimeContext, setting: str, referral_received_on: date, unit: str) -> None:

@@ -17,7 +17,7 @@ from engine.db.models import DueTimer, IndicatorMeasurement
 from engine.deadlines.measurement import RegisteredEvent
 from engine.deadlines.rules import overdue_sql
 from engine.errors import NotFound
-from engine.runtime import incidents, projection
+from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
 from engine.runtime.gate import locked
 from engine.runtime.incidents import INCIDENT, SYSTEM_ACTOR, Item
@@ -56,10 +56,14 @@ def fire_due_timers(ctx: RuntimeContext, limit: int = 500) -> int:
 
 
 def fire_instance_timers(ctx: RuntimeContext, instance_id: str, elements: list[str],
-                         on_success: Callable[[Connection], None]) -> int:
-    """Let one instance's due timers fire in one transaction (1 if it ran, 0 if it changed or went away)."""
+                         on_success: Callable[[Connection], None], *, claim: bool = True) -> int:
+    """Let one instance's due timers fire in one transaction: 1 if they did; 0 if another worker holds the
+    instance (`claim`: skip it instead of waiting), fired them first, or the instance changed or went away."""
     try:
-        with locked(ctx, instance_id=instance_id) as held:
+        with locked(ctx, instance_id=instance_id, skip_locked=claim) as held:
+            if not write_path.has_due_timer(held.conn, instance_id, ctx.now()):
+                ctx.live.checkin(held.workflow, held.state)  # untouched: still current
+                return 0
             on_success(held.conn)
             events: list[RegisteredEvent] = []
             run_engine(held.workflow, ctx.clock, projection.automatic_events(held.definition, events, ctx.today()))
@@ -117,7 +121,7 @@ def retry_incident(ctx: RuntimeContext, incident_id: int, actor: str, *, on_curr
 
 def _run_item(ctx: RuntimeContext, item: Item, on_success: Callable[[Connection], None]) -> None:
     if item.kind == IncidentKind.TIMER and item.instance_id:
-        fire_instance_timers(ctx, item.instance_id, [item.element_id or "timer"], on_success)
+        fire_instance_timers(ctx, item.instance_id, [item.element_id or "timer"], on_success, claim=False)
     elif item.kind == IncidentKind.MESSAGE and item.instance_id and item.message_id:
         deliver_one(ctx, item.message_id, item.instance_id, on_success)
     else:

@@ -85,6 +85,9 @@ _MUTABLE_INSTANCE_COLUMNS = ("status", "active_key", "started_on", "last_occurre
 # The hot path's statements are built once: building a statement per call costs more than its round trip.
 _LOCK_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
                .with_for_update())
+#: A sweep's claim: an instance another worker holds is left to that worker instead of waited for.
+_CLAIM_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
+                .with_for_update(skip_locked=True))
 _LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version)
                  .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
                         .scalar_subquery())
@@ -122,12 +125,14 @@ _CORRECT_EVENT = (update(EVENT).where(EVENT.c.id == bindparam("b_id"))
                   .values(occurred_on=bindparam("b_occurred_on"), undone_at=bindparam("b_undone_at")))
 
 
-def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None) -> tuple[str, int] | None:
-    """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version)."""
+def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None,
+         skip_locked: bool = False) -> tuple[str, int] | None:
+    """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version). With
+    `skip_locked` (PostgreSQL) a row another transaction holds gives None at once instead of a wait."""
     if task_id is not None:
         statement, params = _LOCK_BY_TASK, {"task_id": task_id}
     else:
-        statement, params = _LOCK_BY_ID, {"instance_id": instance_id}
+        statement, params = (_CLAIM_BY_ID if skip_locked else _LOCK_BY_ID), {"instance_id": instance_id}
     if conn.dialect.name == "postgresql":  # every command starts here: spare SQLAlchemy's per-call work
         with conn.connection.driver_connection.cursor() as cursor:
             cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
@@ -160,6 +165,11 @@ def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
                               .order_by(TASK.c.created_at, TASK.c.id))
     ]
     return state, row.state
+
+
+def has_due_timer(conn: Connection, instance_id: str, now: datetime) -> bool:
+    return conn.scalar(select(TIMER.c.id).where(TIMER.c.instance_id == instance_id, TIMER.c.due_at <= now)
+                       .limit(1)) is not None
 
 
 def task_status(conn: Connection, task_id: str) -> str | None:
