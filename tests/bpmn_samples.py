@@ -103,3 +103,21 @@ def timer_then_script(script: str, *, key: str = "reminder", days: int = 1) -> b
   </bpmn:process>
 </bpmn:definitions>
 """).encode("utf-8")
+
+
+def chain_of_tasks(count: int, *, key: str = "chain", extra: str = "", comments: int = 0) -> bytes:
+    """A process of `count` user tasks one after another (and `comments` XML comments): for the model bounds."""
+    steps = "".join(f'<bpmn:userTask id="t{n}" name="Steg {n}" />'
+                    f'<bpmn:sequenceFlow id="f{n}" sourceRef="{"start" if n == 0 else f"t{n - 1}"}" targetRef="t{n}" />'
+                    for n in range(count))
+    return (HEADER.format(doctype="") + f"""
+  <bpmn:process id="{key}" name="Kjede" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    {steps}
+    <bpmn:sequenceFlow id="f_end" sourceRef="t{count - 1}" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    {extra}
+    {"<!-- x -->" * comments}
+  </bpmn:process>
+</bpmn:definitions>
+""").encode("utf-8")

@@ -190,3 +190,29 @@ def test_a_referral_before_the_pathway_came_into_use_is_refused(client):
     moved = client.post(f"/instances/{first_day.json()['id']}/events/{referral['id']}/correction",
                         json={"occurred_on": "2018-12-31", "reason": "feil år"})
     assert moved.json()["code"] == "referral_received_before_in_use"
+
+
+# ---- bounded models ---------------------------------------------------------------------------------------------
+
+
+def _errors(source: bytes) -> list[str]:
+    from engine.catalogue.parser import parse_pathway
+    definition, problems = parse_pathway(source, "model.bpmn")
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert definition is None or not errors
+    return errors
+
+
+def test_models_too_large_to_run_are_refused_naming_the_limit():
+    from tests.bpmn_samples import chain_of_tasks
+    assert _errors(chain_of_tasks(200)) == []
+    assert any("at most 300" in e for e in _errors(chain_of_tasks(320)))
+    assert any("at most 50000" in e for e in _errors(chain_of_tasks(3, comments=60_000)))
+    looping = ('<bpmn:userTask id="many" name="Mange"><bpmn:multiInstanceLoopCharacteristics>'
+               '<bpmn:loopCardinality>{}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>'
+               '</bpmn:userTask>')
+    assert any("up to 50, not '100000'" in e for e in _errors(chain_of_tasks(3, extra=looping.format(100000))))
+    assert any("up to 50, not 'n'" in e for e in _errors(chain_of_tasks(3, extra=looping.format("n"))))
+    from engine.catalogue.parser import parse_pathway
+    _, problems = parse_pathway(b" " * (3 * 1024 * 1024), "big.bpmn")
+    assert any("at most 2097152" in p.message for p in problems)

@@ -31,7 +31,15 @@ from engine.catalogue.definition import (
     PathwayDefinition,
     TaskDefinition,
 )
-from engine.catalogue.lint import Linter, PathwayFileError, Problem, check_expressions, check_unsupported
+from engine.catalogue.lint import (
+    MAX_FILE_BYTES,
+    Linter,
+    PathwayFileError,
+    Problem,
+    check_bounds,
+    check_expressions,
+    check_unsupported,
+)
 from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NS, safe_parser
 from engine.deadlines.indicators import (
     CODE,
@@ -85,8 +93,14 @@ def properties(element: etree._Element) -> list[Property]:
 def parse_pathway(source: bytes, filename: str) -> tuple[PathwayDefinition | None, list[Problem]]:
     """Parse and lint one pathway file. Returns the definition (None when there are errors) and all problems."""
     lint = Linter(filename)
+    if len(source) > MAX_FILE_BYTES:
+        lint.error(None, f"the file is {len(source)} bytes; at most {MAX_FILE_BYTES} are allowed", line=1)
+        return None, lint.problems
     root = _checked_root(source, lint)
     if root is None:
+        return None, lint.problems
+    check_bounds(root, lint)
+    if lint.has_errors:
         return None, lint.problems
     processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
     if len(processes) != 1:
@@ -126,6 +140,9 @@ def _checked_root(source: bytes, lint: Linter) -> etree._Element | None:
     return root
 
 
+_TOO_DEEP = "the process is too deep to build (a chain of steps too long); split it into sub-processes"
+
+
 def _build_spec(root: etree._Element, process: etree._Element, definition: PathwayDefinition, lint: Linter) -> bool:
     try:
         parser = CamundaParser(validator=None)
@@ -133,10 +150,16 @@ def _build_spec(root: etree._Element, process: etree._Element, definition: Pathw
         definition.spec = parser.get_spec(definition.key)
         definition.subprocess_specs = parser.get_subprocess_specs(definition.key)
     except ValidationException as exc:
-        lint.at(exc.line_number or None, exc.id or None, str(exc).split("\n")[0])
+        if "RecursionError" in str(exc):
+            lint.error(process, _TOO_DEEP)
+        else:
+            lint.at(exc.line_number or None, exc.id or None, str(exc).split("\n")[0])
         return False
     except SpiffWorkflowException as exc:
         lint.error(process, f"SpiffWorkflow cannot build this process: {exc}")
+        return False
+    except RecursionError:
+        lint.error(process, _TOO_DEEP)
         return False
     return True
 
