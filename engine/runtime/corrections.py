@@ -32,7 +32,7 @@ from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import projection, write_path
 from engine.runtime.context import RuntimeContext
-from engine.runtime.gate import Held, locked, require_active
+from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.spiff import run_engine
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import CorrectionKind, InstanceStatus
@@ -90,7 +90,7 @@ def correct_date(ctx: RuntimeContext, instance_id: str, event_id: int, *, occurr
             run_engine(held.workflow, ctx.clock, projection.automatic_events(held.definition, fired, ctx.today()))
             _remeasure_and_commit(ctx, work, held, events, actor, fired)
     except StaleInstance as exc:
-        raise _changed(instance_id) from exc
+        raise changed_concurrently(instance_id) from exc
     ctx.live.checkin(held.workflow, held.state)
 
 
@@ -113,7 +113,7 @@ def undo(ctx: RuntimeContext, instance_id: str, event_id: int, *, reason: str, a
                              detail=f"{event.id} {event.code}: {reason}"[:MAX_REASON])
             _remeasure_and_commit(ctx, work, held, events, actor, [])
     except StaleInstance as exc:
-        raise _changed(instance_id) from exc
+        raise changed_concurrently(instance_id) from exc
     ctx.live.checkin(held.workflow, held.state)
 
 
@@ -122,10 +122,6 @@ def _reason(reason: str) -> str:
     if not reason:
         raise InvalidInput(ErrorCode.REASON_REQUIRED, "a correction needs a reason")
     return reason[:MAX_REASON]
-
-
-def _changed(instance_id: str) -> Conflict:
-    return Conflict(ErrorCode.CHANGED_CONCURRENTLY, f"pathway {instance_id} was changed by someone else; try again")
 
 
 def _events(conn: Connection, instance_id: str) -> list[_Event]:

@@ -19,7 +19,7 @@ from engine.deadlines.measurement import RegisteredEvent, deferrable_open
 from engine.errors import Conflict, ErrorCode, InvalidInput
 from engine.runtime import projection
 from engine.runtime.context import RuntimeContext
-from engine.runtime.gate import locked, require_active
+from engine.runtime.gate import changed_concurrently, locked, require_active
 from engine.runtime.workflow_state import dump_state
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import DeferralReason
@@ -75,6 +75,5 @@ def register_patient_deferred(ctx: RuntimeContext, instance_id: str, *, deferred
                 PATIENT_DEFERRED, deferred_from, note=note, deferred_until=until, reason=reason)], actor)
             work.commit(dump_state(held.workflow), ctx.now())
     except StaleInstance as exc:
-        raise Conflict(ErrorCode.CHANGED_CONCURRENTLY,
-                       f"pathway {instance_id} was changed by someone else; try again") from exc
+        raise changed_concurrently(instance_id) from exc
     ctx.live.checkin(held.workflow, held.state)

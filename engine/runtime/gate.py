@@ -76,6 +76,11 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
         yield Held(conn, workflow, state, definition)
 
 
+def changed_concurrently(instance_id: str) -> Conflict:
+    """The conflict of a command whose instance another command changed first (`StaleInstance`)."""
+    return Conflict(ErrorCode.CHANGED_CONCURRENTLY, f"pathway {instance_id} was changed by someone else; try again")
+
+
 def require_active(held: Held) -> None:
     """A command that changes a pathway needs it active (not closed)."""
     if held.state.status != InstanceStatus.ACTIVE:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from engine.access.audit import AUDIT, audit_row
 from engine.db.models import Incident, PathwayVersion
@@ -180,7 +181,10 @@ def audit_retry(ctx: RuntimeContext, row, actor: str) -> None:
                                                instance_id=row.instance_id, detail=str(row.id)))
 
 
-def due_for_retry(kind: IncidentKind, now: datetime):
-    """Open incidents of `kind` whose back-off has passed (the scheduler tries their item again)."""
-    return and_(INCIDENT.c.status == IncidentStatus.OPEN, INCIDENT.c.kind == kind,
-                INCIDENT.c.next_attempt_at.is_not(None), INCIDENT.c.next_attempt_at <= now)
+def due_for_retry(conn: Connection, kind: IncidentKind, now: datetime) -> dict[Any, int]:
+    """The open incidents of `kind` whose back-off has passed, by their item (instance id for a timer, message id
+    for a delivery): the scheduler tries these items again and resolves the incident when one succeeds."""
+    item = INCIDENT.c.message_id if kind == IncidentKind.MESSAGE else INCIDENT.c.instance_id
+    return dict(conn.execute(select(item, INCIDENT.c.id).where(
+        INCIDENT.c.status == IncidentStatus.OPEN, INCIDENT.c.kind == kind,
+        INCIDENT.c.next_attempt_at.is_not(None), INCIDENT.c.next_attempt_at <= now)).all())

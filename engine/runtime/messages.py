@@ -25,7 +25,7 @@ from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
 from engine.runtime.failures import engine_error
-from engine.runtime.gate import Held, locked, require_active
+from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import IncidentKind, InstanceStatus
@@ -48,8 +48,7 @@ def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict
             check_occurred_on(occurred_on, ctx.today(), held.state.last_occurred_on)
             delivered = _receive(ctx, held, name, dict(data or {}), name, occurred_on, actor, audit="send_message")
     except StaleInstance as exc:
-        raise Conflict(ErrorCode.CHANGED_CONCURRENTLY,
-                       f"pathway {instance_id} was changed by someone else; try again") from exc
+        raise changed_concurrently(instance_id) from exc
     ctx.live.checkin(held.workflow, held.state)
     if delivered:
         deliver_messages(ctx, held.state.patient_key)
@@ -74,8 +73,7 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
             .where(instance.c.patient_key.in_({m.patient_key for m in pending}),
                    instance.c.status == InstanceStatus.ACTIVE)
             .order_by(instance.c.created_at, instance.c.id)).all()
-        retrying = dict(conn.execute(select(incidents.INCIDENT.c.message_id, incidents.INCIDENT.c.id)
-                                     .where(incidents.due_for_retry(IncidentKind.MESSAGE, now))).all())
+        retrying = incidents.due_for_retry(conn, IncidentKind.MESSAGE, now)
     delivered = 0
     for row in pending:
         for receiver in receivers:

@@ -20,7 +20,7 @@ from engine.errors import NotFound
 from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
 from engine.runtime.gate import locked
-from engine.runtime.incidents import INCIDENT, SYSTEM_ACTOR, Item
+from engine.runtime.incidents import SYSTEM_ACTOR, Item
 from engine.runtime.messages import deliver_messages, deliver_one
 from engine.runtime.spiff import run_engine
 from engine.runtime.write_path import StaleInstance, UnitOfWork
@@ -38,8 +38,7 @@ def fire_due_timers(ctx: RuntimeContext, limit: int = 500) -> int:
                            .where(DueTimer.due_at <= now,
                                   DueTimer.instance_id.not_in(incidents.parked_instances(IncidentKind.TIMER, now)))
                            .order_by(DueTimer.due_at).limit(limit)).all()
-        retrying = dict(conn.execute(select(INCIDENT.c.instance_id, INCIDENT.c.id)
-                                     .where(incidents.due_for_retry(IncidentKind.TIMER, now))).all())
+        retrying = incidents.due_for_retry(conn, IncidentKind.TIMER, now)
     elements: dict[str, list[str]] = {}
     for row in due:
         elements.setdefault(row.instance_id, []).append(row.element_id)
