@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     MESSAGE_NOT_AWAITED = "message_not_awaited"
     DATABASE_NOT_EMPTY = "database_not_empty"
     INCIDENT_RESOLVED = "incident_resolved"
+    SAVED_STATE_UNREADABLE = "saved_state_unreadable"
     NO_DEFERRABLE_DEADLINE = "no_deferrable_deadline"
     EVENT_ALREADY_UNDONE = "event_already_undone"
     EVENT_NOT_CORRECTABLE = "event_not_correctable"

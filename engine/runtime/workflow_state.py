@@ -2,7 +2,8 @@
 
 A fresh instance's serialisation is dominated by the spec, which is the same for every instance of a pathway
 version. We store the spec once (the BPMN source of the version) and serialise only the instance: its tasks,
-data and events. On load the cached spec objects are plugged back in.
+data and events. On load a state of an older format is brought forward (`engine.runtime.state_format`) and the
+cached spec objects are plugged back in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from engine.catalogue.expressions import SAFE_SCRIPT_ENGINE
+from engine.runtime.state_format import upgrade
 
 
 class InstanceStateConverter(BpmnWorkflowConverter):
@@ -56,7 +58,7 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
 
 def load_state(state: bytes, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
     dct = json.loads(state if state[:1] == b"{" else zlib.decompress(state))
-    SERIALIZER.migrate(dct)
+    upgrade(dct, SERIALIZER, spec, subprocess_specs)  # before the spec objects go in: the steps read its dict
     dct["spec"] = spec
     dct["subprocess_specs"] = subprocess_specs
     return SERIALIZER.from_dict(dct)
