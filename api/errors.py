@@ -3,16 +3,32 @@ code, and a pathway file's lint problems or a registration's refused fields."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 
-from engine.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound, PathwayError, Unauthenticated
+from engine.errors import (
+    Conflict,
+    ErrorCode,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PathwayError,
+    Unauthenticated,
+    Unavailable,
+)
+from engine.runtime.failures import database_failed
 
 from . import schemas
 
-STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, InvalidInput: 422}
+STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, Unavailable: 503}
+#: seconds a client should wait before trying again after a database fault
+RETRY_AFTER = 5
+log = logging.getLogger(__name__)
 #: The error responses every route may give, for the OpenAPI documentation.
 RESPONSES = {status: {"model": schemas.ErrorOut} for status in sorted(STATUS.values())}
 
@@ -35,7 +51,14 @@ def install_error_handlers(app: FastAPI) -> None:
         response = JSONResponse(status_code=status_of(exc), content=jsonable_encoder(error_body(exc)))
         if isinstance(exc, Unauthenticated):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, Unavailable):
+            response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_fault(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        log.error("database fault on %s %s", request.method, request.url.path, exc_info=exc)
+        return await engine_error(request, database_failed(exc))
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -195,7 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     sd.add_argument("--seed", type=int, default=2019, help="random seed; the same seed and day give the same data")
     sd.set_defaults(func=_seed)
     args = parser.parse_args(argv)
-    return args.func(args)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return args.func(args)
+    except SQLAlchemyError as exc:  # a database that is down or refuses us: say so, without a traceback
+        print(f"pathways {args.command}: the database failed: {type(getattr(exc, 'orig', None) or exc).__name__}: "
+              f"{str(getattr(exc, 'orig', None) or exc).strip()[:500]}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

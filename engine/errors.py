@@ -70,6 +70,8 @@ class ErrorCode(StrEnum):
     DATE_INVALID = "date_invalid"
     RANGE_REVERSED = "range_reversed"
     UNITS_INVALID = "units_invalid"
+    # the database failed or could not be reached
+    DATABASE_FAILED = "database_failed"
     # who may do what
     NOT_AUTHENTICATED = "not_authenticated"
     ROLE_FORBIDDEN = "role_forbidden"
@@ -141,3 +143,8 @@ class Unauthenticated(PathwayError):
 
 class Forbidden(PathwayError):
     """The caller's role may not do this at all (a manager asking for a patient's pathway)."""
+
+
+class Unavailable(PathwayError):
+    """The database failed or could not be reached: nothing of the command was written, and trying again later
+    may work. Never the pathway file's fault, so never `engine_error`."""

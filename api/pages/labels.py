@@ -56,7 +56,10 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.MESSAGE_NOT_AWAITED: "Forløpet venter ikke på denne meldingen nå.",
     ErrorCode.DATABASE_NOT_EMPTY: "Databasen har allerede forløp; demodata lastes bare inn i en tom database.",
     ErrorCode.INCIDENT_RESOLVED: "Hendelsen er allerede løst.",
-    ErrorCode.SAVED_STATE_UNREADABLE: "Forløpets lagrede tilstand er skrevet i et format denne versjonen ikke kan lese ({format}). Kontakt driftsansvarlig.",
+    ErrorCode.DATABASE_FAILED: "Databasen svarte ikke som den skulle ({cause}). Ingenting ble lagret. Prøv igjen "
+                               "om litt, og si fra til driftsansvarlig hvis det gjentar seg.",
+    ErrorCode.SAVED_STATE_UNREADABLE: "Forløpets lagrede tilstand er skrevet i et format denne versjonen ikke kan "
+                                      "lese ({format}). Kontakt driftsansvarlig.",
     ErrorCode.NO_DEFERRABLE_DEADLINE: "Forløpet har ingen løpende forløpstid som pasienten kan utsette. "
                                       "Henvisningsvurderingen kan for eksempel ikke pasientutsettes.",
     ErrorCode.EVENT_ALREADY_UNDONE: "Registreringen er allerede angret.",

@@ -3,6 +3,7 @@ travel in a cookie, error pages, and `PageRoute`, which answers engine errors wi
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, unquote
@@ -12,13 +13,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, Principal
 from engine.errors import Forbidden, NotFound, Unauthenticated
+from engine.runtime.failures import database_failed
 
 from ..deps import LoginRequired
+from ..errors import RETRY_AFTER
 from . import labels
 from .session import CsrfRefused, csrf_token, login_url
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FLASH_COOKIE = "pathways_flash"
@@ -87,7 +93,8 @@ def _read_flash(raw: str) -> dict[str, str]:
     return {"kind": kind, "message": message[:500]}
 
 
-_ERROR_TITLES = {400: "Ugyldig forespørsel", 403: "Ingen tilgang", 404: "Finnes ikke", 409: "Konflikt"}
+_ERROR_TITLES = {400: "Ugyldig forespørsel", 403: "Ingen tilgang", 404: "Finnes ikke", 409: "Konflikt",
+                 503: "Midlertidig utilgjengelig"}
 _ERROR_DEFAULTS = {
     400: "Adressen inneholder ugyldige verdier.",
     403: "Du har ikke tilgang til denne siden.",
@@ -101,7 +108,7 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
 
 
 class PageRoute(APIRoute):
-    """A route that answers with HTML pages: log-in redirect, 403, 404 and 400 pages instead of JSON."""
+    """A route that answers with HTML pages: log-in redirect, 403, 404, 400 and 503 pages instead of JSON."""
 
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
@@ -119,5 +126,10 @@ class PageRoute(APIRoute):
                 return error_page(request, 404)
             except RequestValidationError:
                 return error_page(request, 400)
+            except SQLAlchemyError as exc:
+                log.error("database fault on %s %s", request.method, request.url.path, exc_info=exc)
+                response = error_page(request, 503, labels.error_text(database_failed(exc)))
+                response.headers["Retry-After"] = str(RETRY_AFTER)
+                return response
 
         return page_handler

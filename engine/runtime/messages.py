@@ -9,6 +9,7 @@ crisis, "blålys", reported by the municipality) goes to an instance that waits 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -24,11 +25,13 @@ from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
-from engine.runtime.failures import engine_error
+from engine.runtime.failures import engine_error, is_outage
 from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import IncidentKind, InstanceStatus
+
+log = logging.getLogger(__name__)
 
 
 def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
@@ -86,6 +89,9 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
                     delivered += 1
                     break
             except Exception as exc:  # recorded and parked: the other messages are still delivered
+                if is_outage(exc):  # kept undelivered; the next tick delivers it
+                    log.warning("the database failed while delivering messages: %s", exc)
+                    return delivered
                 incidents.record(ctx, incidents.Item(IncidentKind.MESSAGE, receiver.id, row.id), exc)
                 break
     return delivered

@@ -3,7 +3,8 @@ and the retry of an item that failed.
 
 Run in-process every minute, or by `pathways tick`. Only due rows are read (indexed on their due time), never
 every instance. Each due item runs in its own transaction: one that fails inside the engine is rolled back,
-recorded as an incident and parked (`engine.runtime.incidents`), and the sweep goes on with the others.
+recorded as an incident and parked (`engine.runtime.incidents`), and the sweep goes on with the others. When
+the database itself fails, nothing is parked: the round stops and the next one tries again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.deadlines.rules import overdue_sql
 from engine.errors import NotFound
 from engine.runtime import incidents, projection, write_path
 from engine.runtime.context import RuntimeContext
+from engine.runtime.failures import is_outage
 from engine.runtime.gate import locked
 from engine.runtime.incidents import SYSTEM_ACTOR, Item
 from engine.runtime.messages import deliver_messages, deliver_one
@@ -49,6 +51,9 @@ def fire_due_timers(ctx: RuntimeContext, limit: int = 500) -> int:
             fired += fire_instance_timers(ctx, instance_id, names, incidents.resolver(
                 ctx, incident_id, SYSTEM_ACTOR, "the scheduler's retry succeeded"))
         except Exception as exc:  # recorded and parked: the other instances' timers still fire
+            if is_outage(exc):  # no one's fault, and every other instance would fail too: the next tick retries
+                log.warning("the database failed while firing timers: %s", exc)
+                break
             incidents.record(ctx, Item(IncidentKind.TIMER, instance_id, element_id=names[0]), exc)
             log.warning("timer of pathway %s failed: %s", instance_id, exc)
     return fired
@@ -94,7 +99,8 @@ def tick(ctx: RuntimeContext) -> tuple[int, int]:
     try:
         overdue = mark_overdue(ctx)
     except Exception as exc:
-        incidents.record(ctx, Item(IncidentKind.SWEEP, element_id="mark_overdue"), exc)
+        if not is_outage(exc):
+            incidents.record(ctx, Item(IncidentKind.SWEEP, element_id="mark_overdue"), exc)
         log.warning("the overdue sweep failed: %s", exc)
         overdue = 0
     return fired, overdue
