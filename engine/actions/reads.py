@@ -7,10 +7,11 @@ import dataclasses
 from typing import Any
 
 from engine.access.audit import audit_row, audit_trail, record_reads
+from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import require_patient_access, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
 from engine.reading.incidents import IncidentFilter, incident_view, list_incidents
-from engine.reading.instances import instance_detail
+from engine.reading.instances import instance_detail, patient_pathways
 from engine.reading.tasks import TaskFilter, get_task, list_tasks
 from engine.runtime import PathwayRuntime
 
@@ -21,6 +22,18 @@ def read_instance(runtime: PathwayRuntime, user: Principal, instance_id: str) ->
     record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_instance",
                                        patient_key=instance.patient_key, instance_id=instance_id)])
     return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def read_patient_pathways(runtime: PathwayRuntime, user: Principal, patient_key: str) -> list[dict[str, Any]]:
+    """The patient's pathways in the user's units, audited once per pathway shown. A key that is not a valid
+    national identity number is refused as at start (`patient_key_invalid`)."""
+    require_patient_access(user)
+    key = validate_patient_key(patient_key)
+    pathways = patient_pathways(runtime.db, key, user.visible_units(), runtime.today())
+    now = runtime.clock.now()
+    record_reads(runtime.db, [audit_row(now, user.id, "read_patient", patient_key=key, instance_id=p["id"])
+                              for p in pathways] or [audit_row(now, user.id, "read_patient", patient_key=key)])
+    return pathways
 
 
 def read_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.db.database import Database
@@ -78,3 +78,39 @@ def _measurement_view(m: IndicatorMeasurement, today: date) -> dict[str, Any]:
             "end_on": m.end_on, "status": status_on(m.status, m.due_on, today),
             "deferral_registered": m.deferral_registered, "target_share": m.target_share,
             "unconfirmed": m.unconfirmed}
+
+
+#: A patient seldom has more than a handful of pathways; this bounds a page even for a key with a long history.
+MAX_PATIENT_PATHWAYS = 100
+
+
+def patient_pathways(db: Database, patient_key: str, units: tuple[str, ...] | None,
+                     today: date) -> list[dict[str, Any]]:
+    """The patient's pathways in `units` (None: all), active first and newest first, each with its running
+    deadlines (pending or overdue, nearest first) and its number of open tasks."""
+    with db.reading() as session:
+        query = (select(PathwayInstance).options(defer(PathwayInstance.state))
+                 .where(PathwayInstance.patient_key == patient_key))
+        if units is not None:
+            query = query.where(PathwayInstance.unit.in_(units))
+        instances = session.scalars(query.order_by(PathwayInstance.closed_on.is_not(None),
+                                                   PathwayInstance.referral_received_on.desc(), PathwayInstance.id)
+                                    .limit(MAX_PATIENT_PATHWAYS)).all()
+        ids = [i.id for i in instances]
+        names = dict(session.execute(select(PathwayVersion.id, PathwayVersion.name).where(
+            PathwayVersion.id.in_({i.pathway_version_id for i in instances}))).all())
+        running: dict[str, list[dict[str, Any]]] = {}
+        for m in session.scalars(select(IndicatorMeasurement).where(
+                IndicatorMeasurement.instance_id.in_(ids), IndicatorMeasurement.end_on.is_(None),
+                IndicatorMeasurement.due_on.is_not(None)).order_by(IndicatorMeasurement.due_on)):
+            view = _measurement_view(m, today)
+            if view["status"] in ("pending", "overdue"):
+                running.setdefault(m.instance_id, []).append(view)
+        open_tasks = dict(session.execute(select(CoordinatorTask.instance_id, func.count()).where(
+            CoordinatorTask.instance_id.in_(ids), CoordinatorTask.status == TaskStatus.OPEN)
+            .group_by(CoordinatorTask.instance_id)).all())
+    return [{"id": i.id, "pathway": i.pathway_key, "pathway_name": names.get(i.pathway_version_id, i.pathway_key),
+             "unit": i.unit, "setting": i.setting, "severity": i.severity, "status": i.status,
+             "referral_received_on": i.referral_received_on, "started_on": i.started_on, "closed_on": i.closed_on,
+             "running_deadlines": running.get(i.id, []), "open_tasks": open_tasks.get(i.id, 0)}
+            for i in instances]
