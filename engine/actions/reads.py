@@ -10,8 +10,11 @@ from engine.access.audit import audit_row, audit_trail, record_reads
 from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import require_patient_access, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
+from engine.catalogue.definition import RULE_SETS
+from engine.deadlines.indicators import SETTINGS
 from engine.reading.incidents import IncidentFilter, incident_view, list_incidents
 from engine.reading.instances import instance_detail, patient_pathways
+from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter, get_task, list_tasks
 from engine.runtime import PathwayRuntime
 
@@ -34,6 +37,19 @@ def read_patient_pathways(runtime: PathwayRuntime, user: Principal, patient_key:
     record_reads(runtime.db, [audit_row(now, user.id, "read_patient", patient_key=key, instance_id=p["id"])
                               for p in pathways] or [audit_row(now, user.id, "read_patient", patient_key=key)])
     return pathways
+
+
+def start_choices(runtime: PathwayRuntime, user: Principal) -> dict[str, Any]:
+    """What a pathway can be started with: the deployed pathways with their variants and default rule set, the
+    user's units (administrators type one), the settings and the rule sets."""
+    require_patient_access(user)
+    pathways = []
+    for summary in list_pathways(runtime.db, runtime.definitions):
+        definition = runtime.definition_of(summary["version_id"])
+        pathways.append({"key": summary["key"], "name": summary["name"], "severities": list(definition.severities),
+                         "rule_set": definition.default_rule_set, "in_use_from": definition.in_use_from})
+    return {"pathways": pathways, "units": list(user.units) if user.visible_units() is not None else None,
+            "settings": list(SETTINGS), "rule_sets": list(RULE_SETS)}
 
 
 def read_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
