@@ -5,6 +5,7 @@ pathway, unit, setting, variant and rule set, referral date. The same engine com
 from __future__ import annotations
 
 from datetime import date
+
 from fastapi import APIRouter, Request
 
 from engine.actions import commands
