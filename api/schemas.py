@@ -78,6 +78,30 @@ class UndoEvent(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="Why the registration is undone")
 
 
+class Closure(BaseModel):
+    """Close the pathway before its process reaches the closure task."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closed_on: IsoDate = Field(description="The day the pathway ended: not in the future, not before the previous "
+                                        "measuring point")
+    outcome: str = Field(min_length=1, max_length=60, description="One of the pathway's closure outcomes (its "
+                                                                  "closure task's `outcome` options)")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Transfer(BaseModel):
+    """The patient is transferred to another hospital trust: the pathway closes with the transfer outcome and the
+    receiving trust registers a new start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transferred_on: IsoDate = Field(description="The day of the transfer: not in the future, not before the "
+                                             "previous measuring point")
+    receiving_trust: str = Field(min_length=1, max_length=200, description="The receiving hospital trust")
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class MessageIn(BaseModel):
     """A message from outside the pathways to one that waits for it, e.g. a crisis ("blålys") reported."""
 

@@ -37,6 +37,8 @@ class ErrorCode(StrEnum):
     EVENT_ALREADY_UNDONE = "event_already_undone"
     EVENT_NOT_CORRECTABLE = "event_not_correctable"
     LATER_REGISTRATIONS_DEPEND = "later_registrations_depend"
+    CLOSURE_NOT_DEFINED = "closure_not_defined"
+    CLOSURE_TASK_OPEN = "closure_task_open"
     # invalid input
     REQUEST_INVALID = "request_invalid"
     REQUEST_TOO_LARGE = "request_too_large"
@@ -50,6 +52,9 @@ class ErrorCode(StrEnum):
     DEFERRAL_TOO_SHORT = "deferral_too_short"
     DEFERRAL_PERIOD_INVALID = "deferral_period_invalid"
     DEFERRAL_REASON_INVALID = "deferral_reason_invalid"
+    CLOSURE_OUTCOME_INVALID = "closure_outcome_invalid"
+    TRANSFER_NOT_DEFINED = "transfer_not_defined"
+    RECEIVING_TRUST_INVALID = "receiving_trust_invalid"
     VERSION_INCOMPATIBLE = "version_incompatible"
     REFERRAL_RECEIVED_IN_FUTURE = "referral_received_in_future"
     REFERRAL_RECEIVED_BEFORE_IN_USE = "referral_received_before_in_use"

@@ -68,6 +68,8 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.EVENT_NOT_CORRECTABLE: "Denne registreringen kan ikke korrigeres her.",
     ErrorCode.LATER_REGISTRATIONS_DEPEND: "Senere registreringer bygger på denne. Angre dem først, nyeste først: "
                                           "{later}.",
+    ErrorCode.CLOSURE_NOT_DEFINED: "Forløpet har ingen avslutningsoppgave og kan ikke avsluttes her.",
+    ErrorCode.CLOSURE_TASK_OPEN: "Oppgaven «Avslutte» er åpen: registrer avslutningen i oppgaven.",
     ErrorCode.REQUEST_INVALID: "Forespørselen inneholder ugyldige verdier.",
     ErrorCode.REQUEST_TOO_LARGE: "Forespørselen er for stor (høyst 2 MB).",
     ErrorCode.FORM_INVALID: "Et obligatorisk felt mangler eller har en ugyldig verdi.",
@@ -81,6 +83,9 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
                                   "7 virkedager (perioden er {working_days} virkedager).",
     ErrorCode.DEFERRAL_PERIOD_INVALID: "Til-datoen må være etter fra-datoen.",
     ErrorCode.DEFERRAL_REASON_INVALID: "Velg en årsak til utsettelsen.",
+    ErrorCode.CLOSURE_OUTCOME_INVALID: "Velg en årsak til avslutningen.",
+    ErrorCode.TRANSFER_NOT_DEFINED: "Dette forløpet kan ikke avsluttes som overført til annet helseforetak.",
+    ErrorCode.RECEIVING_TRUST_INVALID: "Oppgi hvilket helseforetak pasienten overføres til (høyst 200 tegn).",
     ErrorCode.VERSION_INCOMPATIBLE: "Gjeldende versjon mangler steg dette forløpet har nådd; forløpet må migreres.",
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "Henvisningsdatoen kan ikke være fram i tid.",
     ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "Henvisningsdatoen er før forløpet ble tatt i bruk ({in_use_from}).",

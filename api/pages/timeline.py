@@ -1,6 +1,7 @@
 """A patient's pathway as a timeline (`/forlop/{id}`): measuring points and deadlines in date order, each
-deadline with its status, and the open tasks; its open incidents; and the forms that correct the record:
-patient-deferred, a registration's date corrected, a registration undone."""
+deadline with its status, and the open tasks; its open incidents; and the coordinator's forms: patient-deferred,
+a message the pathway waits for (e.g. a crisis reported), closing the pathway or transferring it to another hospital
+trust, a registration's date corrected, a registration undone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from engine.actions import commands
 from engine.actions.reads import read_instance
-from engine.catalogue.definition import OUTCOME_FIELD, PathwayDefinition
+from engine.catalogue.definition import CLOSURE_POINT, OUTCOME_FIELD, TRANSFER_OUTCOME, PathwayDefinition
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import PathwayError
 
@@ -92,7 +93,20 @@ def timeline(request: Request, instance_id: str, runtime: Runtime, user: PageUse
     return render(request, "timeline.html", detail=detail, entries=timeline_entries(detail, names),
                   indicators=indicators, tasks=tasks, today=today, reasons=DEFERRAL_REASON_LABELS,
                   can_defer=[i for i in indicators if i["deferrable"] and i["status"] in ("pending", "overdue")],
-                  instance_status=INSTANCE_STATUS_LABELS.get(detail["status"], detail["status"]))
+                  instance_status=INSTANCE_STATUS_LABELS.get(detail["status"], detail["status"]),
+                  **closing_forms(names.definition, detail))
+
+
+def closing_forms(definition: PathwayDefinition, detail: dict[str, Any]) -> dict[str, Any]:
+    """What the message, closure and transfer forms offer for this pathway, and the closure as registered."""
+    closure = next((e for e in reversed(detail["measuring_points"]) if e["code"] == CLOSURE_POINT
+                    and not e["undone"]), None)
+    outcomes = dict(definition.closure_outcomes)
+    return {"messages": [(name, definition.message_labels.get(name, name)) for name in definition.messages_received],
+            "closure_outcomes": definition.closure_outcomes, "can_transfer": definition.can_transfer,
+            "closure_task": next((t for t in detail["open_tasks"] if t["measuring_point"] == CLOSURE_POINT), None),
+            "closure_label": outcomes.get(closure["outcome"], closure["outcome"]) if closure else None,
+            "transferred": bool(closure and closure["outcome"] == TRANSFER_OUTCOME)}
 
 
 def _change(instance_id: str, change: Callable[[], object], done: str) -> RedirectResponse:
@@ -141,3 +155,36 @@ def undo(request: Request, instance_id: str, event_id: EventId, runtime: Runtime
     return _change(instance_id, lambda: commands.undo_event(
         runtime, user, instance_id, event_id, reason=form.get("begrunnelse", "")[:2000]),
         "Registreringen er angret. Oppgaven kan registreres på nytt.")
+
+
+def _note(form: dict[str, str]) -> str | None:
+    return (form.get("notat") or "").strip()[:2000] or None
+
+
+@router.post("/forlop/{instance_id}/melding")
+def message(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
+    return _change(instance_id, lambda: commands.send_message(
+        runtime, user, instance_id, (form.get("melding") or "")[:100], data=None,
+        occurred_on=_date(form.get("dato")) or runtime.today()), "Meldingen er registrert, og forløpet er ført videre.")
+
+
+@router.post("/forlop/{instance_id}/avslutt")
+def close(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
+    closed_on = _date(form.get("dato"))
+    if closed_on is None:
+        return redirect(f"/forlop/{instance_id}", flash="Oppgi datoen forløpet ble avsluttet (åååå-mm-dd).",
+                        kind="feil")
+    return _change(instance_id, lambda: commands.close_pathway(
+        runtime, user, instance_id, closed_on=closed_on, outcome=(form.get("arsak") or "")[:60], note=_note(form)),
+        "Forløpet er avsluttet. Løpende forløpstider telles ikke.")
+
+
+@router.post("/forlop/{instance_id}/overfor")
+def transfer(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
+    transferred_on, trust = _date(form.get("dato")), " ".join((form.get("helseforetak") or "").split())
+    if transferred_on is None:
+        return redirect(f"/forlop/{instance_id}", flash="Oppgi datoen for overføringen (åååå-mm-dd).", kind="feil")
+    return _change(instance_id, lambda: commands.transfer_pathway(
+        runtime, user, instance_id, transferred_on=transferred_on, receiving_trust=trust[:500], note=_note(form)),
+        f"Forløpet er avsluttet som overført til {trust}. Det mottakende helseforetaket registrerer en ny start "
+        f"av forløpet.")

@@ -55,6 +55,20 @@ def undo_event(instance_id: str, event_id: EventId, body: schemas.UndoEvent, run
     return commands.undo_event(runtime, user, instance_id, event_id, reason=body.reason)
 
 
+@router.post("/instances/{instance_id}/closure", response_model=schemas.InstanceOut,
+             summary="Close the pathway now with one of its closure outcomes; running deadlines are not counted")
+def close_pathway(instance_id: str, body: schemas.Closure, runtime: Runtime, user: Auth):
+    return commands.close_pathway(runtime, user, instance_id, closed_on=body.closed_on, outcome=body.outcome,
+                                  note=body.note)
+
+
+@router.post("/instances/{instance_id}/transfer", response_model=schemas.InstanceOut,
+             summary="Transfer to another hospital trust: closes the pathway; the receiving trust starts a new one")
+def transfer_pathway(instance_id: str, body: schemas.Transfer, runtime: Runtime, user: Auth):
+    return commands.transfer_pathway(runtime, user, instance_id, transferred_on=body.transferred_on,
+                                     receiving_trust=body.receiving_trust, note=body.note)
+
+
 @router.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut,
              summary="Deliver a message (e.g. a crisis reported) to a pathway waiting for it")
 def send_message(instance_id: str, body: schemas.MessageIn, runtime: Runtime, user: Auth):

@@ -68,6 +68,23 @@ def undo_event(runtime: PathwayRuntime, user: Principal, instance_id: str, event
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 
+def close_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str, *, closed_on: date, outcome: str,
+                  note: str | None) -> dict[str, Any]:
+    """Close the pathway now (the patient moved, no longer needs it …); open deadlines are not counted."""
+    visible_instance(runtime.db, user, instance_id)
+    runtime.close_pathway(instance_id, closed_on=closed_on, outcome=outcome, note=note, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
+def transfer_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str, *, transferred_on: date,
+                     receiving_trust: str, note: str | None) -> dict[str, Any]:
+    """Close the pathway as transferred to another trust; the receiving trust registers a new start."""
+    visible_instance(runtime.db, user, instance_id)
+    runtime.transfer_pathway(instance_id, transferred_on=transferred_on, receiving_trust=receiving_trust,
+                             note=note, actor=user.id)
+    return instance_detail(runtime.db, instance_id, runtime.today())
+
+
 def send_message(runtime: PathwayRuntime, user: Principal, instance_id: str, name: str, *,
                  data: dict[str, Any] | None, occurred_on: date | None) -> dict[str, Any]:
     visible_instance(runtime.db, user, instance_id)

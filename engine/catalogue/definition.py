@@ -14,6 +14,10 @@ RULE_SETS = ("2019", "2024")
 FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 #: A form field with this id holds the outcome of the task's measuring point (e.g. CU/CP/CT for a clinical decision).
 OUTCOME_FIELD = "outcome"
+#: The measuring point of a pathway's closure (domain.md §5: "closure, with an outcome").
+CLOSURE_POINT = "closure"
+#: The closure outcome of a transfer to another hospital trust, which then registers a new start (domain.md §2).
+TRANSFER_OUTCOME = "other_trust"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class PathwayDefinition:
     #: names of the messages this pathway sends to other pathways, and of those it waits for
     messages_sent: tuple[str, ...] = ()
     messages_received: tuple[str, ...] = ()
+    #: message name -> the Norwegian name of the element that waits for it (e.g. "Blålys: alvorlig forverring meldt")
+    message_labels: dict[str, str] = field(default_factory=dict)
     spec: Any = field(repr=False, default=None)
     subprocess_specs: dict[str, Any] = field(repr=False, default_factory=dict)
     start_event_id: str | None = None
@@ -102,6 +108,22 @@ class PathwayDefinition:
         """Is this measuring point the pathway's start date under `rule_set`? Default: the start event's point."""
         start_code, outcomes = self.pathway_start.get(rule_set, (self.start_measuring_point, ()))
         return code == start_code and (not outcomes or outcome in outcomes)
+
+    @property
+    def closure_task(self) -> TaskDefinition | None:
+        """The user task that registers the closure (and its outcome), if the pathway has one."""
+        return next((t for t in self.tasks.values() if t.measuring_point == CLOSURE_POINT), None)
+
+    @property
+    def closure_outcomes(self) -> tuple[tuple[str, str], ...]:
+        """(id, Norwegian label) of each outcome the closure task offers; a closure outside the task uses them too."""
+        task = self.closure_task
+        field_ = next((f for f in task.form if f.id == OUTCOME_FIELD), None) if task else None
+        return field_.options if field_ else ()
+
+    @property
+    def can_transfer(self) -> bool:
+        return any(option_id == TRANSFER_OUTCOME for option_id, _ in self.closure_outcomes)
 
     def form_of(self, element_id: str) -> tuple[FormField, ...]:
         task = self.tasks.get(element_id)

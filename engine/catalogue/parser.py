@@ -201,6 +201,7 @@ class _Elements:
     flags: list[Flag] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     received: list[str] = field(default_factory=list)
+    message_labels: dict[str, str] = field(default_factory=dict)
     start_event_id: str | None = None
 
 
@@ -245,6 +246,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lanes=tuple(dict.fromkeys(lane_of.values())), start_event_id=elements.start_event_id,
         pathway_start=pathway_start, flags=tuple(props.flags + elements.flags),
         messages_sent=tuple(dict.fromkeys(elements.sent)), messages_received=tuple(dict.fromkeys(elements.received)),
+        message_labels=elements.message_labels,
     )
 
 
@@ -279,6 +281,7 @@ def _read_message(element: etree._Element, tag: str, found: _Elements, lint: Lin
         return
     if tag not in ("intermediateThrowEvent", "endEvent"):
         found.received.append(message)
+        found.message_labels.setdefault(message, element.get("name") or message)
         return
     found.sent.append(message)
     if not element.find(f"{{{BPMN_NS}}}messageEventDefinition").get(f"{{{CAMUNDA_NS}}}expression"):

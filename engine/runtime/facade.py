@@ -2,8 +2,8 @@
 them.
 
 Each command is one database transaction on one instance, with one writer at a time (`engine.runtime.gate`);
-what the commands do lives in their own modules: `start`, `tasks`, `deferral`, `corrections`, `messages`,
-`sweeps` and `incidents`.
+what the commands do lives in their own modules: `start`, `tasks`, `deferral`, `corrections`, `closure`,
+`messages`, `sweeps` and `incidents`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.versions import DefinitionCache
 from engine.clock import Clock
 from engine.db.database import Database
-from engine.runtime import corrections, deferral, incidents, messages, start, sweeps, tasks
+from engine.runtime import closure, corrections, deferral, incidents, messages, start, sweeps, tasks
 from engine.runtime.context import RuntimeContext
 from engine.runtime.live_cache import LiveCache
 
@@ -66,6 +66,17 @@ class PathwayRuntime:
         deferral.register_patient_deferred(self._ctx, instance_id, deferred_from=deferred_from,
                                            deferred_until=deferred_until, working_days=working_days, reason=reason,
                                            note=note, actor=actor)
+
+    def close_pathway(self, instance_id: str, *, closed_on: date, outcome: str, note: str | None = None,
+                      actor: str | None = None) -> None:
+        """Close the pathway before its process reaches the closure task, with one of its closure outcomes."""
+        closure.close_pathway(self._ctx, instance_id, closed_on=closed_on, outcome=outcome, note=note, actor=actor)
+
+    def transfer_pathway(self, instance_id: str, *, transferred_on: date, receiving_trust: str,
+                         note: str | None = None, actor: str | None = None) -> None:
+        """Close the pathway as transferred to another hospital trust, which registers a new start."""
+        closure.transfer_pathway(self._ctx, instance_id, transferred_on=transferred_on,
+                                 receiving_trust=receiving_trust, note=note, actor=actor)
 
     def correct_event_date(self, instance_id: str, event_id: int, *, occurred_on: date, reason: str,
                            actor: str) -> None:
