@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
                     "care: start pathways, work coordinator tasks, follow deadline indicators (forløpstider).",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs from the app's own files, not a CDN
+        redoc_url=None,
     )
     app.state.db = db
     app.state.runtime = runtime

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from engine.access.policy import require_role
 from engine.access.principals import Principal, Users
@@ -33,7 +34,14 @@ def token_of(request: Request) -> str | None:
     return _bearer(request) or request.cookies.get(COOKIE)
 
 
-def _principal(request: Request) -> Principal:
+#: Declares the bearer scheme in the OpenAPI document, so the API page's "Authorize" sends the token.
+_BEARER_SCHEME = HTTPBearer(auto_error=False, scheme_name="token",
+                            description="A user's token. In dev mode, one of the README's fixed tokens, e.g. "
+                                        "`dev-koordinator-nord` or `dev-admin`.")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER_SCHEME)]
+
+
+def _principal(request: Request, _: BearerCredentials) -> Principal:
     """The API's caller. The cookie counts only for reads (the dashboard's CSV link): a change through the JSON
     API needs the Authorization header, which another site cannot make a browser send."""
     users: Users = request.app.state.users
