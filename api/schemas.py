@@ -400,3 +400,50 @@ class ComplianceOut(BaseModel):
     rows: list[ComplianceRowOut]
 
     model_config = {"populate_by_name": True}
+
+
+class VersionOut(BaseModel):
+    version_id: int
+    content_hash: str = Field(description="SHA-256 of the file's bytes: the version's identity")
+    filename: str
+    deployed_at: datetime
+    deployed_by: str | None = Field(description="The user, `cli:<login>` for `pathways deploy`, or null for the "
+                                                "pathway folder deployed at start-up")
+    is_current: bool = Field(description="New pathways start on the current version")
+    running_instances: int = Field(description="Active pathways on this version")
+    instances: int = Field(description="All pathways ever started on this version")
+
+
+class VersionsOut(BaseModel):
+    key: str
+    name: str
+    current_version_id: int
+    versions: list[VersionOut] = Field(description="Newest first")
+
+
+class ChangeOut(BaseModel):
+    kind: Literal["element", "flow", "form", "indicator"]
+    change: Literal["added", "removed", "changed"]
+    id: str = Field(description="The element, flow or indicator id; a form field as `task_id.field_id`")
+    label: str
+    details: list[str] = Field(description="What changed: `attribute: old → new`, or the changed element "
+                                           "attributes as SpiffWorkflow names them")
+
+
+class DiffOut(BaseModel):
+    key: str
+    from_version_id: int
+    to_version_id: int
+    changes: list[ChangeOut]
+
+
+class LintReportOut(BaseModel):
+    filename: str
+    content_hash: str
+    valid: bool = Field(description="No lint errors: the file can be deployed")
+    problems: list[Problem] = Field(description="Errors and warnings with line and element")
+    pathway: str | None
+    name: str | None
+    current_version_id: int | None = Field(description="The pathway's current version, when it is deployed")
+    already_deployed_as: int | None = Field(description="The version with these exact bytes, if there is one")
+    changes: list[ChangeOut] = Field(description="What deploying the file would change against the current version")

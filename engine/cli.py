@@ -81,6 +81,17 @@ def _settings():
     return Settings()
 
 
+def _cli_actor() -> str:
+    """Who runs the command line, as the audit trail and the version list name them."""
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        login = "ukjent"
+    return f"cli:{login}"[:100]
+
+
 def _deploy(args: argparse.Namespace) -> int:
     from engine.catalogue.deployment import deploy
     from engine.clock import SystemClock
@@ -95,7 +106,7 @@ def _deploy(args: argparse.Namespace) -> int:
     status = 0
     for path in files:
         try:
-            result = deploy(db, SystemClock(), path.read_bytes(), str(path))
+            result = deploy(db, SystemClock(), path.read_bytes(), str(path), deployed_by=_cli_actor())
         except InvalidInput as exc:
             print(exc)
             for problem in exc.problems:

@@ -112,6 +112,9 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.NO_PATIENT_ACCESS: "Din rolle har ikke tilgang til pasientopplysninger.",
     ErrorCode.UNIT_FORBIDDEN: "Du kan bare starte forløp i dine egne enheter.",
 }
+#: what a version diff (engine.modelling.version_diff) compares, and how each entry changed
+CHANGE_KIND_LABELS = {"element": "Steg", "flow": "Flyt", "form": "Skjemafelt", "indicator": "Forløpstid"}
+CHANGE_LABELS = {"added": "lagt til", "removed": "fjernet", "changed": "endret"}
 CSRF_REFUSED = "Skjemaet mangler gyldig sikkerhetsnøkkel (CSRF). Last siden på nytt og prøv igjen."
 
 FIELD_TEXTS: dict[FieldCode, str] = {

@@ -32,15 +32,25 @@ def csrf_token(token: str) -> str:
 
 async def _checked_form(request: Request, user: PageUser) -> dict[str, str]:
     """The POSTed form of a logged-in user, after the CSRF check (403 when the token is missing or wrong)."""
-    form = await request.form()
-    data = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    sent = data.pop(CSRF_FIELD, "")
-    if not hmac.compare_digest(sent.encode(), csrf_token(request.state.token).encode()):
-        raise CsrfRefused()
+    data, _ = await _checked_upload(request, user)
     return data
 
 
+async def _checked_upload(request: Request, user: PageUser) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """A POSTed form with files (multipart): its text fields and each file's (name, bytes), after the CSRF check.
+    The request's size is bounded before it is read (`api.limits`)."""
+    form = await request.form()
+    data = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    files = {key: (value.filename or "", await value.read()) for key, value in form.multi_items()
+             if not isinstance(value, str)}
+    sent = data.pop(CSRF_FIELD, "")
+    if not hmac.compare_digest(sent.encode(), csrf_token(request.state.token).encode()):
+        raise CsrfRefused()
+    return data, files
+
+
 Form = Annotated[dict[str, str], Depends(_checked_form)]
+UploadForm = Annotated[tuple[dict[str, str], dict[str, tuple[str, bytes]]], Depends(_checked_upload)]
 
 
 def safe_next(target: str | None, default: str = "/start") -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.catalogue.parser import content_hash, parse_pathway, pathway_files
 from engine.clock import Clock
 from engine.db.database import Database, lock_for_transaction
-from engine.db.models import PathwayVersion
+from engine.db.models import AuditEvent, PathwayVersion
 from engine.errors import ErrorCode, InvalidInput
 
 
@@ -28,7 +28,9 @@ class Deployed:
     warnings: tuple[str, ...] = ()
 
 
-def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed:
+def deploy(db: Database, clock: Clock, source: bytes, filename: str, *, deployed_by: str | None = None) -> Deployed:
+    """Lint and register the file. `deployed_by`: the user or "cli:<login>"; a deploy made by someone is audited
+    in its own transaction (None: the pathway folder at start-up)."""
     definition, problems = parse_pathway(source, filename)
     errors = [p for p in problems if p.severity == "error"]
     if definition is None or errors:
@@ -42,16 +44,26 @@ def deploy(db: Database, clock: Clock, source: bytes, filename: str) -> Deployed
         if existing is not None:
             if not existing.is_current:
                 _make_current(session, existing)
+                _audit(session, clock, deployed_by, existing, "made current again")
             return Deployed(existing.pathway_key, existing.id, digest, False, warnings)
         version = PathwayVersion(
             pathway_key=definition.key, name=definition.name, type_code=definition.type_code,
             content_hash=digest, filename=Path(filename).name, source=source, deployed_at=clock.now(),
-            is_current=False,
+            deployed_by=deployed_by, is_current=False,
         )
         session.add(version)
         session.flush()
         _make_current(session, version)
+        _audit(session, clock, deployed_by, version, "new version")
         return Deployed(definition.key, version.id, digest, True, warnings)
+
+
+def _audit(session: Session, clock: Clock, actor: str | None, version: PathwayVersion, what: str) -> None:
+    if actor is not None:
+        # in the deploy's own transaction; the row has the shape `engine.access.audit.audit_row` gives
+        session.add(AuditEvent(at=clock.now(), actor=actor, action="deploy_pathway",
+                               detail=f"{version.pathway_key} version {version.id} ({what}, "
+                                      f"{version.content_hash[:12]})"))
 
 
 def _make_current(session: Session, version: PathwayVersion) -> None:

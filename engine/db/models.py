@@ -61,6 +61,8 @@ class PathwayVersion(Base):
     filename: Mapped[str] = mapped_column(String(300))
     source: Mapped[bytes] = mapped_column(LargeBinary)
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: a user id, "cli:<login>" for `pathways deploy`, or None for the pathway folder deployed at start-up
+    deployed_by: Mapped[str | None] = mapped_column(String(100))
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
