@@ -1,9 +1,12 @@
 from datetime import date
 
+from sqlalchemy import func, select
+
 from engine.catalogue.parser import load_definition, pathway_files
 from engine.catalogue.versions import DefinitionCache
 from engine.cli import main as cli_main
 from engine.db.database import Database
+from engine.db.models import AuditEvent, PathwayVersion
 from engine.demo.loader import load_demo_data
 from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter, list_tasks
@@ -66,6 +69,10 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     assert "tsb_d01 deployed as new version" in capsys.readouterr().out
     assert cli_main(["deploy"]) == 0
     assert "unchanged" in capsys.readouterr().out
+    with Database(url).reading() as session:  # who deployed: the command line's user, also in the audit trail
+        assert {v.deployed_by.split(":")[0] for v in session.scalars(select(PathwayVersion))} == {"cli"}
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "deploy_pathway")) == 10
     bad = tmp_path / "bad.bpmn"
     bad.write_bytes(sample_pathway(condition="open('x')"))
     assert cli_main(["deploy", str(bad)]) == 1
