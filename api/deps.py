@@ -84,7 +84,7 @@ PageUser = Annotated[Principal, Depends(_page_user)]
 
 
 # Bounds of query parameters, documented in the OpenAPI schema and checked before any engine code runs.
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="at most 1,000,000")]
+Limit = Annotated[int, Query(ge=1, le=500, description="How many to return (1–500)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many to skip, for paging (at most 1,000,000)")]
 Name = Annotated[str | None, Query(max_length=100)]
 PatientKeyQuery = Annotated[str | None, Query(max_length=64)]

@@ -12,26 +12,29 @@ from engine.reading.incidents import IncidentFilter
 from engine.statuses import IncidentStatus
 
 from .. import schemas
-from ..deps import Auth, Limit, Name, Offset, Runtime
+from ..deps import Auth, Limit, Offset, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["incidents"], responses=RESPONSES)
-IncidentId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+IncidentId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The incident's id")]
 
 
 @router.get("/incidents", response_model=schemas.IncidentPage,
             summary="Incidents of the caller's units (administrators: all), newest first")
 def list_incidents(runtime: Runtime, user: Auth,
-                   status: Literal["open", "resolved", "all"] = "open",
-                   pathway: Name = None,
-                   instance_id: Annotated[str | None, Query(max_length=36)] = None,
+                   status: Annotated[Literal["open", "resolved", "all"],
+                                     Query(description="open (default), resolved or all")] = "open",
+                   pathway: Annotated[str | None, Query(max_length=100, description="Only this pathway key")] = None,
+                   instance_id: Annotated[str | None, Query(max_length=36,
+                                                            description="Only this pathway instance")] = None,
                    limit: Limit = 50, offset: Offset = 0):
     flt = IncidentFilter(status=None if status == "all" else IncidentStatus(status), pathway=pathway,
                          instance_id=instance_id)
     return read_incidents(runtime, user, flt, limit=limit, offset=offset)
 
 
-@router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut)
+@router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut,
+            summary="One incident: the failed item, its error, attempts and next retry")
 def get_incident(incident_id: IncidentId, runtime: Runtime, user: Auth):
     return read_incident(runtime, user, incident_id)
 
