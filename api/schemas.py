@@ -219,12 +219,12 @@ class InstanceOut(BaseModel):
     pathway_version: VersionRef
     patient_key: str
     unit: str
-    setting: str
-    severity: str | None
-    rule_set: str
+    setting: Literal["outpatient", "inpatient"] = Field(description="outpatient (poliklinikk) or inpatient (døgn)")
+    severity: str | None = Field(description="The severity variant, where the pathway has one")
+    rule_set: Literal["2019", "2024"] = Field(description="The rule-set version the deadlines are measured by")
     referral_received_on: date
     started_on: date | None = Field(description="Pathway start date under the instance's rule set")
-    status: str
+    status: Literal["active", "completed"] = Field(description="active, or completed once the pathway is closed")
     closed_on: date | None
     measuring_points: list[MeasuringPointOut]
     indicators: list[IndicatorOut]
@@ -242,7 +242,8 @@ class IndicatorDefinitionOut(BaseModel):
     to: str
     limit: int
     unit: str
-    setting: str
+    setting: Literal["outpatient", "inpatient", "any"] = Field(description="The setting the deadline applies to: "
+                                                                          "outpatient, inpatient or any")
     severity: str | None
     target_share: float | None
     target_unconfirmed: bool
