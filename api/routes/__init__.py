@@ -3,8 +3,8 @@ scheduler). Each route validates its input, calls one engine function and shapes
 
 from fastapi import APIRouter
 
-from . import incidents, instances, operations, pathways, reports, tasks
+from . import diagram, incidents, instances, operations, pathways, reports, tasks
 
 router = APIRouter()
-for _module in (pathways, instances, tasks, incidents, reports, operations):
+for _module in (pathways, diagram, instances, tasks, incidents, reports, operations):
     router.include_router(_module.router)
