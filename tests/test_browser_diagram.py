@@ -1,7 +1,8 @@
 """The diagram page in a real browser (headless Chromium; fixtures of `test_web_browser`), with JavaScript ON for
 this page, since the bpmn.io viewer draws the diagram: the diagram renders from the app's own copy of the viewer,
 the counts drawn on its elements are those in the database, the page's strict policy lets nothing be refused,
-and clicking an element lists the patients waiting there."""
+and clicking an element lists the patients waiting there. With JavaScript off the same counts are a table whose
+rows lead to the same list."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The JSON API, one router per resource: pathways, instances, tasks, incidents, reports, and operations (health, audit,
-scheduler). Each route validates its input, calls one engine function and shapes the answer."""
+"""The JSON API, one router per resource: pathways (and `diagram`, a version's BPMN with its live overlay), instances,
+tasks, incidents, reports, and operations (health, audit, scheduler).
+Each route validates its input, calls one engine function and shapes the answer."""
 
 from fastapi import APIRouter
 
