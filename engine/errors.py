@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     TASK_NOT_FOUND = "task_not_found"
     INCIDENT_NOT_FOUND = "incident_not_found"
     EVENT_NOT_FOUND = "event_not_found"
+    ELEMENT_NOT_FOUND = "element_not_found"
     # conflicts with the current state
     PATHWAY_ALREADY_ACTIVE = "pathway_already_active"
     INSTANCE_NOT_ACTIVE = "instance_not_active"

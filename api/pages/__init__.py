@@ -10,6 +10,8 @@ JavaScript. One module per page group:
 - `catalogue`: `/forlopstyper`, the deployed pathways and their deadlines (every role);
 - `versions`: `/forlopstyper/{key}/versjoner`, a pathway's versions and what changed between two; deploying a
   file from the page (`/forlopstyper/last-opp`, modellers and administrators), checked before it is taken into use;
+- `diagram`: `/forlopstyper/{key}/versjoner/{id}/diagram`, a version's diagram with its live counts per element
+  (every role; the one page with a script, the vendored bpmn.io viewer — it works without it as a table);
 - `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`).
 
 Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
@@ -21,7 +23,7 @@ Engine errors are shown by their code, translated in `labels`; CSRF and the logi
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import catalogue, incidents, login, reports, start, tasks, timeline, versions, worklist
+from . import catalogue, diagram, incidents, login, reports, start, tasks, timeline, versions, worklist
 from .rendering import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static"
@@ -29,6 +31,6 @@ STATIC = TEMPLATES.parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
-    for module in (login, worklist, start, tasks, timeline, incidents, versions, catalogue, reports):
+    for module in (login, worklist, start, tasks, timeline, incidents, versions, catalogue, diagram, reports):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -47,6 +47,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.TASK_NOT_FOUND: "Oppgaven finnes ikke, eller du har ikke tilgang til den.",
     ErrorCode.INCIDENT_NOT_FOUND: "Hendelsen finnes ikke, eller du har ikke tilgang til den.",
     ErrorCode.EVENT_NOT_FOUND: "Registreringen finnes ikke i dette forløpet.",
+    ErrorCode.ELEMENT_NOT_FOUND: "Steget finnes ikke i denne versjonen av forløpstypen.",
     ErrorCode.PATHWAY_ALREADY_ACTIVE: "Pasienten har allerede et aktivt forløp av denne typen.",
     ErrorCode.INSTANCE_NOT_ACTIVE: "Forløpet er ikke lenger aktivt.",
     ErrorCode.TASK_ALREADY_COMPLETED: "Oppgaven er allerede registrert.",

@@ -4,9 +4,8 @@ a BPMN file (modellers)."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from engine.actions import modelling
@@ -33,7 +32,6 @@ def get_pathway(key: PathwayKey, runtime: Runtime, _: Auth):
     return reading.get_pathway(runtime.db, runtime.definitions, key)
 
 
-VersionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A version id of the pathway")]
 FileName = Annotated[str, Query(max_length=200, description="The file's name, kept with the version")]
 
 
@@ -48,16 +46,6 @@ async def _file(request: Request) -> bytes:
             summary="A pathway's versions, newest first: when and by whom deployed, patients running on each")
 def list_versions(key: PathwayKey, runtime: Runtime, _: Auth):
     return modelling.pathway_versions(runtime, key)
-
-
-@router.get("/pathways/{key}/versions/{version_id}/bpmn", response_class=Response,
-            responses={200: {"content": {"application/xml": {}}}},
-            summary="Download a version's BPMN file exactly as it was deployed")
-def version_file(key: PathwayKey, version_id: VersionId, runtime: Runtime, _: Auth):
-    filename, source = modelling.version_file(runtime, key, version_id)
-    stem = filename.removesuffix(".bpmn") or key
-    return Response(source, media_type="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{quote(stem)}.v{version_id}.bpmn"'})
 
 
 @router.get("/pathways/{key}/diff", response_model=schemas.DiffOut,

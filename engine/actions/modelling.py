@@ -11,7 +11,7 @@ from engine.catalogue.deployment import Deployed, deploy
 from engine.catalogue.parser import content_hash, parse_pathway
 from engine.errors import NotFound
 from engine.modelling.version_diff import diff_versions
-from engine.reading.versions import list_versions, version_of
+from engine.reading.versions import find_version, list_versions
 from engine.runtime import PathwayRuntime
 
 DEPLOYERS = (MODELLER, ADMIN)
@@ -30,16 +30,10 @@ def pathway_versions(runtime: PathwayRuntime, key: str) -> dict[str, Any]:
 
 def compare_versions(runtime: PathwayRuntime, key: str, from_id: int, to_id: int) -> dict[str, Any]:
     """What changed from version `from_id` to `to_id` of the pathway."""
-    old, new = version_of(runtime.db, key, from_id), version_of(runtime.db, key, to_id)
-    changes = diff_versions(runtime.definition_of(old.id), runtime.definition_of(new.id))
-    return {"key": key, "from_version_id": old.id, "to_version_id": new.id,
+    old, new = find_version(runtime.db, key, from_id)["id"], find_version(runtime.db, key, to_id)["id"]
+    changes = diff_versions(runtime.definition_of(old), runtime.definition_of(new))
+    return {"key": key, "from_version_id": old, "to_version_id": new,
             "changes": [c.as_view() for c in changes]}
-
-
-def version_file(runtime: PathwayRuntime, key: str, version_id: int) -> tuple[str, bytes]:
-    """The version's BPMN file as it was deployed: (file name, bytes)."""
-    version = version_of(runtime.db, key, version_id)
-    return version.filename, version.source
 
 
 def check_file(runtime: PathwayRuntime, user: Principal, source: bytes, filename: str) -> dict[str, Any]:

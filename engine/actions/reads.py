@@ -8,10 +8,11 @@ from typing import Any
 
 from engine.access.audit import audit_row, audit_trail, record_reads
 from engine.access.patient_keys import validate_patient_key
-from engine.access.policy import require_patient_access, visible_incident, visible_instance, visible_task
-from engine.access.principals import Principal
+from engine.access.policy import require_patient_access, require_role, visible_incident, visible_instance, visible_task
+from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER, Principal
 from engine.catalogue.definition import RULE_SETS
 from engine.deadlines.indicators import SETTINGS
+from engine.reading import diagram, versions
 from engine.reading.incidents import IncidentFilter, incident_view, list_incidents
 from engine.reading.instances import instance_detail, patient_pathways
 from engine.reading.pathways import list_pathways
@@ -107,3 +108,65 @@ def read_audit_trail(runtime: PathwayRuntime, user: Principal, *, patient_key: s
     record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key or None,
                                        detail=f"actor={actor}" if actor else None)])
     return audit_trail(runtime.db, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
+
+
+#: Who may see a pathway version's diagram and its counts; only those who see patients get the waiting patients.
+DIAGRAM_ROLES = (MODELLER, MANAGER, COORDINATOR, ADMIN)
+
+
+def _count_units(user: Principal) -> tuple[str, ...] | None:
+    """The units a user's diagram counts cover: a coordinator's own, everyone else's all (counts are no patient
+    data)."""
+    return user.units if user.role == COORDINATOR else None
+
+
+def read_version_bpmn(runtime: PathwayRuntime, user: Principal, key: str, version_id: int) -> bytes:
+    """A deployed version's BPMN file, as it was deployed."""
+    require_role(user, *DIAGRAM_ROLES)
+    versions.find_version(runtime.db, key, version_id)
+    return versions.version_source(runtime.db, version_id)
+
+
+def read_diagram_overlay(runtime: PathwayRuntime, user: Principal, key: str, version_id: int) -> dict[str, Any]:
+    """A version with its overlay: per element the patients waiting, overdue and the open incidents (a coordinator:
+    own units only), and the deadline indicators between their elements. Counts only: not audited."""
+    require_role(user, *DIAGRAM_ROLES)
+    version = versions.find_version(runtime.db, key, version_id)
+    definition = runtime.definition_of(version_id)
+    counts = diagram.element_counts(runtime.db, definition, version_id, _count_units(user), runtime.today())
+    return {"version": version, "today": runtime.today(), **diagram.diagram_overlay(definition, counts)}
+
+
+def read_element_patients(runtime: PathwayRuntime, user: Principal, key: str, version_id: int,
+                          element_id: str) -> list[dict[str, Any]]:
+    """The patients waiting at one element of a version, for coordinators (own units) and administrators; one audit
+    row per patient shown."""
+    require_patient_access(user)
+    versions.find_version(runtime.db, key, version_id)
+    definition = runtime.definition_of(version_id)
+    diagram.require_element(definition, element_id)
+    patients = diagram.waiting_patients(runtime.db, definition, version_id, element_id, user.visible_units(),
+                                        runtime.today())
+    now = runtime.clock.now()
+    shown = {(p["patient_key"], p["instance_id"]) for p in patients}
+    record_reads(runtime.db, [audit_row(now, user.id, "read_element_patients", patient_key=patient,
+                                       instance_id=instance, detail=f"element={element_id}")
+                              for patient, instance in sorted(shown)])
+    return patients
+
+
+def read_diagram_page(runtime: PathwayRuntime, user: Principal, key: str, version_id: int,
+                      element_id: str | None) -> dict[str, Any]:
+    """The diagram page: the overlay, and for a chosen element its counts and — for those who see patients — its
+    waiting patients (audited)."""
+    overlay = read_diagram_overlay(runtime, user, key, version_id)
+    chosen = None
+    if element_id is not None:
+        definition = runtime.definition_of(version_id)
+        diagram.require_element(definition, element_id)
+        counts = next((e for e in overlay["elements"] if e["element_id"] == element_id),
+                      {"element_id": element_id, "label": definition.element_label(element_id) or element_id,
+                       "waiting": 0, "overdue": 0, "incidents": 0})
+        patients = read_element_patients(runtime, user, key, version_id, element_id) if user.sees_patients else None
+        chosen = {**counts, "patients": patients}
+    return {**overlay, "chosen": chosen}

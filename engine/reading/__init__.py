@@ -1,2 +1,2 @@
-"""The read side: task lists, pathway instance detail, the deployed pathways and the compliance report, straight
-from the projected tables (never by loading workflows)."""
+"""The read side: task lists, pathway instance detail, the deployed pathways, the compliance report and a
+version's diagram counts, straight from the projected tables (never by loading workflows)."""

@@ -35,11 +35,24 @@ def list_versions(db: Database, key: str) -> list[dict[str, Any]]:
             for v in versions]
 
 
-def version_of(db: Database, key: str, version_id: int) -> PathwayVersion:
-    """One version of the pathway `key` (NotFound for another pathway's version)."""
+def find_version(db: Database, key: str, version_id: int) -> dict[str, Any]:
+    """A deployed version of the pathway `key` (without its source), with its number among the pathway's versions
+    in the order they were deployed; NotFound for an unknown pathway, or a version that is not one of its."""
     with db.reading() as session:
-        version = session.get(PathwayVersion, version_id)
-        if version is None or version.pathway_key != key:
+        row = session.execute(select(PathwayVersion.id, PathwayVersion.pathway_key, PathwayVersion.name,
+                                     PathwayVersion.content_hash, PathwayVersion.filename, PathwayVersion.deployed_at,
+                                     PathwayVersion.is_current)
+                              .where(PathwayVersion.id == version_id)).one_or_none()
+        if row is None or row.pathway_key != key:
+            if session.scalar(select(func.count()).where(PathwayVersion.pathway_key == key)) == 0:
+                raise NotFound(ErrorCode.PATHWAY_NOT_FOUND, f"no deployed pathway {key!r}")
             raise NotFound(ErrorCode.PATHWAY_VERSION_NOT_FOUND, f"pathway {key!r} has no version {version_id}")
-        session.expunge(version)
-        return version
+        number = session.scalar(select(func.count()).where(PathwayVersion.pathway_key == key,
+                                                           PathwayVersion.id <= version_id))
+        return {**row._mapping, "number": number}
+
+
+def version_source(db: Database, version_id: int) -> bytes:
+    """The BPMN file of a version, byte for byte as it was deployed."""
+    with db.reading() as session:
+        return session.scalar(select(PathwayVersion.source).where(PathwayVersion.id == version_id))
