@@ -149,3 +149,36 @@ def test_only_administrators_see_the_audit_page(client, token):
     page = client.get("/revisjonslogg", params={"fra": "2026-04-02", "til": "2026-04-01"})
     assert page.status_code == 403 and "Ingen tilgang" in page.text and "feiloppsummering" not in page.text
     assert 'href="/revisjonslogg"' not in client.get("/forlopstyper").text  # no nav link either
+
+
+def _audited_actions() -> set[str]:
+    """Every action code the engine writes literally: `audit_row(at, actor, "code")`, `projection.audit(ctx, work,
+    actor, "code")`, `AuditEvent(action="code")` and `audit="code"` (both sides of a conditional)."""
+    import ast
+    from pathlib import Path
+
+    def constants(node: ast.AST | None) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return constants(node.body) | constants(node.orelse)
+        return set()
+
+    found: set[str] = set()
+    for path in (Path(__file__).resolve().parent.parent / "engine").rglob("*.py"):
+        for call in (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)):
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            position = {"audit_row": 2, "audit": 3}.get(name)
+            if position is not None and len(call.args) > position:
+                found |= constants(call.args[position])
+            keywords = ("action", "audit") if name in ("AuditEvent", "audit_row") else ("audit",)  # not argparse's
+            found |= {value for k in call.keywords if k.arg in keywords for value in constants(k.value)}
+    return found
+
+
+def test_every_action_the_engine_audits_has_a_bokmal_name():
+    from api.pages.labels import AUDIT_ACTION_LABELS
+
+    audited = _audited_actions()
+    assert {"start_pathway", "claim_task", "unclaim_task", "send_message", "read_audit"} <= audited
+    assert sorted(audited - set(AUDIT_ACTION_LABELS)) == []

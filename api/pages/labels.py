@@ -195,7 +195,10 @@ AUDIT_ACTION_LABELS = {
     "resolve_incident": "Løste driftsfeil", "rebind_version": "Flyttet forløp til ny versjon",
     "read_instance": "Så forløp", "read_patient": "Så pasientens forløp", "read_task": "Så oppgave",
     "list_tasks": "Så arbeidslisten", "list_incidents": "Så driftsfeil", "read_incident": "Så én driftsfeil",
-    "read_audit": "Så revisjonsloggen",
+    "read_audit": "Så revisjonsloggen", "close_pathway": "Avsluttet forløp", "deploy_pathway": "Tok i bruk forløpsfil",
+    "search_patients": "Søkte etter pasient", "take_over_task": "Overtok oppgave",
+    "read_element_patients": "Så pasienter ved et steg", "migrate_instance": "Flyttet forløp (migrering)",
+    "revert_migration": "Angret migrering",
 }
 
 
