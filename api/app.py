@@ -7,6 +7,7 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Callable
 
 from fastapi import FastAPI
 
@@ -26,7 +27,9 @@ log = logging.getLogger("pathways.api")
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
-               run_scheduler: bool | None = None) -> FastAPI:
+               run_scheduler: bool | None = None, demo_progress: Callable[[int, int], None] | None = None) -> FastAPI:
+    """The application; `demo_progress` is told how far the demo data has come (`engine.demo.seed.Progress`):
+    the server passes a terminal bar, tests nothing."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:///"):
@@ -42,7 +45,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
             deploy_directory(db, clock, settings.pathways_dir)
             if settings.demo_data:
                 from engine.demo.loader import load_demo_data
-                load_demo_data(runtime)
+                load_demo_data(runtime, progress=demo_progress)
         task = asyncio.create_task(_scheduler(runtime, settings.scheduler_interval_seconds)) if scheduler_on else None
         try:
             yield

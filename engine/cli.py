@@ -148,15 +148,17 @@ def _seed(args: argparse.Namespace) -> int:
     from engine.db.migrate import upgrade
     from engine.demo.seed import DatabaseNotEmpty, seed
     from engine.errors import InvalidInput
+    from engine.terminal import TerminalProgress
 
     settings = _settings()
     db = Database(settings.database_url)
+    progress = TerminalProgress("Seeding", "days")
     try:
         upgrade(db)
         deploy_directory(db, SystemClock(), settings.pathways_dir)
         clock = SystemClock()
         summary = seed(db, pathways=args.pathways, years=args.years, seed=args.seed, today=today(clock),
-                       now=clock.now())
+                       now=clock.now(), progress=progress)
     except DatabaseNotEmpty as exc:
         print(f"not seeded: {exc}")
         return 1
@@ -166,9 +168,11 @@ def _seed(args: argparse.Namespace) -> int:
             print(f"  {problem}")
         return 1
     finally:
+        progress.close()
         db.dispose()
     for line in summary.lines():
         print(line)
+    print(f"Seeding finished: {summary.instances} pathways in {summary.seconds:.1f} s.")
     return 0
 
 

@@ -12,7 +12,8 @@ JavaScript. One module per page group:
   file from the page (`/forlopstyper/last-opp`, modellers and administrators), checked before it is taken into use;
 - `diagram`: `/forlopstyper/{key}/versjoner/{id}/diagram`, a version's diagram with its live counts per element
   (every role; the one page with a script, the vendored bpmn.io viewer — it works without it as a table);
-- `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`).
+- `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`);
+- `audit`: `/revisjonslogg`, the audit trail for administrators, filtered and paged.
 
 Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
 administrators; another unit's task or pathway is "not found" (404), managers and modellers get 403. The pages
@@ -23,7 +24,7 @@ Engine errors are shown by their code, translated in `labels`; CSRF and the logi
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import catalogue, diagram, incidents, login, reports, start, tasks, timeline, versions, worklist
+from . import audit, catalogue, diagram, incidents, login, reports, start, tasks, timeline, versions, worklist
 from .rendering import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static"
@@ -31,6 +32,7 @@ STATIC = TEMPLATES.parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
-    for module in (login, worklist, start, tasks, timeline, incidents, versions, catalogue, diagram, reports):
+    for module in (login, worklist, start, tasks, timeline, incidents, versions, catalogue, diagram, reports,
+                   audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -190,3 +190,27 @@ def field_text(problem: FieldProblem, field_type: str | None) -> str:
     params = {name: norwegian_date(value) if isinstance(value, date) else value
               for name, value in (problem.params or {}).items()}
     return text.format(**params) if params else text
+
+
+# ---- the audit trail (/revisjonslogg) -------------------------------------------------------------------------
+
+#: What an audit row's action code means; a code not listed is shown as its code alone.
+AUDIT_ACTION_LABELS = {
+    "start_pathway": "Startet forløp", "start_refused_active_elsewhere": "Start avvist: aktivt forløp i annen enhet",
+    "complete_task": "Registrerte oppgave", "claim_task": "Tok oppgave", "unclaim_task": "Frigjorde oppgave",
+    "send_message": "Sendte melding", "register_patient_deferred": "Registrerte pasientutsettelse",
+    "correct_event_date": "Korrigerte dato", "undo_event": "Angret registrering",
+    "fire_timer": "Tidsfrist utløst (planleggeren)", "retry_incident": "Prøvde driftsfeil på nytt",
+    "resolve_incident": "Løste driftsfeil", "rebind_version": "Flyttet forløp til ny versjon",
+    "read_instance": "Så forløp", "read_patient": "Så pasientens forløp", "read_task": "Så oppgave",
+    "list_tasks": "Så arbeidslisten", "list_incidents": "Så driftsfeil", "read_incident": "Så én driftsfeil",
+    "read_audit": "Så revisjonsloggen", "close_pathway": "Avsluttet forløp", "deploy_pathway": "Tok i bruk forløpsfil",
+    "search_patients": "Søkte etter pasient", "take_over_task": "Overtok oppgave",
+    "read_element_patients": "Så pasienter ved et steg", "migrate_instance": "Flyttet forløp (migrering)",
+    "revert_migration": "Angret migrering",
+}
+
+
+def norwegian_clock_time(value: datetime | None) -> str:
+    """An instant as read in Norway, with the clock word: 02.12.2026 kl. 15:04."""
+    return value.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M") if value else "–"

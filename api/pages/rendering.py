@@ -33,6 +33,7 @@ templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters["dato"] = labels.norwegian_date
 templates.env.filters["prosent"] = labels.percent
 templates.env.filters["tidspunkt"] = labels.norwegian_time
+templates.env.filters["klokkeslett"] = labels.norwegian_clock_time
 templates.env.globals.update(STATUS_LABELS=labels.STATUS_LABELS, SETTING_LABELS=labels.SETTING_LABELS,
                              DAY_UNIT_LABELS=labels.DAY_UNIT_LABELS, ROLE_LABELS=labels.ROLE_LABELS,
                              TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS)
@@ -49,6 +50,8 @@ def nav_for(user: Principal | None) -> list[tuple[str, str]]:
     if user.role in (COORDINATOR, MANAGER, ADMIN):
         links.append(("/rapporter", "Rapporter"))
     links.append(("/forlopstyper", "Forløpstyper"))
+    if user.role == ADMIN:
+        links.append(("/revisjonslogg", "Revisjonslogg"))
     return links
 
 

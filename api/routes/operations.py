@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 
+from engine.access.audit import AuditFilter
 from engine.access.principals import ADMIN, Principal
 from engine.actions.reads import read_audit_trail
 
@@ -15,6 +17,9 @@ from ..deps import Limit, Name, Offset, PatientKeyQuery, Runtime, role
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["drift"], responses=RESPONSES)
+ActionQuery = Annotated[str | None, Query(max_length=40, description="an action code, e.g. read_task, start_pathway")]
+DayQuery = Annotated[date | None, Query(description="a day in Norway (Europe/Oslo), included; 2000-01-01 to "
+                                                    "2199-12-31, from_date not after to_date")]
 
 
 @router.get("/", include_in_schema=False)
@@ -30,8 +35,10 @@ def health() -> dict[str, str]:
 @router.get("/audit", response_model=schemas.AuditPage,
             summary="Who read or changed a patient's data, newest first (administrators)")
 def audit(runtime: Runtime, user: Annotated[Principal, role(ADMIN)],
-          patient_key: PatientKeyQuery = None, actor: Name = None, limit: Limit = 100, offset: Offset = 0):
-    return read_audit_trail(runtime, user, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
+          patient_key: PatientKeyQuery = None, actor: Name = None, action: ActionQuery = None,
+          from_date: DayQuery = None, to_date: DayQuery = None, limit: Limit = 100, offset: Offset = 0):
+    flt = AuditFilter(patient_key=patient_key, actor=actor, action=action, from_date=from_date, to_date=to_date)
+    return read_audit_trail(runtime, user, flt, limit=limit, offset=offset)
 
 
 @router.post("/scheduler/run", response_model=schemas.TickOut, dependencies=[role(ADMIN)],

@@ -6,13 +6,17 @@ here, before the data is handed out, so a read that cannot be audited fails inst
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from sqlalchemy import func, insert, select
 
+from engine.clock import OSLO
 from engine.db.database import Database
 from engine.db.models import AuditEvent
+from engine.errors import InvalidInput
+from engine.reading.periods import check_date, check_range
 
 AUDIT = AuditEvent.__table__
 
@@ -30,14 +34,56 @@ def record_reads(db: Database, rows: Iterable[dict]) -> None:
             conn.execute(insert(AUDIT), rows)
 
 
-def audit_trail(db: Database, *, patient_key: str | None = None, actor: str | None = None, limit: int = 100,
-                offset: int = 0) -> dict:
-    """Audit rows, newest first, for a patient and/or an actor (for the administrator answering "who saw what")."""
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows an administrator asks for; every part optional. The dates are days in Norway (Europe/Oslo),
+    both included: 2026-03-29 means from midnight to midnight Norwegian time, whatever the UTC offset that day."""
+
+    patient_key: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+
+    def check(self) -> None:
+        """Refuses a date outside the years a trail can have (`date_invalid`, naming the field) and a from-date
+        after the to-date (`range_reversed`)."""
+        for name in ("from_date", "to_date"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    check_date(name, value)
+                except InvalidInput as exc:
+                    raise InvalidInput(exc.code, str(exc), params={"field": name}) from None
+        if self.from_date is not None and self.to_date is not None:
+            check_range(self.from_date, self.to_date)
+
+    def described(self) -> str | None:
+        """What was asked for besides the patient, for the audit row of the read itself: "actor=… action=…"."""
+        parts = [f"{name}={value}" for name, value in (("actor", self.actor), ("action", self.action),
+                                                        ("from", self.from_date), ("to", self.to_date)) if value]
+        return " ".join(parts) or None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), OSLO).astimezone(timezone.utc)
+
+
+def audit_trail(db: Database, flt: AuditFilter, *, limit: int = 100, offset: int = 0) -> dict:
+    """Audit rows, newest first, by patient, actor, action and Norwegian days (for the administrator answering
+    "who saw what"), the filter checked by the caller (`AuditFilter.check`). Patient and actor use their indexes;
+    the dates bound `at` as a half-open range of instants."""
     conditions = []
-    if patient_key:
-        conditions.append(AUDIT.c.patient_key == patient_key)
-    if actor:
-        conditions.append(AUDIT.c.actor == actor)
+    if flt.patient_key:
+        conditions.append(AUDIT.c.patient_key == flt.patient_key)
+    if flt.actor:
+        conditions.append(AUDIT.c.actor == flt.actor)
+    if flt.action:
+        conditions.append(AUDIT.c.action == flt.action)
+    if flt.from_date:
+        conditions.append(AUDIT.c.at >= _day_start(flt.from_date))
+    if flt.to_date:
+        conditions.append(AUDIT.c.at < _day_start(flt.to_date + timedelta(days=1)))
     with db.reading_connection() as conn:
         total = conn.scalar(select(func.count()).select_from(AUDIT).where(*conditions))
         rows = conn.execute(select(AUDIT).where(*conditions).order_by(AUDIT.c.at.desc(), AUDIT.c.id.desc())

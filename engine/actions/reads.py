@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine.access.audit import audit_row, audit_trail, record_reads
+from engine.access.audit import AuditFilter, audit_row, audit_trail, record_reads
 from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import require_patient_access, require_role, visible_incident, visible_instance, visible_task
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER, Principal
@@ -101,13 +101,16 @@ def read_incident(runtime: PathwayRuntime, user: Principal, incident_id: int) ->
     return incident_view(row)
 
 
-def read_audit_trail(runtime: PathwayRuntime, user: Principal, *, patient_key: str | None, actor: str | None,
-                     limit: int, offset: int) -> dict[str, Any]:
-    """Audit rows, newest first (the caller lets administrators only). Reading the trail is itself audited, with
-    the patient and actor asked for: who looked at whose trail is part of the trail."""
-    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit", patient_key=patient_key or None,
-                                       detail=f"actor={actor}" if actor else None)])
-    return audit_trail(runtime.db, patient_key=patient_key, actor=actor, limit=limit, offset=offset)
+def read_audit_trail(runtime: PathwayRuntime, user: Principal, flt: AuditFilter, *, limit: int,
+                     offset: int) -> dict[str, Any]:
+    """Audit rows, newest first, for administrators only. Reading the trail is itself audited, with the patient
+    and the rest of the filter asked for: who looked at whose trail is part of the trail. A filter that is refused
+    (a malformed or reversed date range) reads nothing and leaves no row."""
+    require_role(user, ADMIN)
+    flt.check()
+    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_audit",
+                                       patient_key=flt.patient_key or None, detail=flt.described())])
+    return audit_trail(runtime.db, flt, limit=limit, offset=offset)
 
 
 #: Who may see a pathway version's diagram and its counts; only those who see patients get the waiting patients.

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from engine.clock import Clock
 from engine.db.models import PathwayInstance
-from engine.demo.seed import DatabaseNotEmpty, SeedSummary, has_instances, seed
+from engine.demo.seed import DatabaseNotEmpty, Progress, SeedSummary, has_instances, seed
 from engine.runtime import PathwayRuntime
 
 log = logging.getLogger("pathways.demo")
@@ -51,9 +51,10 @@ TSB_JOURNEY: tuple[tuple[str, dict[str, Any], int], ...] = (
 
 
 def load_demo_data(runtime: PathwayRuntime, pathways: int | None = None, seed_value: int = DEMO_SEED,
-                   years: float = DEMO_YEARS) -> int:
+                   years: float = DEMO_YEARS, progress: Progress | None = None) -> int:
     """Load the seeded demo set up to the runtime's today; returns how many pathways were created (0 if the
-    database already had pathway instances). The pathways must be deployed."""
+    database already had pathway instances). The pathways must be deployed. `progress` is told each simulated
+    day (the server passes a terminal bar; without one the loading is silent apart from its start and end lines)."""
     if has_instances(runtime.db):
         return 0
     count = DEMO_PATHWAYS if pathways is None else pathways
@@ -65,7 +66,7 @@ def load_demo_data(runtime: PathwayRuntime, pathways: int | None = None, seed_va
 
     try:
         summary: SeedSummary = seed(on_clock, pathways=count, years=years, today=runtime.today(), seed=seed_value,
-                                    now=runtime.clock.now())
+                                    now=runtime.clock.now(), progress=progress)
     except DatabaseNotEmpty:  # another process started pathways in the meantime
         return 0
     except Exception:  # noqa: BLE001 - demo data must never stop the service from starting

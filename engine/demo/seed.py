@@ -205,6 +205,9 @@ class DatabaseNotEmpty(Conflict):
 
 
 RuntimeFactory = Callable[[Clock], PathwayRuntime]
+#: Told how far a seeding has come: (days simulated, days in all), after every simulated day, with increasing
+#: counts up to the total. The caller decides what to show (a terminal bar, log lines, nothing).
+Progress = Callable[[int, int], None]
 
 
 def has_instances(db: Database) -> bool:
@@ -213,13 +216,14 @@ def has_instances(db: Database) -> bool:
 
 
 def seed(target: Union[Database, RuntimeFactory], *, pathways: int = 1000, years: float = 2, today: date,
-         seed: int = 2019, now: datetime | None = None) -> SeedSummary:
+         seed: int = 2019, now: datetime | None = None, progress: Progress | None = None) -> SeedSummary:
     """Fill an empty database with `pathways` demo pathways whose referrals spread over the last `years` years.
 
     `target` is the database, or a factory that makes a `PathwayRuntime` on a given clock (the seed drives its
     own `ManualClock`). The pathways must already be deployed. `today` is the last day events happen on; `now`
-    (optional, an instant on `today`) keeps today's registrations before that instant. Raises
-    `DatabaseNotEmpty` when the database has pathway instances.
+    (optional, an instant on `today`) keeps today's registrations before that instant. `progress`, when given, is
+    called after every simulated day (see `Progress`). Raises `DatabaseNotEmpty` when the database has pathway
+    instances.
     """
     started = time.perf_counter()
     clock = ManualClock(today)
@@ -232,7 +236,7 @@ def seed(target: Union[Database, RuntimeFactory], *, pathways: int = 1000, years
     walkable = _walkable_pathways(runtime, summary)
     if walkable and pathways > 0:
         _Simulation(runtime, clock, walkable, summary, pathways=pathways, years=years, today=today, seed=seed,
-                    now=now).run()
+                    now=now).run(progress)
     _read_back(runtime.db, summary)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -366,11 +370,12 @@ class _Simulation:
 
     # -- the day loop ---------------------------------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self, progress: Progress | None = None) -> None:
         by_index = {p.number - 1: p for p in sorted(self.patients, key=lambda p: p.number)}
         if not self.queue:
             return
-        day = self.queue[0][0]
+        day = first = self.queue[0][0]
+        days = (self.today - first).days + 1
         while day <= self.today:
             self._set_time(day, 7 * 60)
             self.runtime.tick()  # the scheduler: timers due by this morning fire, passed deadlines turn overdue
@@ -386,6 +391,8 @@ class _Simulation:
                     self.errors[patient.pathway] += 1
                     patient.done = True
                     log.warning("seed: %s %s stopped on %s: %s", patient.pathway, patient.instance_id, day, exc)
+            if progress is not None:
+                progress((day - first).days + 1, days)
             day += timedelta(days=1)
         self._set_time(self.today, 23 * 60 + 30)
         self.runtime.tick()
