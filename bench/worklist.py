@@ -3,6 +3,7 @@
     python bench/worklist.py                     # SQLite in a temporary folder
     python bench/worklist.py --database-url postgresql+psycopg://…/db   # an EMPTY PostgreSQL database
     python bench/worklist.py --pathways 200 --runs 10
+    python bench/worklist.py --database-url sqlite:////tmp/wl.db   # seeds once; a second run reuses the data
 
 Seeds the demo pathways with the engine (as `pathways seed` does), then times `GET /arbeidsliste` as DPS Nord's
 coordinator through the real application (TestClient, no network): the default view and each quick filter, and
@@ -25,7 +26,7 @@ from engine.catalogue.deployment import deploy_directory
 from engine.clock import ManualClock
 from engine.db.database import Database
 from engine.db.migrate import upgrade
-from engine.demo.seed import seed
+from engine.demo.seed import has_instances, seed
 from engine.runtime import PathwayRuntime
 from engine.settings import Settings
 
@@ -58,9 +59,10 @@ def main() -> None:
     upgrade(db)
     clock = ManualClock(TODAY)
     deploy_directory(db, clock, PATHWAYS_DIR)
-    began = time.perf_counter()
-    seed(lambda c: PathwayRuntime(db, c), pathways=args.pathways, years=2, today=TODAY, now=clock.now())
-    print(f"seeded {args.pathways} pathways in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})")
+    if not has_instances(db):
+        began = time.perf_counter()
+        seed(lambda c: PathwayRuntime(db, c), pathways=args.pathways, years=2, today=TODAY, now=clock.now())
+        print(f"seeded {args.pathways} pathways in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})")
     app = create_app(Settings(database_url=url, pathways_dir=PATHWAYS_DIR, demo_data=False, auth_mode="dev"), clock,
                      run_scheduler=False)
     with TestClient(app, headers={"Authorization": "Bearer dev-koordinator-nord"}) as client:
