@@ -43,12 +43,16 @@ class CompleteTask(BaseModel):
 
     occurred_on: IsoDate = Field(description="The date the event happened: not in the future, not before the previous measuring point")
     data: dict[str, Any] = Field(default_factory=dict, description="The task's form fields")
+    take_over: bool = Field(default=False, description="Register a task someone else has claimed, taking it over; "
+                            "without it such a task is refused with 409 task_claimed_by_other")
 
 
 class ClaimTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     assignee: str = Field(min_length=1, max_length=100)
+    take_over: bool = Field(default=False, description="Take the task over from someone else who has claimed it; "
+                            "without it such a claim is refused with 409 task_claimed_by_other")
 
 
 class PatientDeferred(BaseModel):
@@ -123,10 +127,36 @@ class TaskOut(BaseModel):
     lane: str | None
     measuring_point: str | None
     assignee: str | None
+    assignee_name: str | None = Field(default=None, description="The assignee's name as registered (else the "
+                                      "user id); in task lists and a task's detail")
     due_on: date | None
     overdue: bool
     status: str
     created_at: datetime
+
+
+class RunningDeadline(BaseModel):
+    indicator: str
+    label: str
+    due_on: date
+    status: Literal["pending", "overdue"]
+
+
+class TaskListItem(TaskOut):
+    urgent_on: date | None = Field(description="What the list is sorted by: the nearest running deadline of the "
+                                   "task's pathway, else the task's own due date")
+    running_deadlines: list[RunningDeadline] = Field(description="The pathway's running deadlines, nearest first")
+    nearest_deadline: RunningDeadline | None
+
+
+class TaskCounts(BaseModel):
+    """How many tasks each quick filter gives, with the other filters of the request applied."""
+
+    overdue: int = Field(description="urgent date passed")
+    this_week: int = Field(description="urgent date today up to and including this week's Sunday")
+    soon: int = Field(description="urgent date within 3 working days")
+    mine: int = Field(description="claimed by the caller")
+    unclaimed: int
 
 
 class FormOption(BaseModel):
@@ -150,7 +180,8 @@ class TaskPage(BaseModel):
     total: int
     limit: int
     offset: int
-    items: list[TaskOut]
+    counts: TaskCounts
+    items: list[TaskListItem]
 
 
 class CorrectionOut(BaseModel):
@@ -448,3 +479,30 @@ class LintReportOut(BaseModel):
     current_version_id: int | None = Field(description="The pathway's current version, when it is deployed")
     already_deployed_as: int | None = Field(description="The version with these exact bytes, if there is one")
     changes: list[ChangeOut] = Field(description="What deploying the file would change against the current version")
+
+
+class PatientMatch(BaseModel):
+    patient_key: str
+    pathways: int = Field(description="The patient's pathways in the caller's units")
+    active_pathways: int
+
+
+class PatientSearchOut(BaseModel):
+    items: list[PatientMatch] = Field(description="At most 20, by patient key")
+    more: bool = Field(description="More patients match: type more of the key")
+
+
+class PatientPathwayOut(BaseModel):
+    id: str
+    pathway: str
+    pathway_name: str
+    unit: str
+    setting: str
+    severity: str | None
+    status: str
+    referral_received_on: date
+    started_on: date | None
+    closed_on: date | None
+    running_deadlines: list[IndicatorOut] = Field(description="Pending or overdue, nearest first")
+    ended_deadlines: list[IndicatorOut] = Field(description="Met, breached, deferred or cancelled")
+    open_tasks: int

@@ -64,6 +64,7 @@ class ErrorCode(StrEnum):
     UNIT_REQUIRED = "unit_required"
     ASSIGNEE_REQUIRED = "assignee_required"
     PATIENT_KEY_INVALID = "patient_key_invalid"
+    PATIENT_SEARCH_TOO_SHORT = "patient_search_too_short"
     MESSAGE_DATA_INVALID = "message_data_invalid"
     ENGINE_ERROR = "engine_error"
     PATHWAY_FILE_INVALID = "pathway_file_invalid"

@@ -126,7 +126,8 @@ def test_task_list_filters_sorting_and_paging(client, clock):
     assert page["total"] == 3
     assert [t["patient_key"] for t in page["items"]] == ["A-1", "C-1", "B-1"]  # due 19 Jan, 26 Jan, 9 Feb
     assert [t["overdue"] for t in page["items"]] == [True, True, False]
-    assert [t["patient_key"] for t in client.get("/tasks?unit=DPS Nord").json()["items"]] == ["A-1", "B-1", "A-1"]
+    # A-1's escalation has no due date of its own: it sorts by A-1's running (overdue) assessment deadline.
+    assert [t["patient_key"] for t in client.get("/tasks?unit=DPS Nord").json()["items"]] == ["A-1", "A-1", "B-1"]
     assert [t["patient_key"] for t in client.get("/tasks?overdue=true").json()["items"]] == ["A-1", "C-1"]
     assert [t["patient_key"] for t in client.get("/tasks?overdue=false&lane=Forløpskoordinator").json()["items"]] == ["B-1"]
     assert [t["patient_key"] for t in client.get("/tasks?due_before=2026-01-20").json()["items"]] == ["A-1"]

@@ -153,7 +153,8 @@ def test_only_administrators_see_the_audit_page(client, token):
 
 def _audited_actions() -> set[str]:
     """Every action code the engine writes literally: `audit_row(at, actor, "code")`, `projection.audit(ctx, work,
-    actor, "code")`, `AuditEvent(action="code")` and `audit="code"` (both sides of a conditional)."""
+    actor, "code")`, `AuditEvent(action="code")`, `audit="code"` and `action = "code"` (both sides of a
+    conditional)."""
     import ast
     from pathlib import Path
 
@@ -166,6 +167,9 @@ def _audited_actions() -> set[str]:
 
     found: set[str] = set()
     for path in (Path(__file__).resolve().parent.parent / "engine").rglob("*.py"):
+        for assign in (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Assign)):
+            if any(isinstance(t, ast.Name) and t.id == "action" for t in assign.targets):  # action = "a" if … else "b"
+                found |= constants(assign.value)
         for call in (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)):
             name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
             position = {"audit_row": 2, "audit": 3}.get(name)

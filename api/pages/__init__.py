@@ -2,10 +2,12 @@
 JavaScript. One module per page group:
 
 - `login`: `/logg-inn`, `/logg-ut` (token, or a dev user in dev mode) and `/start`, which sends each role to its page;
-- `worklist`: `/arbeidsliste`, a coordinator's open tasks of their units, earliest due first; claim and release;
+- `worklist`: `/arbeidsliste`, a coordinator's open tasks of their units, most urgent first, quick filters with
+  counts; claim, release and take over;
 - `start`: `/forlop/ny`, start a pathway from a referral, with the patient's other pathways shown;
 - `tasks`: `/oppgaver/{id}`, one task and its registration form, generated from the BPMN file;
 - `timeline`: `/forlop/{id}`, a patient's pathway as a timeline of measuring points and deadlines;
+- `patients`: `/pasienter`, find a patient by part of the key, and a patient's pathways in the user's units;
 - `incidents`: `/driftsfeil`, pathways the scheduler could not move on; retry or resolve with a note;
 - `catalogue`: `/forlopstyper`, the deployed pathways and their deadlines (every role);
 - `versions`: `/forlopstyper/{key}/versjoner`, a pathway's versions and what changed between two; deploying a
@@ -24,7 +26,7 @@ Engine errors are shown by their code, translated in `labels`; CSRF and the logi
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import audit, catalogue, diagram, incidents, login, reports, start, tasks, timeline, versions, worklist
+from . import audit, catalogue, diagram, incidents, login, patients, reports, start, tasks, timeline, versions, worklist
 from .rendering import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static"
@@ -32,7 +34,7 @@ STATIC = TEMPLATES.parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
-    for module in (login, worklist, start, tasks, timeline, incidents, versions, catalogue, diagram, reports,
-                   audit):
+    for module in (login, worklist, start, tasks, timeline, patients, incidents, versions, catalogue, diagram,
+                   reports, audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

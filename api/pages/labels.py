@@ -95,6 +95,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.UNIT_REQUIRED: "Oppgi enheten.",
     ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",
     ErrorCode.PATIENT_KEY_INVALID: "Pasientnøkkelen er ikke et gyldig fødselsnummer, D-nummer eller pseudonym.",
+    ErrorCode.PATIENT_SEARCH_TOO_SHORT: "Skriv minst 3 tegn av pasientnøkkelen for å søke.",
     ErrorCode.MESSAGE_DATA_INVALID: "Meldingens innhold er ugyldig.",
     ErrorCode.ENGINE_ERROR: "Forløpsmotoren kunne ikke fortsette forløpet{where}. Ingenting ble lagret. "
                             "Forløpsfilen må rettes – kontakt en modellerer.",

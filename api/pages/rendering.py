@@ -46,6 +46,7 @@ def nav_for(user: Principal | None) -> list[tuple[str, str]]:
     if user.role in (COORDINATOR, ADMIN):
         links.append(("/arbeidsliste", "Arbeidsliste"))
         links.append(("/forlop/ny", "Start forløp"))
+        links.append(("/pasienter", "Finn pasient"))
         links.append(("/driftsfeil", "Driftsfeil"))
     if user.role in (COORDINATOR, MANAGER, ADMIN):
         links.append(("/rapporter", "Rapporter"))

@@ -19,7 +19,7 @@ from engine.actions import commands
 from engine.actions.reads import read_task, registration_form
 from engine.catalogue.definition import FormField
 from engine.catalogue.forms import OCCURRED_ON, check_registration
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.reading.pathways import get_pathway
 from engine.runtime import PathwayRuntime
 from engine.statuses import TaskStatus
@@ -32,6 +32,8 @@ from .worklist import urgency
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 DATE_FIELD = "dato"
+#: The checkbox that takes over a task someone else has claimed, as the registration is made.
+TAKE_OVER_FIELD = "ta_over"
 
 
 def field_name(field_id: str) -> str:
@@ -72,9 +74,14 @@ def _task_page(request: Request, runtime: PathwayRuntime, user: Principal, task_
     task = read_task(runtime, user, task_id)
     today = runtime.today()
     fields = [{**f, "name": field_name(f["id"])} for f in task["form"]]
+    # A late registration must not be dated today by default: the date of an overdue task is typed in.
+    default_day = "" if task["overdue"] else today.isoformat()
     return render(request, "task.html", status_code, task=task, fields=fields, errors=errors or {},
-                  values=values if values is not None else {DATE_FIELD: today.isoformat()},
-                  labels={DATE_FIELD: "Dato for hendelsen", **{f["name"]: f["label"] for f in fields}},
+                  values=values if values is not None else {DATE_FIELD: default_day},
+                  labels={DATE_FIELD: "Dato for hendelsen", TAKE_OVER_FIELD: "Ta over oppgaven",
+                          **{f["name"]: f["label"] for f in fields}},
+                  claimed_by_other=bool(task["assignee"]) and task["assignee"] != user.id,
+                  take_over_field=TAKE_OVER_FIELD, here=f"/oppgaver/{task_id}",
                   general_error=general_error, today=today, previous=task["last_occurred_on"],
                   urgency=urgency(task["due_on"], today) if task["status"] == TaskStatus.OPEN else None,
                   pathway_name=_pathway_name(runtime, task["pathway"]), date_field=DATE_FIELD)
@@ -85,6 +92,13 @@ def _pathway_name(runtime: PathwayRuntime, key: str) -> str:
         return get_pathway(runtime.db, runtime.definitions, key)["name"]
     except NotFound:
         return key
+
+
+def _claim_error(exc: Exception) -> dict[str, str]:
+    """A registration refused because someone else holds the task points at the take-over box."""
+    if isinstance(exc, Conflict) and exc.code == ErrorCode.TASK_CLAIMED_BY_OTHER:
+        return {TAKE_OVER_FIELD: "Kryss av for å ta over oppgaven, eller la den som har tatt den registrere."}
+    return {}
 
 
 @router.get("/oppgaver/{task_id}")
@@ -103,9 +117,11 @@ def register(request: Request, task_id: str, runtime: Runtime, user: PageUser, f
         return _task_page(request, runtime, user, task_id, values=form, errors=result.errors, status_code=422,
                           general_error="Registreringen er ikke lagret. Rett feltene som er merket.")
     try:
-        commands.complete_task(runtime, user, task_id, data=result.data, occurred_on=result.occurred_on)
+        commands.complete_task(runtime, user, task_id, data=result.data, occurred_on=result.occurred_on,
+                               take_over=bool(form.get(TAKE_OVER_FIELD)))
     except (InvalidInput, Conflict) as exc:  # e.g. a concurrent registration, or an error in the pathway file
         return _task_page(request, runtime, user, task_id, values=form, status_code=422 if isinstance(
-            exc, InvalidInput) else 409, general_error=f"Registreringen er ikke lagret. {error_text(exc)}")
+            exc, InvalidInput) else 409, general_error=f"Registreringen er ikke lagret. {error_text(exc)}",
+            errors=_claim_error(exc))
     # The message travels in a cookie: it names the task, never the patient.
     return redirect("/arbeidsliste", flash=f"Registrert: «{task['label']}» ({norwegian_date(result.occurred_on)}).")

@@ -1,5 +1,7 @@
-"""The coordinator's worklist (`/arbeidsliste`): open tasks of the user's units, earliest due first, overdue and
-soon-due rows marked; claim and release."""
+"""The coordinator's worklist (`/arbeidsliste`): open tasks of the user's units, most urgent first (the nearest
+running deadline of the task's pathway, `engine.reading.tasks`), each row with the pathway's running deadlines;
+quick filters with counts (overdue, due this week, due within 3 working days, mine, unclaimed, incidents); claim,
+release and take over."""
 
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ from fastapi.responses import RedirectResponse
 from engine.access.principals import ADMIN
 from engine.actions import commands
 from engine.actions.reads import read_tasks
-from engine.deadlines.calendar import working_days_between
-from engine.deadlines.rules import is_overdue
+from engine.deadlines import rules
 from engine.errors import Conflict
 from engine.reading.incidents import open_incident_count
 from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter
+from engine.statuses import DeadlineStatus
 
 from ..deps import PageUser, Runtime
 from .labels import error_text
@@ -27,19 +29,18 @@ from .session import Form, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
-#: Rows due within this many working days are marked "Forfaller snart".
-SOON_WORKING_DAYS = 3
+#: How the engine's urgency rule (`engine.deadlines.rules.urgency`) is marked: css class and label.
+URGENCY_MARKS = {DeadlineStatus.OVERDUE: ("forfalt", "Forfalt"), "due_soon": ("snart", "Forfaller snart")}
+#: The quick filters (`vis=`): label and what they ask of the task list; their counts come from the engine.
+QUICK_FILTERS = {"forfalt": ("Forfalt", "overdue"), "uke": ("Forfaller denne uka", "this_week"),
+                 "snart": ("Innen 3 arbeidsdager", "soon"), "mine": ("Mine", "mine"),
+                 "ledige": ("Ikke tatt", "unclaimed")}
 
 
 def urgency(due_on: date | None, today: date) -> tuple[str, str] | None:
-    """(css class, label) for an overdue task or one due within SOON_WORKING_DAYS working days; else None."""
-    if due_on is None:
-        return None
-    if is_overdue(due_on, today):
-        return "forfalt", "Forfalt"
-    if working_days_between(today, due_on) <= SOON_WORKING_DAYS:
-        return "snart", "Forfaller snart"
-    return None
+    """(css class, label) for an overdue deadline or one due soon; else None."""
+    mark = rules.urgency(due_on, today)
+    return URGENCY_MARKS[mark] if mark else None
 
 
 def urgency_columns(due_on: date | None, today: date) -> dict[str, str]:
@@ -66,21 +67,45 @@ def _paging(filters: dict[str, str], page_number: int, total: int) -> dict[str, 
             "next_link": link(page_number + 1) if page_number < pages else None}
 
 
+def task_filter(user_id: str, filters: dict[str, str]) -> TaskFilter:
+    """The page's filters in the engine's terms; an unknown quick filter is ignored."""
+    quick = QUICK_FILTERS.get(filters["vis"], ("", ""))[1]
+    assignee = user_id if "mine" in (filters["ansvarlig"], quick) else (filters["ansvarlig"].strip() or None)
+    return TaskFilter(unit=filters["enhet"].strip() or None, pathway=filters["forlop"] or None,
+                      lane=filters["rolle"] or None, assignee=assignee, patient_key=filters["pasient"].strip() or None,
+                      due=quick if quick in ("overdue", "this_week", "soon") else None, unclaimed=quick == "unclaimed")
+
+
+def _quick_links(filters: dict[str, str], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Each quick filter as a link keeping the other filters (a second click on the active one clears it)."""
+    links = []
+    for key, (label, count_key) in QUICK_FILTERS.items():
+        query = {k: v for k, v in {**filters, "vis": "" if filters["vis"] == key else key}.items() if v}
+        links.append({"key": key, "label": label, "count": counts[count_key], "active": filters["vis"] == key,
+                      "href": f"/arbeidsliste?{urlencode(query)}" if query else "/arbeidsliste"})
+    return links
+
+
+def _row(task: dict[str, Any], names: dict[str, str], user_id: str, today: date) -> dict[str, Any]:
+    nearest = task["nearest_deadline"]
+    return {**task, "pathway_name": names.get(task["pathway"], task["pathway"]), "mine": task["assignee"] == user_id,
+            "deadline_label": nearest["label"] if nearest else ("Oppgavens frist" if task["due_on"] else None),
+            **urgency_columns(task["urgent_on"], today)}
+
+
 @router.get("/arbeidsliste")
 def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = "", forlop: str = "", rolle: str = "",
-             ansvarlig: str = "", pasient: str = "", side: str = "1"):
+             ansvarlig: str = "", pasient: str = "", vis: str = "", side: str = "1"):
     page_number = _page_number(side)
-    assignee = user.id if ansvarlig == "mine" else (ansvarlig.strip() or None)
-    flt = TaskFilter(unit=enhet.strip() or None, pathway=forlop or None, lane=rolle or None,
-                     assignee=assignee, patient_key=pasient.strip() or None)
-    page = read_tasks(runtime, user, flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    filters = {"enhet": enhet, "forlop": forlop, "rolle": rolle, "ansvarlig": ansvarlig, "pasient": pasient,
+               "vis": vis if vis in QUICK_FILTERS else ""}
+    page = read_tasks(runtime, user, task_filter(user.id, filters), limit=PAGE_SIZE,
+                      offset=(page_number - 1) * PAGE_SIZE)
     today = runtime.today()
     pathways = list_pathways(runtime.db, runtime.definitions)
     names = {p["key"]: p["name"] for p in pathways}
-    rows = [{**task, "pathway_name": names.get(task["pathway"], task["pathway"]), "mine": task["assignee"] == user.id,
-             **urgency_columns(task["due_on"], today)} for task in page["items"]]
-    filters = {"enhet": enhet, "forlop": forlop, "rolle": rolle, "ansvarlig": ansvarlig, "pasient": pasient}
-    return render(request, "worklist.html", rows=rows, total=page["total"], filters=filters, today=today,
+    return render(request, "worklist.html", rows=[_row(t, names, user.id, today) for t in page["items"]],
+                  total=page["total"], filters=filters, today=today, quick_links=_quick_links(filters, page["counts"]),
                   pathways=pathways, lanes=sorted({lane for p in pathways for lane in p["lanes"]}),
                   units=user.units, is_admin=user.role == ADMIN, **_paging(filters, page_number, page["total"]),
                   incident_count=open_incident_count(runtime.db, user.visible_units()))
@@ -104,3 +129,10 @@ def claim(request: Request, task_id: str, runtime: Runtime, user: PageUser, form
 @router.post("/oppgaver/{task_id}/frigi")
 def release(request: Request, task_id: str, runtime: Runtime, user: PageUser, form: Form):
     return _change_claim(form, lambda: commands.unclaim_task(runtime, user, task_id), "Oppgaven «{label}» er frigitt.")
+
+
+@router.post("/oppgaver/{task_id}/ta-over")
+def take_over(request: Request, task_id: str, runtime: Runtime, user: PageUser, form: Form):
+    """The explicit "Ta over": the claim moves to the user from whoever held it (audited as a take-over)."""
+    return _change_claim(form, lambda: commands.claim_task(runtime, user, task_id, take_over=True),
+                         "Du har tatt over oppgaven «{label}».")

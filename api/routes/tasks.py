@@ -9,17 +9,23 @@ from fastapi import APIRouter, Query
 
 from engine.actions import commands
 from engine.actions.reads import read_task, read_tasks
-from engine.reading.tasks import TaskFilter
+from engine.reading.tasks import DueFilter, TaskFilter
 
 from .. import schemas
 from ..deps import Auth, Limit, Name, Offset, PatientKeyQuery, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["tasks"], responses=RESPONSES)
+DUE_HELP = ("On the urgent date: overdue (passed), this_week (today up to this week's Sunday), soon (within 3 "
+            "working days)")
 
 
 @router.get("/tasks", response_model=schemas.TaskPage,
-            summary="Open coordinator tasks in the caller's units, earliest due first")
+            summary="Open coordinator tasks in the caller's units, most urgent first",
+            description="Sorted by each task's urgent date: the nearest running (pending or overdue) deadline of the "
+                        "task's pathway, else the task's own due date; tasks with neither last. `counts` gives "
+                        "the number of tasks per quick filter (`due`, `mine`, `unclaimed`) with the other filters "
+                        "applied.")
 def list_tasks(runtime: Runtime, user: Auth,
                unit: Name = None,
                pathway: Name = None,
@@ -27,11 +33,13 @@ def list_tasks(runtime: Runtime, user: Auth,
                assignee: Name = None,
                patient_key: PatientKeyQuery = None,
                due_before: date | None = None,
-               overdue: bool | None = None,
+               overdue: Annotated[bool | None, Query(description="On the task's own due date")] = None,
+               due: Annotated[DueFilter | None, Query(description=DUE_HELP)] = None,
+               unclaimed: Annotated[bool, Query(description="Only tasks nobody has claimed")] = False,
                limit: Limit = 50,
                offset: Offset = 0):
     flt = TaskFilter(unit=unit, pathway=pathway, lane=lane, assignee=assignee, due_before=due_before,
-                     overdue=overdue, patient_key=patient_key)
+                     overdue=overdue, patient_key=patient_key, due=due, unclaimed=unclaimed)
     return read_tasks(runtime, user, flt, limit=limit, offset=offset)
 
 
@@ -42,7 +50,7 @@ def get_task(task_id: str, runtime: Runtime, user: Auth):
 
 @router.post("/tasks/{task_id}/claim", response_model=schemas.TaskDetail)
 def claim_task(task_id: str, body: schemas.ClaimTask, runtime: Runtime, user: Auth):
-    return commands.claim_task(runtime, user, task_id, body.assignee)
+    return commands.claim_task(runtime, user, task_id, body.assignee, take_over=body.take_over)
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=schemas.TaskDetail)
@@ -53,4 +61,5 @@ def unclaim_task(task_id: str, runtime: Runtime, user: Auth):
 @router.post("/tasks/{task_id}/complete", response_model=schemas.InstanceOut,
              summary="Register what happened and when; the pathway moves on")
 def complete_task(task_id: str, body: schemas.CompleteTask, runtime: Runtime, user: Auth):
-    return commands.complete_task(runtime, user, task_id, data=body.data, occurred_on=body.occurred_on)
+    return commands.complete_task(runtime, user, task_id, data=body.data, occurred_on=body.occurred_on,
+                                  take_over=body.take_over)

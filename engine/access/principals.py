@@ -61,6 +61,17 @@ DEV_USERS: dict[str, Principal] = {
 }
 
 
+def display_names(db: Database, user_ids: set[str]) -> dict[str, str]:
+    """The names of these users, as a claim on a task is shown: the registered user's name, else the dev-mode
+    user's (their ids are reserved for dev mode); an id that is neither is left out (shown as itself)."""
+    if not user_ids:
+        return {}
+    with db.reading() as session:
+        found = dict(session.execute(select(ApiUser.id, ApiUser.name).where(ApiUser.id.in_(user_ids))).all())
+    dev = {p.id: p.name for p in DEV_USERS.values() if p.id in user_ids}
+    return {**dev, **found}
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -10,6 +10,7 @@ from engine.access.audit import audit_row, record_reads
 from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import check_unit, visible_incident, visible_instance, visible_task
 from engine.access.principals import Principal
+from engine.actions.reads import with_assignee_names
 from engine.errors import Conflict, ErrorCode
 from engine.reading.incidents import incident_view
 from engine.reading.instances import instance_detail
@@ -93,18 +94,22 @@ def send_message(runtime: PathwayRuntime, user: Principal, instance_id: str, nam
 
 
 def complete_task(runtime: PathwayRuntime, user: Principal, task_id: str, *, data: dict[str, Any] | None,
-                  occurred_on: date) -> dict[str, Any]:
-    """Register what happened and when; the instance's detail after the pathway moved on."""
+                  occurred_on: date, take_over: bool = False) -> dict[str, Any]:
+    """Register what happened and when; the instance's detail after the pathway moved on. A task someone else
+    has claimed is refused (`task_claimed_by_other`) unless the user takes it over."""
     visible_task(runtime.db, user, task_id)
-    instance_id = runtime.complete_task(task_id, data=data, occurred_on=occurred_on, actor=user.id)
+    instance_id = runtime.complete_task(task_id, data=data, occurred_on=occurred_on, actor=user.id,
+                                        take_over=take_over)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 
-def claim_task(runtime: PathwayRuntime, user: Principal, task_id: str, assignee: str | None = None) -> dict[str, Any]:
-    """Claim the task, for the user or the named assignee; the task after it."""
+def claim_task(runtime: PathwayRuntime, user: Principal, task_id: str, assignee: str | None = None, *,
+               take_over: bool = False) -> dict[str, Any]:
+    """Claim the task, for the user or the named assignee (taking it over from someone else only when asked);
+    the task after it."""
     visible_task(runtime.db, user, task_id)
-    runtime.claim_task(task_id, user.id if assignee is None else assignee, actor=user.id)
-    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+    runtime.claim_task(task_id, user.id if assignee is None else assignee, actor=user.id, take_over=take_over)
+    return with_assignee_names(runtime, [get_task(runtime.db, runtime.definitions, task_id, runtime.today())])[0]
 
 
 def unclaim_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from typing import Any
 from engine.access.audit import AuditFilter, audit_row, audit_trail, record_reads
 from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import require_patient_access, require_role, visible_incident, visible_instance, visible_task
-from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER, Principal
+from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER, Principal, display_names
 from engine.catalogue.definition import RULE_SETS
 from engine.deadlines.indicators import SETTINGS
 from engine.reading import diagram, versions
 from engine.reading.incidents import IncidentFilter, incident_view, list_incidents
-from engine.reading.instances import instance_detail, patient_pathways
+from engine.reading.instances import find_patients, instance_detail, patient_pathways
 from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter, get_task, list_tasks
 from engine.runtime import PathwayRuntime
@@ -40,6 +40,18 @@ def read_patient_pathways(runtime: PathwayRuntime, user: Principal, patient_key:
     return pathways
 
 
+def search_patients(runtime: PathwayRuntime, user: Principal, text: str) -> dict[str, Any]:
+    """Patients of the user's units whose key contains `text` (bounded: see `find_patients`), audited as a read of
+    patient data: one row per patient shown, with what was searched for, or one row for a search that found none."""
+    require_patient_access(user)
+    found = find_patients(runtime.db, text, user.visible_units())
+    now = runtime.clock.now()
+    detail = f"search={text.strip()[:64]}"
+    record_reads(runtime.db, [audit_row(now, user.id, "search_patients", patient_key=p["patient_key"], detail=detail)
+                              for p in found["items"]] or [audit_row(now, user.id, "search_patients", detail=detail)])
+    return found
+
+
 def start_choices(runtime: PathwayRuntime, user: Principal) -> dict[str, Any]:
     """What a pathway can be started with: the deployed pathways with their variants and default rule set, the
     user's units (administrators type one), the settings and the rule sets."""
@@ -58,7 +70,15 @@ def read_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[st
     task = visible_task(runtime.db, user, task_id)
     record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "read_task", patient_key=task.patient_key,
                                        instance_id=task.instance_id, task_id=task_id)])
-    return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
+    return with_assignee_names(runtime, [get_task(runtime.db, runtime.definitions, task_id, runtime.today())])[0]
+
+
+def with_assignee_names(runtime: PathwayRuntime, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tasks with the name of whoever claimed each (`assignee_name`), so a claim is shown by name."""
+    names = display_names(runtime.db, {t["assignee"] for t in tasks if t["assignee"]})
+    for task in tasks:
+        task["assignee_name"] = names.get(task["assignee"], task["assignee"]) if task["assignee"] else None
+    return tasks
 
 
 def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
@@ -70,10 +90,12 @@ def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) ->
 
 def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, limit: int,
                offset: int) -> dict[str, Any]:
-    """A page of the task list, limited to the user's units; one audit row per patient shown."""
+    """A page of the task list, limited to the user's units, most urgent first, with the quick filters' counts
+    (`mine`: the user's own); one audit row per patient shown."""
     require_patient_access(user)
     flt = dataclasses.replace(flt, units=user.visible_units())
-    page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset)
+    page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset, me=user.id)
+    with_assignee_names(runtime, page["items"])
     now = runtime.clock.now()
     shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
     record_reads(runtime.db, [audit_row(now, user.id, "list_tasks", patient_key=patient, instance_id=instance)

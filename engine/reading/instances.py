@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import defer
 
 from engine.db.database import Database
@@ -20,9 +20,9 @@ from engine.db.models import (
     PathwayVersion,
 )
 from engine.deadlines.rules import status_on
-from engine.errors import ErrorCode, NotFound
+from engine.errors import ErrorCode, InvalidInput, NotFound
 from engine.reading.tasks import task_view
-from engine.statuses import IncidentStatus, TaskStatus
+from engine.statuses import OPEN_DEADLINE_STATUSES, IncidentStatus, InstanceStatus, TaskStatus
 
 
 def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
@@ -100,17 +100,46 @@ def patient_pathways(db: Database, patient_key: str, units: tuple[str, ...] | No
         names = dict(session.execute(select(PathwayVersion.id, PathwayVersion.name).where(
             PathwayVersion.id.in_({i.pathway_version_id for i in instances}))).all())
         running: dict[str, list[dict[str, Any]]] = {}
-        for m in session.scalars(select(IndicatorMeasurement).where(
-                IndicatorMeasurement.instance_id.in_(ids), IndicatorMeasurement.end_on.is_(None),
-                IndicatorMeasurement.due_on.is_not(None)).order_by(IndicatorMeasurement.due_on)):
+        ended: dict[str, list[dict[str, Any]]] = {}
+        for m in session.scalars(select(IndicatorMeasurement).where(IndicatorMeasurement.instance_id.in_(ids))
+                                 .order_by(IndicatorMeasurement.due_on, IndicatorMeasurement.id)):
             view = _measurement_view(m, today)
-            if view["status"] in ("pending", "overdue"):
-                running.setdefault(m.instance_id, []).append(view)
+            target = running if m.end_on is None and view["status"] in OPEN_DEADLINE_STATUSES else ended
+            target.setdefault(m.instance_id, []).append(view)
         open_tasks = dict(session.execute(select(CoordinatorTask.instance_id, func.count()).where(
             CoordinatorTask.instance_id.in_(ids), CoordinatorTask.status == TaskStatus.OPEN)
             .group_by(CoordinatorTask.instance_id)).all())
     return [{"id": i.id, "pathway": i.pathway_key, "pathway_name": names.get(i.pathway_version_id, i.pathway_key),
              "unit": i.unit, "setting": i.setting, "severity": i.severity, "status": i.status,
              "referral_received_on": i.referral_received_on, "started_on": i.started_on, "closed_on": i.closed_on,
-             "running_deadlines": running.get(i.id, []), "open_tasks": open_tasks.get(i.id, 0)}
+             "running_deadlines": running.get(i.id, []), "ended_deadlines": ended.get(i.id, []),
+             "open_tasks": open_tasks.get(i.id, 0)}
             for i in instances]
+
+
+#: A search shows at most this many patients, and needs this many characters: it finds a patient, it does not
+#: list them.
+MAX_PATIENT_MATCHES = 20
+MIN_PATIENT_SEARCH = 3
+
+
+def find_patients(db: Database, text: str, units: tuple[str, ...] | None) -> dict[str, Any]:
+    """Patients whose key contains `text` (case-insensitive, at least MIN_PATIENT_SEARCH characters) with a
+    pathway in `units` (None: all): at most MAX_PATIENT_MATCHES, by key, each with its number of pathways there and
+    of active ones; `more` says that further patients match (a longer search narrows them)."""
+    text = text.strip()
+    if len(text) < MIN_PATIENT_SEARCH:
+        raise InvalidInput(ErrorCode.PATIENT_SEARCH_TOO_SHORT,
+                           f"search needs at least {MIN_PATIENT_SEARCH} characters of the patient key",
+                           params={"min_length": MIN_PATIENT_SEARCH})
+    i = PathwayInstance
+    query = (select(i.patient_key, func.count(), func.sum(case((i.status == InstanceStatus.ACTIVE, 1), else_=0)))
+             .where(func.upper(i.patient_key).contains(text.upper(), autoescape=True)))
+    if units is not None:
+        query = query.where(i.unit.in_(units))
+    with db.reading() as session:
+        rows = session.execute(query.group_by(i.patient_key).order_by(i.patient_key)
+                               .limit(MAX_PATIENT_MATCHES + 1)).all()
+    return {"items": [{"patient_key": key, "pathways": total, "active_pathways": int(active or 0)}
+                      for key, total, active in rows[:MAX_PATIENT_MATCHES]],
+            "more": len(rows) > MAX_PATIENT_MATCHES}

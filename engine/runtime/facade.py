@@ -50,11 +50,12 @@ class PathwayRuntime:
                                    rule_set=rule_set, actor=actor)
 
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
-                      actor: str | None = None) -> str:
-        return tasks.complete_task(self._ctx, task_id, data=data, occurred_on=occurred_on, actor=actor)
+                      actor: str | None = None, take_over: bool = False) -> str:
+        return tasks.complete_task(self._ctx, task_id, data=data, occurred_on=occurred_on, actor=actor,
+                                   take_over=take_over)
 
-    def claim_task(self, task_id: str, assignee: str, *, actor: str | None = None) -> None:
-        tasks.set_assignee(self._ctx, task_id, assignee, actor)
+    def claim_task(self, task_id: str, assignee: str, *, actor: str | None = None, take_over: bool = False) -> None:
+        tasks.set_assignee(self._ctx, task_id, assignee, actor, take_over)
 
     def unclaim_task(self, task_id: str, *, actor: str | None = None) -> None:
         tasks.set_assignee(self._ctx, task_id, None, actor)

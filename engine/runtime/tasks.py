@@ -38,16 +38,34 @@ def task_closed(task_id: str, status: str | None) -> Conflict:
 
 
 def complete_task(ctx: RuntimeContext, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
-                  actor: str | None = None) -> str:
-    """Register the task's form data and the date it happened; returns the instance's id."""
+                  actor: str | None = None, take_over: bool = False) -> str:
+    """Register the task's form data and the date it happened; returns the instance's id. A person (`actor`)
+    may register a task someone else has claimed only when taking it over (`take_over`), which is audited."""
     try:
-        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor)
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over)
     except StaleCache:  # the cached state was behind the row; the second try reads the row
-        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor)
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over)
+
+
+def claimed_by_other(task_id: str, holder: str) -> Conflict:
+    return Conflict(ErrorCode.TASK_CLAIMED_BY_OTHER, f"task {task_id} is already claimed by {holder}; take it over "
+                    "to go on", params={"assignee": holder})
+
+
+def _claim_holder(ctx: RuntimeContext, task_id: str) -> str | None:
+    """Who has claimed the task. Read before the instance is locked (a claim does not take that lock, and the
+    PostgreSQL fast path has the connection in pipeline mode): a claim made in the same instant as the
+    registration is not seen, and the registration wins."""
+    with ctx.db.engine.connect() as conn:
+        return conn.execute(select(write_path.TASK.c.assignee).where(write_path.TASK.c.id == task_id)).scalar()
 
 
 def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occurred_on: date,
-                   actor: str | None) -> str:
+                   actor: str | None, take_over: bool) -> str:
+    holder = _claim_holder(ctx, task_id) if actor is not None else None
+    other = holder is not None and holder != actor
+    if other and not take_over:
+        raise claimed_by_other(task_id, holder)
     try:
         with locked(ctx, task_id=task_id) as held:
             workflow, state = held.workflow, held.state
@@ -75,6 +93,8 @@ def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occu
                        timers=state.timer_signature is not None)
             held.confirm()
             work = UnitOfWork(held.conn, state, in_pipeline=held.in_pipeline)
+            if other:
+                projection.audit(ctx, work, actor, "take_over_task", task_id=task_id, detail=holder)
             projection.audit(ctx, work, actor, "complete_task", task_id=task_id, detail=task_row.element_id)
             work.close_task(task_row, TaskStatus.COMPLETED, ctx.now(), actor)
             messages = projection.after_run(ctx, work, held.definition, workflow, events, actor, occurred_on)
@@ -96,8 +116,10 @@ def _outcome(values: dict[str, Any]) -> str | None:
     return str(outcome) if outcome is not None else None
 
 
-def set_assignee(ctx: RuntimeContext, task_id: str, assignee: str | None, actor: str | None) -> None:
-    """Claim an open task for `assignee`, or release it (None); a task someone else holds is not taken over."""
+def set_assignee(ctx: RuntimeContext, task_id: str, assignee: str | None, actor: str | None,
+                 take_over: bool = False) -> None:
+    """Claim an open task for `assignee`, or release it (None); a task someone else holds is taken over only when
+    asked (`take_over`), and that is audited as such."""
     if assignee is not None and not assignee.strip():
         raise InvalidInput(ErrorCode.ASSIGNEE_REQUIRED, "assignee must not be empty")
     task = write_path.TASK
@@ -108,11 +130,12 @@ def set_assignee(ctx: RuntimeContext, task_id: str, assignee: str | None, actor:
             raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
         if row.status != TaskStatus.OPEN:
             raise task_closed(task_id, row.status)
-        if assignee and row.assignee and row.assignee != assignee:
-            raise Conflict(ErrorCode.TASK_CLAIMED_BY_OTHER, f"task {task_id} is already claimed by {row.assignee}",
-                           params={"assignee": row.assignee})
+        taking_over = bool(assignee and row.assignee and row.assignee != assignee)
+        if taking_over and not take_over:
+            raise claimed_by_other(task_id, row.assignee)
         conn.execute(update(task).where(task.c.id == task_id).values(assignee=assignee))
         if actor is not None:
+            action = "take_over_task" if taking_over else "claim_task" if assignee else "unclaim_task"
             conn.execute(AUDIT.insert(), audit_row(
-                ctx.now(), actor, "claim_task" if assignee else "unclaim_task", patient_key=row.patient_key,
-                instance_id=row.instance_id, task_id=task_id, detail=assignee))
+                ctx.now(), actor, action, patient_key=row.patient_key, instance_id=row.instance_id, task_id=task_id,
+                detail=f"{row.assignee} -> {assignee}" if taking_over else assignee))
