@@ -38,6 +38,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, insert, select, update
 
 from engine.catalogue.definition import PathwayDefinition
+from engine.clock import spiff_clock
 from engine.db.models import CoordinatorTask, Incident, InstanceMigration, PathwayVersion
 from engine.deadlines.measurement import Measurement, RegisteredEvent, carry_over
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound, PathwayError
@@ -256,7 +257,8 @@ def _plan(ctx: RuntimeContext, conn: Connection, workflow: BpmnWorkflow, state: 
     target = ctx.definitions.get(target_id, conn)
     before_tasks = {t.id: t.element_id for t in state.open_tasks}
     before = copy.deepcopy(state.measurements)
-    _move_workflow(workflow, definition, target)
+    with spiff_clock(ctx.clock):  # resetting a waiting timer evaluates it again, by the engine's clock
+        _move_workflow(workflow, definition, target)
     events: list[RegisteredEvent] = []
     run_engine(workflow, ctx.clock, projection.automatic_events(target, events, ctx.today()))
     load_state(dump_state(workflow), target.spec, target.subprocess_specs)  # the moved state must load again
