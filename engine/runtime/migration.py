@@ -36,6 +36,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from engine.catalogue.definition import PathwayDefinition
 from engine.clock import spiff_clock
@@ -212,6 +213,11 @@ def _one(ctx: RuntimeContext, instance_id: str, target_id: int, actor: str, *, d
         return _apply(ctx, instance_id, target_id, actor)
     except PathwayError as exc:
         return Outcome(instance_id, False, target_id, code=exc.code, message=str(exc))
+    except OperationalError as exc:  # SQLite: another writer held the database past the wait
+        if "locked" not in str(exc).lower():
+            raise
+        return Outcome(instance_id, False, target_id, code=ErrorCode.INSTANCE_BUSY,
+                       message="the pathway is busy with another change; try again")
 
 
 def _dry_run(ctx: RuntimeContext, instance_id: str, target_id: int, reverting: Any = None) -> Outcome:
