@@ -8,7 +8,8 @@ JavaScript. One module per page group:
 - `timeline`: `/forlop/{id}`, a patient's pathway as a timeline of measuring points and deadlines;
 - `incidents`: `/driftsfeil`, pathways the scheduler could not move on; retry or resolve with a note;
 - `catalogue`: `/forlopstyper`, the deployed pathways and their deadlines (every role);
-- `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`).
+- `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`);
+- `migration`: `/forlopstyper/{key}/migrering`, move running patients to another version (modellers, admins).
 
 Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
 administrators; another unit's task or pathway is "not found" (404), managers and modellers get 403. The pages
@@ -19,7 +20,7 @@ Engine errors are shown by their code, translated in `labels`; CSRF and the logi
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import catalogue, incidents, login, reports, start, tasks, timeline, worklist
+from . import catalogue, incidents, login, migration, reports, start, tasks, timeline, worklist
 from .rendering import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static"
@@ -27,6 +28,6 @@ STATIC = TEMPLATES.parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
-    for module in (login, worklist, start, tasks, timeline, incidents, catalogue, reports):
+    for module in (login, worklist, start, tasks, timeline, incidents, catalogue, reports, migration):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.access.policy import require_role
 from engine.access.principals import ADMIN, MODELLER, Principal
-from engine.reading.migrations import list_migrations
+from engine.reading.migrations import list_migrations, pathway_versions
 from engine.runtime import PathwayRuntime
 from engine.runtime.migration import Outcome, Progress, Report, Selection
 
@@ -36,6 +36,12 @@ def read_migrations(runtime: PathwayRuntime, user: Principal, pathway_key: str, 
                     limit: int, offset: int) -> dict[str, Any]:
     require_role(user, *MIGRATORS)
     return list_migrations(runtime.db, pathway_key, instance_id=instance_id, limit=limit, offset=offset)
+
+
+def migration_choices(runtime: PathwayRuntime, user: Principal, pathway_key: str) -> list[dict[str, Any]]:
+    """The versions of the pathway to move instances between, with their active instances."""
+    require_role(user, *MIGRATORS)
+    return pathway_versions(runtime.db, pathway_key)
 
 
 def report_view(report: Report) -> dict[str, Any]:
