@@ -152,6 +152,9 @@ def still_at_follow_up(pathway: Pathway, reminders: Reminders) -> None:
     instance_id = reminders.patients["follow-up"]
     assert _version_of(pathway, instance_id) == reminders.first_version
     assert _open(pathway, instance_id) == ["follow_up"]
+    item = reminders.item("follow-up")  # the refusal says where the patient stands
+    assert (item["from_version_id"], item["unit"], item["current_elements"]) == (
+        reminders.first_version, "DPS Test", ["follow_up"])
 
 
 @then("the patient whose reminder is due is still on the first version")

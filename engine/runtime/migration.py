@@ -212,12 +212,25 @@ def _one(ctx: RuntimeContext, instance_id: str, target_id: int, actor: str, *, d
             return _dry_run(ctx, instance_id, target_id)
         return _apply(ctx, instance_id, target_id, actor)
     except PathwayError as exc:
-        return Outcome(instance_id, False, target_id, code=exc.code, message=str(exc))
+        return _refused(ctx, instance_id, target_id, exc.code, str(exc))
     except OperationalError as exc:  # SQLite: another writer held the database past the wait
         if "locked" not in str(exc).lower():
             raise
-        return Outcome(instance_id, False, target_id, code=ErrorCode.INSTANCE_BUSY,
-                       message="the pathway is busy with another change; try again")
+        return _refused(ctx, instance_id, target_id, ErrorCode.INSTANCE_BUSY,
+                        "the pathway is busy with another change; try again")
+
+
+def _refused(ctx: RuntimeContext, instance_id: str, target_id: int, code: ErrorCode, message: str) -> Outcome:
+    """The line of an instance that did not move: why, and where it stands (its unit, version, open tasks)."""
+    instance, task = write_path.INSTANCE, write_path.TASK
+    with ctx.db.reading_connection() as conn:
+        row = conn.execute(select(instance.c.unit, instance.c.pathway_version_id)
+                           .where(instance.c.id == instance_id)).first()
+        elements = list(conn.scalars(select(task.c.element_id).where(task.c.instance_id == instance_id,
+                                                                     task.c.status == TaskStatus.OPEN)
+                                     .order_by(task.c.created_at, task.c.id)))
+    return Outcome(instance_id, False, target_id, row.pathway_version_id if row else None, row.unit if row else None,
+                   code=code, message=message, current_elements=elements)
 
 
 def _dry_run(ctx: RuntimeContext, instance_id: str, target_id: int, reverting: Any = None) -> Outcome:
