@@ -139,3 +139,21 @@ def test_the_command_line_shows_a_dry_run_and_migrates_with_apply(sample, db, mo
     assert _version(db, ids[2]) == second
     assert cli_main(["migrate-instances", "sample", "--instance", ids[3]]) == 1
     assert "refused: instance_not_active" in capsys.readouterr().out
+
+
+def test_ended_deadlines_keep_their_measured_row_when_an_instance_moves():
+    from engine.deadlines.measurement import Measurement, carry_over
+
+    def row(key: str, sequence: int, due: date, status: str, end: date | None = None, limit: int = 7) -> Measurement:
+        return Measurement(key, key, sequence, "a", "b", limit, "calendar_days", DAY, due, status, end)
+
+    before = [row("breached", 1, date(2026, 1, 12), "breached", date(2026, 1, 14)),
+              row("open", 1, date(2026, 1, 12), "overdue"),
+              row("removed_ended", 1, date(2026, 1, 12), "met", date(2026, 1, 10))]
+    remeasured = [row("breached", 1, date(2026, 1, 19), "met", date(2026, 1, 14), limit=14),
+                  row("open", 1, date(2026, 1, 19), "pending", limit=14),
+                  row("new_open", 1, date(2026, 1, 19), "pending", limit=14),
+                  row("new_ended", 1, date(2026, 1, 19), "met", date(2026, 1, 8), limit=14)]
+    kept = {(m.indicator_key, m.due_on, m.status, m.limit_days) for m in carry_over(before, remeasured)}
+    assert kept == {("breached", date(2026, 1, 12), "breached", 7), ("open", date(2026, 1, 19), "pending", 14),
+                    ("new_open", date(2026, 1, 19), "pending", 14), ("removed_ended", date(2026, 1, 12), "met", 7)}
