@@ -22,6 +22,7 @@ from engine.settings import Settings
 from . import pages, routes
 from .errors import install_error_handlers
 from .limits import RequestLimits
+from .routes import migrations as migration_routes
 
 log = logging.getLogger("pathways.api")
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     install_error_handlers(app)
     app.add_middleware(RequestLimits)
     app.include_router(routes.router)
+    app.include_router(migration_routes.router)
     pages.install(app)
     return app
 

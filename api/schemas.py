@@ -506,3 +506,88 @@ class PatientPathwayOut(BaseModel):
     running_deadlines: list[IndicatorOut] = Field(description="Pending or overdue, nearest first")
     ended_deadlines: list[IndicatorOut] = Field(description="Met, breached, deferred or cancelled")
     open_tasks: int
+
+
+# ---- migration of running instances (api/routes/migrations.py) ----------------------------------------------
+
+InstanceId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9\-]+$")]
+
+
+class MigrationRequest(BaseModel):
+    """Which running instances of the pathway to move, and to which version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_version_id: int | None = Field(default=None, ge=1, le=2_147_483_647, description=(
+        "The version to move to (a version of this pathway); default: the pathway's current version"))
+    from_version_id: int | None = Field(default=None, ge=1, le=2_147_483_647, description=(
+        "Only the active instances on this version; default: active instances on any other version"))
+    unit: str | None = Field(default=None, min_length=1, max_length=100, description="Only instances of this unit")
+    element_id: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "Only instances with an open task at this element (its BPMN id)"))
+    instance_ids: list[InstanceId] = Field(default=[], max_length=1000, description=(
+        "Exactly these instances (at most 1,000), whatever their state; the filters above narrow them further"))
+
+
+class RevertRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = Field(default=False, description="Only say what the revert would change; write nothing")
+
+
+class DeadlineChangeOut(BaseModel):
+    indicator: str
+    sequence: int
+    label: str
+    old_due_on: date | None = Field(description="Due date before the move (null: the deadline is new)")
+    new_due_on: date | None = Field(description="Due date after the move (null: the deadline goes away)")
+    old_status: str | None
+    new_status: str | None
+
+
+class MigrationOutcomeOut(BaseModel):
+    instance_id: str
+    ok: bool = Field(description="The instance moved (in a dry-run: can move)")
+    to_version_id: int
+    from_version_id: int | None
+    unit: str | None
+    code: str | None = Field(description=(
+        "Why it did not move: current_task_removed, reached_element_removed, migration_same_version, "
+        "migration_other_pathway, instance_not_active, instance_not_found, version_incompatible, engine_error, "
+        "changed_concurrently, instance_busy, no_migration_to_revert"))
+    message: str | None
+    current_elements: list[str] = Field(description="Elements of the instance's open tasks before the move")
+    tasks_opened: list[str]
+    tasks_closed: list[str]
+    deadlines: list[DeadlineChangeOut]
+    incidents_resolved: list[int]
+
+
+class MigrationReportOut(BaseModel):
+    pathway_key: str
+    to_version_id: int
+    dry_run: bool
+    total: int = Field(description="Instances chosen")
+    done: int = Field(description="Instances gone through")
+    moved: int = Field(description="Instances moved (in a dry-run: that can move)")
+    refused: int
+    items: list[MigrationOutcomeOut]
+
+
+class MigrationRecordOut(BaseModel):
+    id: int
+    instance_id: str
+    pathway_key: str
+    kind: Literal["migrate", "revert"]
+    from_version_id: int
+    to_version_id: int
+    migrated_at: datetime
+    migrated_by: str
+    reverted_at: datetime | None
+
+
+class MigrationRecordPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[MigrationRecordOut]

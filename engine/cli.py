@@ -1,5 +1,5 @@
 """`pathways` command line: lint, lay out and deploy pathway files, write the catalogue page, migrate the database,
-fire due timers, seed a demo database."""
+move running instances to another pathway version, fire due timers, seed a demo database."""
 
 from __future__ import annotations
 
@@ -176,6 +176,43 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate_instances(args: argparse.Namespace) -> int:
+    import getpass
+
+    from engine.clock import SystemClock
+    from engine.db.database import Database
+    from engine.errors import PathwayError
+    from engine.runtime import PathwayRuntime
+    from engine.runtime.migration import Outcome, Selection
+
+    def progress(done: int, total: int, outcome: Outcome) -> None:
+        said = ("migrated" if args.apply else "can move") if outcome.ok else f"refused: {outcome.code}"
+        print(f"[{done}/{total}] {outcome.instance_id}: {said}")
+        if not outcome.ok and outcome.message:
+            print(f"    {outcome.message}")
+        for change in outcome.deadlines:
+            print(f"    {change.indicator} #{change.sequence}: due {change.old_due_on} -> {change.new_due_on}, "
+                  f"{change.old_status} -> {change.new_status}")
+        for element in outcome.tasks_opened:
+            print(f"    task opened: {element}")
+        for element in outcome.tasks_closed:
+            print(f"    task closed: {element}")
+
+    selection = Selection(args.pathway, args.from_version, args.unit, args.element, tuple(args.instance or ()))
+    runtime = PathwayRuntime(Database(_settings().database_url), SystemClock())
+    try:
+        report = runtime.migrate_instances(selection, to_version_id=args.to_version, dry_run=not args.apply,
+                                           actor=f"cli:{getpass.getuser()}", on_progress=progress)
+    except PathwayError as exc:
+        print(f"nothing migrated: {exc}")
+        return 1
+    finally:
+        runtime.db.dispose()
+    verb = "migrated" if args.apply else "can move (dry-run; nothing written, --apply to migrate)"
+    print(f"{report.moved} of {report.total} instance(s) {verb} to version {report.to_version_id}")
+    return 0 if report.moved == report.total else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathway engine tools for modellers and operators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +239,16 @@ def main(argv: list[str] | None = None) -> int:
     add.set_defaults(func=_user_add)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
     sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
+    mig = sub.add_parser("migrate-instances", help="move running instances of a pathway to another version "
+                                                   "(a dry-run unless --apply); exit code 1 if any cannot move")
+    mig.add_argument("pathway", help="the pathway key, e.g. tsb_d01")
+    mig.add_argument("--to-version", type=int, metavar="ID", help="default: the pathway's current version")
+    mig.add_argument("--from-version", type=int, metavar="ID", help="only the active instances on this version")
+    mig.add_argument("--unit", help="only instances of this unit")
+    mig.add_argument("--element", metavar="ID", help="only instances with an open task at this element")
+    mig.add_argument("--instance", action="append", metavar="ID", help="exactly this instance (repeat for several)")
+    mig.add_argument("--apply", action="store_true", help="migrate; without it only a dry-run is shown")
+    mig.set_defaults(func=_migrate_instances)
     sd = sub.add_parser("seed", help="fill an EMPTY database with demo pathways made by the engine (migrates and "
                                      "deploys first); refuses a database that has pathway instances")
     sd.add_argument("--pathways", type=int, default=1000, metavar="N", help="number of pathways (default 1000)")

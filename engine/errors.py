@@ -40,6 +40,13 @@ class ErrorCode(StrEnum):
     LATER_REGISTRATIONS_DEPEND = "later_registrations_depend"
     CLOSURE_NOT_DEFINED = "closure_not_defined"
     CLOSURE_TASK_OPEN = "closure_task_open"
+    # migration of running instances to another version (engine.runtime.migration)
+    MIGRATION_SAME_VERSION = "migration_same_version"
+    MIGRATION_OTHER_PATHWAY = "migration_other_pathway"
+    CURRENT_TASK_REMOVED = "current_task_removed"
+    REACHED_ELEMENT_REMOVED = "reached_element_removed"
+    NO_MIGRATION_TO_REVERT = "no_migration_to_revert"
+    MIGRATION_SELECTION_TOO_LARGE = "migration_selection_too_large"
     # invalid input
     REQUEST_INVALID = "request_invalid"
     REQUEST_TOO_LARGE = "request_too_large"

@@ -69,3 +69,12 @@ class DeferralReason(StrEnum):
     DID_NOT_ATTEND = "did_not_attend"
     ASKED_TO_POSTPONE = "asked_to_postpone"
     OTHER = "other"
+
+
+class MigrationKind(StrEnum):
+    """How an instance changed version (`instance_migration.kind`)."""
+
+    #: Moved to another version of its pathway by a modeller.
+    MIGRATE = "migrate"
+    #: Moved back to the version a migration took it from.
+    REVERT = "revert"

@@ -16,6 +16,7 @@ JavaScript. One module per page group:
   (every role; the one page with a script, the vendored bpmn.io viewer — it works without it as a table);
 - `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`);
 - `audit`: `/revisjonslogg`, the audit trail for administrators, filtered and paged.
+- `migration`: `/forlopstyper/{key}/migrering`, move running patients to another version (modellers, admins).
 
 Roles are those of the API (engine/access/): pages with patient data are for coordinators (own units) and
 administrators; another unit's task or pathway is "not found" (404), managers and modellers get 403. The pages
@@ -26,7 +27,21 @@ Engine errors are shown by their code, translated in `labels`; CSRF and the logi
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import audit, catalogue, diagram, incidents, login, patients, reports, start, tasks, timeline, versions, worklist
+from . import (
+    audit,
+    catalogue,
+    diagram,
+    incidents,
+    login,
+    migration,
+    patients,
+    reports,
+    start,
+    tasks,
+    timeline,
+    versions,
+    worklist,
+)
 from .rendering import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static"
@@ -35,6 +50,6 @@ STATIC = TEMPLATES.parent / "static"
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
     for module in (login, worklist, start, tasks, timeline, patients, incidents, versions, catalogue, diagram,
-                   reports, audit):
+                   migration, reports, audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

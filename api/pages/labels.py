@@ -113,6 +113,14 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.ROLE_FORBIDDEN: "Din rolle har ikke tilgang til denne siden.",
     ErrorCode.NO_PATIENT_ACCESS: "Din rolle har ikke tilgang til pasientopplysninger.",
     ErrorCode.UNIT_FORBIDDEN: "Du kan bare starte forløp i dine egne enheter.",
+    ErrorCode.MIGRATION_SAME_VERSION: "Forløpet er allerede på denne versjonen.",
+    ErrorCode.MIGRATION_OTHER_PATHWAY: "Versjonen hører til en annen forløpstype; et forløp flyttes bare mellom "
+                                       "versjoner av sin egen forløpstype.",
+    ErrorCode.CURRENT_TASK_REMOVED: "Steget forløpet står på nå, finnes ikke i den nye versjonen.",
+    ErrorCode.REACHED_ELEMENT_REMOVED: "Et steg forløpet allerede har vært gjennom, finnes ikke i den nye versjonen.",
+    ErrorCode.NO_MIGRATION_TO_REVERT: "Forløpet er ikke flyttet til versjonen det står på, så det er ingen flytting "
+                                      "å angre.",
+    ErrorCode.MIGRATION_SELECTION_TOO_LARGE: "Utvalget har for mange forløp; velg etter enhet eller steg.",
 }
 #: what a version diff (engine.modelling.version_diff) compares, and how each entry changed
 CHANGE_KIND_LABELS = {"element": "Steg", "flow": "Flyt", "form": "Skjemafelt", "indicator": "Forløpstid"}

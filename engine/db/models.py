@@ -225,6 +225,26 @@ class Incident(Base):
     __table_args__ = (Index("ix_incident_status_unit", "status", "unit"),)
 
 
+class InstanceMigration(Base):
+    """One move of a running instance to another version of its pathway (engine.runtime.migration): from which
+    version to which, who and when. A revert is a row of its own, and marks the migration it undid."""
+
+    __tablename__ = "instance_migration"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # engine.statuses.MigrationKind
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("pathway_version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("pathway_version.id"))
+    migrated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    migrated_by: Mapped[str] = mapped_column(String(100))
+    #: Set on a migration when a revert moved the instance back.
+    reverted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_instance_migration_pathway_at", "pathway_key", "migrated_at"),)
+
+
 class DueTimer(Base):
     __tablename__ = "due_timer"
 

@@ -107,3 +107,16 @@ def open_due_dates(rows: list[Measurement]) -> dict[str, date]:
         if row.is_open:
             due[row.to_point] = min(row.due_on, due.get(row.to_point, row.due_on))
     return due
+
+
+def carry_over(before: list[Measurement], remeasured: list[Measurement]) -> list[Measurement]:
+    """The measurements of an instance moved to another version: `remeasured` are what the new version's
+    indicators make of its registrations. A deadline that had ended before the move keeps its row as measured
+    (its status was decided under the declaration it ran under); one that ends only in the new measuring, a
+    deadline nobody could watch, is left out. Open deadlines, and those of indicators the new version adds, are
+    the new version's."""
+    ended = {row.key: row for row in before if not row.is_open}
+    kept = [ended[row.key] if row.key in ended else row for row in remeasured
+            if row.key in ended or row.is_open]
+    made = {row.key for row in kept}
+    return kept + [row for key, row in ended.items() if key not in made]

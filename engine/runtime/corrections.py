@@ -124,6 +124,11 @@ def _reason(reason: str) -> str:
     return reason[:MAX_REASON]
 
 
+def counted_events(conn: Connection, instance_id: str) -> list[RegisteredEvent]:
+    """The instance's registrations that count, in the order they were made: what its deadlines are measured from."""
+    return [e.registered() for e in _events(conn, instance_id)]
+
+
 def _events(conn: Connection, instance_id: str) -> list[_Event]:
     """The instance's registrations that count (not undone), in the order they were made."""
     event = write_path.EVENT

@@ -3,7 +3,7 @@ them.
 
 Each command is one database transaction on one instance, with one writer at a time (`engine.runtime.gate`);
 what the commands do lives in their own modules: `start`, `tasks`, `deferral`, `corrections`, `closure`,
-`messages`, `sweeps` and `incidents`.
+`messages`, `sweeps`, `incidents` and `migration`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.versions import DefinitionCache
 from engine.clock import Clock
 from engine.db.database import Database
-from engine.runtime import closure, corrections, deferral, incidents, messages, start, sweeps, tasks
+from engine.runtime import closure, corrections, deferral, incidents, messages, migration, start, sweeps, tasks
 from engine.runtime.context import RuntimeContext
 from engine.runtime.live_cache import LiveCache
 
@@ -112,3 +112,14 @@ class PathwayRuntime:
 
     def resolve_incident(self, incident_id: int, *, note: str, actor: str) -> None:
         incidents.resolve(self._ctx, incident_id, note, actor)
+
+    def migrate_instances(self, selection: migration.Selection, *, to_version_id: int | None = None, actor: str,
+                          dry_run: bool = True, on_progress: migration.Progress | None = None) -> migration.Report:
+        """Move the chosen running instances to another version of their pathway (default: its current one),
+        each in its own transaction; a dry-run (the default) says what would happen and writes nothing."""
+        return migration.migrate_instances(self._ctx, selection, to_version_id, actor, dry_run=dry_run,
+                                           on_progress=on_progress)
+
+    def revert_migration(self, instance_id: str, *, actor: str, dry_run: bool = False) -> migration.Outcome:
+        """Move the instance back to the version its last migration took it from."""
+        return migration.revert(self._ctx, instance_id, actor, dry_run=dry_run)

@@ -105,6 +105,13 @@ _UPDATE_MEASUREMENT = (update(MEASUREMENT).where(MEASUREMENT.c.instance_id == bi
                        .values(start_on=bindparam("b_start_on"), due_on=bindparam("b_due_on"),
                                end_on=bindparam("b_end_on"), status=bindparam("b_status"),
                                deferral_registered=bindparam("b_deferral")))
+#: What an indicator declared for a measurement; it changes only when the instance moves to another version.
+_DECLARATION_COLUMNS = ("label", "from_point", "to_point", "limit_days", "day_unit", "target_share", "unconfirmed")
+_declaration = operator.attrgetter(*_DECLARATION_COLUMNS)
+_UPDATE_DECLARATION = (update(MEASUREMENT).where(MEASUREMENT.c.instance_id == bindparam("b_instance_id"),
+                                                  MEASUREMENT.c.indicator_key == bindparam("b_indicator_key"),
+                                                  MEASUREMENT.c.sequence == bindparam("b_sequence"))
+                       .values(**{name: bindparam(f"b_{name}") for name in _DECLARATION_COLUMNS}))
 _INSERT_MEASUREMENT = insert(MEASUREMENT).inline()
 _CLOSE_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
                .values(status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")))
@@ -187,6 +194,7 @@ class UnitOfWork:
         self.in_pipeline = in_pipeline  # the command already opened a PostgreSQL pipeline
         self._had_timers = state.timer_signature is not None
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
+        self._before_declarations = {m.key: _declaration(m) for m in state.measurements}
         self._before_due = {t.id: t.due_on for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
         self.closed_tasks: list[dict[str, Any]] = []
@@ -312,6 +320,12 @@ class UnitOfWork:
                 [{"b_instance_id": self.state.id, "b_indicator_key": m.indicator_key, "b_sequence": m.sequence,
                   "b_start_on": m.start_on, "b_due_on": m.due_on, "b_end_on": m.end_on,
                   "b_status": m.status, "b_deferral": m.deferral_registered} for m in changed])
+            redeclared = [m for m in changed if _declaration(m) != self._before_declarations[m.key]]
+            if redeclared:  # a migration measured it by the new version's indicator
+                self._run(_UPDATE_DECLARATION,
+                          [{"b_instance_id": self.state.id, "b_indicator_key": m.indicator_key,
+                            "b_sequence": m.sequence, **{f"b_{name}": getattr(m, name) for name in _DECLARATION_COLUMNS}}
+                           for m in redeclared])
         if fresh:
             common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
             self._run(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
