@@ -15,7 +15,7 @@ from ..deps import Auth, Limit, Offset, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["migrations"], responses=RESPONSES)
-PathwayKey = Annotated[str, Path(max_length=100)]
+PathwayKey = Annotated[str, Path(max_length=100, description="The pathway key, e.g. tsb_d01")]
 
 
 def _selection(key: str, body: schemas.MigrationRequest) -> Selection:
@@ -40,13 +40,14 @@ def migrate(key: PathwayKey, body: schemas.MigrationRequest, runtime: Runtime, u
 @router.get("/pathways/{key}/migrations", response_model=schemas.MigrationRecordPage,
             summary="The pathway's migration records (from and to version, who, when), newest first")
 def list_migrations(key: PathwayKey, runtime: Runtime, user: Auth,
-                    instance_id: Annotated[str | None, Query(max_length=36)] = None,
+                    instance_id: Annotated[str | None, Query(max_length=36, description="Only this "
+                                                                                          "pathway instance")] = None,
                     limit: Limit = 50, offset: Offset = 0):
     return migrations.read_migrations(runtime, user, key, instance_id=instance_id, limit=limit, offset=offset)
 
 
 @router.post("/instances/{instance_id}/migration/revert", response_model=schemas.MigrationOutcomeOut,
              summary="Move the instance back to the version its last migration took it from")
-def revert(instance_id: Annotated[str, Path(max_length=36)], body: schemas.RevertRequest, runtime: Runtime,
+def revert(instance_id: Annotated[str, Path(max_length=36, description="The pathway instance's id")], body: schemas.RevertRequest, runtime: Runtime,
            user: Auth):
     return migrations.revert_migration(runtime, user, instance_id, dry_run=body.dry_run)

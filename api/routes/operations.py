@@ -13,7 +13,7 @@ from engine.access.principals import ADMIN, Principal
 from engine.actions.reads import read_audit_trail
 
 from .. import schemas
-from ..deps import Limit, Name, Offset, PatientKeyQuery, Runtime, role
+from ..deps import Limit, Offset, PatientKeyQuery, Runtime, role
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["drift"], responses=RESPONSES)
@@ -35,7 +35,9 @@ def health() -> dict[str, str]:
 @router.get("/audit", response_model=schemas.AuditPage,
             summary="Who read or changed a patient's data, newest first (administrators)")
 def audit(runtime: Runtime, user: Annotated[Principal, role(ADMIN)],
-          patient_key: PatientKeyQuery = None, actor: Name = None, action: ActionQuery = None,
+          patient_key: PatientKeyQuery = None,
+          actor: Annotated[str | None, Query(max_length=100, description="Only this user id")] = None,
+          action: ActionQuery = None,
           from_date: DayQuery = None, to_date: DayQuery = None, limit: Limit = 100, offset: Offset = 0):
     flt = AuditFilter(patient_key=patient_key, actor=actor, action=action, from_date=from_date, to_date=to_date)
     return read_audit_trail(runtime, user, flt, limit=limit, offset=offset)

@@ -27,5 +27,6 @@ def find_patients(runtime: Runtime, user: Auth,
 
 @router.get("/patients/{patient_key}/pathways", response_model=list[schemas.PatientPathwayOut],
             summary="The patient's pathways in the caller's units, active first, with their deadlines")
-def patient_pathways(runtime: Runtime, user: Auth, patient_key: Annotated[str, Path(max_length=64)]):
+def patient_pathways(runtime: Runtime, user: Auth, patient_key: Annotated[str, Path(max_length=64, description="The patient's "
+                                                                                               "whole key")]):
     return read_patient_pathways(runtime, user, patient_key)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from engine.actions import commands
 from engine.actions.reads import read_task, read_tasks
 from engine.reading.tasks import DueFilter, TaskFilter
 
 from .. import schemas
-from ..deps import Auth, Limit, Name, Offset, PatientKeyQuery, Runtime
+from ..deps import Auth, Limit, Offset, PatientKeyQuery, Runtime
 from ..errors import RESPONSES
 
 router = APIRouter(tags=["tasks"], responses=RESPONSES)
+TaskId = Annotated[str, Path(max_length=36, description="The task's id (a UUID), as `GET /tasks` lists it")]
 DUE_HELP = ("On the urgent date: overdue (passed), this_week (today up to this week's Sunday), soon (within 3 "
             "working days)")
 
@@ -27,12 +28,15 @@ DUE_HELP = ("On the urgent date: overdue (passed), this_week (today up to this w
                         "the number of tasks per quick filter (`due`, `mine`, `unclaimed`) with the other filters "
                         "applied.")
 def list_tasks(runtime: Runtime, user: Auth,
-               unit: Name = None,
-               pathway: Name = None,
+               unit: Annotated[str | None, Query(max_length=100, description="Only this unit (one of the "
+                                                                     "caller's)")] = None,
+               pathway: Annotated[str | None, Query(max_length=100, description="Only this pathway key")] = None,
                lane: Annotated[str | None, Query(max_length=100, description="Role / BPMN lane name")] = None,
-               assignee: Name = None,
+               assignee: Annotated[str | None, Query(max_length=100, description="Only tasks claimed by this "
+                                                                         "user id")] = None,
                patient_key: PatientKeyQuery = None,
-               due_before: date | None = None,
+               due_before: Annotated[date | None, Query(description="Only tasks whose own due date is before this "
+                                                                    "day (YYYY-MM-DD)")] = None,
                overdue: Annotated[bool | None, Query(description="On the task's own due date")] = None,
                due: Annotated[DueFilter | None, Query(description=DUE_HELP)] = None,
                unclaimed: Annotated[bool, Query(description="Only tasks nobody has claimed")] = False,
@@ -44,22 +48,24 @@ def list_tasks(runtime: Runtime, user: Auth,
 
 
 @router.get("/tasks/{task_id}", response_model=schemas.TaskDetail, summary="One task with its form")
-def get_task(task_id: str, runtime: Runtime, user: Auth):
+def get_task(task_id: TaskId, runtime: Runtime, user: Auth):
     return read_task(runtime, user, task_id)
 
 
-@router.post("/tasks/{task_id}/claim", response_model=schemas.TaskDetail)
-def claim_task(task_id: str, body: schemas.ClaimTask, runtime: Runtime, user: Auth):
+@router.post("/tasks/{task_id}/claim", response_model=schemas.TaskDetail,
+             summary="Claim a task for yourself or a named colleague (someone else's claim only with take_over)")
+def claim_task(task_id: TaskId, body: schemas.ClaimTask, runtime: Runtime, user: Auth):
     return commands.claim_task(runtime, user, task_id, body.assignee, take_over=body.take_over)
 
 
-@router.post("/tasks/{task_id}/unclaim", response_model=schemas.TaskDetail)
-def unclaim_task(task_id: str, runtime: Runtime, user: Auth):
+@router.post("/tasks/{task_id}/unclaim", response_model=schemas.TaskDetail,
+             summary="Release a claimed task, so anyone in the unit may take it")
+def unclaim_task(task_id: TaskId, runtime: Runtime, user: Auth):
     return commands.unclaim_task(runtime, user, task_id)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=schemas.InstanceOut,
              summary="Register what happened and when; the pathway moves on")
-def complete_task(task_id: str, body: schemas.CompleteTask, runtime: Runtime, user: Auth):
+def complete_task(task_id: TaskId, body: schemas.CompleteTask, runtime: Runtime, user: Auth):
     return commands.complete_task(runtime, user, task_id, data=body.data, occurred_on=body.occurred_on,
                                   take_over=body.take_over)
