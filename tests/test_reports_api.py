@@ -29,13 +29,14 @@ def measured(client):
 
     Referral assessment (10 working days, no target), tertial 2025-T3:
       DPS Nord: 5 met (November), 2 breached (December), 1 still overdue (due 15 December);
-      DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed.
+      DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed;
+      DPS Vest: 6 met (November) -> the smallest unit beside DPS Sør: suppressed too (complementary).
     Assessment, outpatient (21 days, target 80 %), DPS Nord: 5 met, 1 breached, 1 late but patient-deferred.
     """
     runtime = client.app.state.runtime
     ids = {}
-    for n in range(1, 12):
-        unit = "DPS Sør" if n in (8, 9, 10) else "DPS Nord"
+    for n in range(1, 18):
+        unit = "DPS Sør" if n in (8, 9, 10) else "DPS Vest" if n > 11 else "DPS Nord"
         received = date(2025, 12, 1) if n == 7 else date(2025, 11, 3)
         ids[n] = start_tsb(runtime, patient=f"RPT-{n:04d}", received=received, unit=unit)
     for n in (1, 2, 3, 4):
@@ -45,7 +46,7 @@ def measured(client):
                          decided=date(2025, 12, 10))
     to_clinical_decision(runtime, ids[6], assessed=date(2025, 12, 1), attended=date(2025, 12, 2),
                          decided=date(2025, 12, 29))
-    for n in (8, 9, 10):
+    for n in (8, 9, 10, *range(12, 18)):
         complete(runtime, ids[n], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
     complete(runtime, ids[11], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
     complete(runtime, ids[11], "first_attendance", date(2025, 11, 10))
@@ -73,17 +74,23 @@ def test_the_json_report_counts_and_suppresses(client, measured):
     assert nord == {"pathway": TSB, "unit": "DPS Nord", "indicator": REFERRAL,
                     "label": "Henvisning vurdert innen 10 virkedager", "period": "2025-T3", "numerator": 5,
                     "denominator": 8, "share": pytest.approx(5 / 8), "target": None, "deferred": 0, "overdue": 1,
-                    "pathways": 8, "suppressed": False, "unconfirmed": False}
+                    "pathways": 8, "suppressed": False, "unconfirmed": False,
+                    "suppression": None}
     [sor] = rows_of(body, unit="DPS Sør")
     assert sor["suppressed"] is True and sor["period"] == "2025-T3"
     assert [sor[k] for k in ("numerator", "denominator", "share", "deferred", "overdue", "pathways")] == [None] * 6
-    # all units together: 8 met of 11, and nothing suppressed
+    assert sor["suppression"] == "primary" and nord["suppression"] is None
+    [vest] = rows_of(body, unit="DPS Vest")
+    assert vest["suppressed"] is True and vest["suppression"] == "complementary" and vest["numerator"] is None
+    # all units together: 14 met of 17, and nothing suppressed
     [total] = report(client, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
     assert (total["unit"], total["numerator"], total["denominator"], total["pathways"], total["suppressed"]) == (
-        None, 8, 11, 11, False)
-    # per month: November has five pathways (shown), December three (suppressed)
+        None, 14, 17, 17, False)
+    # per month: in November DPS Nord has five pathways, the smallest beside DPS Sør's three (complementary);
+    # in December three (primary), and alone in the month's total, which is suppressed as well
     months = report(client, pathway=TSB, indicator=REFERRAL, period="month", unit="DPS Nord")["rows"]
-    assert [(r["period"], r["suppressed"]) for r in months] == [("2025-11", False), ("2025-12", True)]
+    assert [(r["period"], r["suppression"]) for r in months] == [("2025-11", "complementary"),
+                                                                ("2025-12", "primary")]
     [assessment] = report(client, pathway=TSB, indicator=ASSESSMENT)["rows"]
     assert (assessment["numerator"], assessment["denominator"], assessment["target"]) == (5, 6, 0.8)
     assert assessment["deferred"] == 1  # the late clinical decision the patient deferred is apart
@@ -140,7 +147,8 @@ def _shown(row: dict) -> dict[str, str]:
 
     if row["suppressed"]:
         return {"teller": "skjult", "nevner": "skjult", "andel": "skjult", "mal": percent(row["target"], 0),
-                "pasientutsatt": "skjult", "forfalt": "skjult", "forlop": "<5"}
+                "pasientutsatt": "skjult", "forfalt": "skjult",
+                "forlop": "skjult*" if row["suppression"] == "complementary" else "<5"}
     return {"teller": str(row["numerator"]), "nevner": str(row["denominator"]), "andel": percent(row["share"], 1),
             "mal": percent(row["target"], 0), "pasientutsatt": str(row["deferred"]), "forfalt": str(row["overdue"]),
             "forlop": str(row["pathways"])}
@@ -219,7 +227,7 @@ def test_roles(client, measured):
         assert refused.status_code == 403 and "needs" in refused.json()["detail"]
     assert client.get("/rapporter", headers=MODELLER).status_code == 403
     everything = report(client, headers=ADMIN)
-    assert {r["unit"] for r in everything["rows"]} == {"DPS Nord", "DPS Sør"}
+    assert {r["unit"] for r in everything["rows"]} == {"DPS Nord", "DPS Sør", "DPS Vest"}
     assert report(client, headers=MANAGER) == everything
     # a coordinator: own units only, whatever the filter asks
     own = report(client, headers=NORD)
@@ -232,7 +240,7 @@ def test_roles(client, measured):
 
 
 def test_no_patient_key_in_any_report(client, measured):
-    keys = [f"RPT-{n:04d}" for n in range(1, 12)]
+    keys = [f"RPT-{n:04d}" for n in range(1, 18)]
     instance_ids = list(measured.values())
     for headers in (MANAGER, ADMIN, NORD):
         shown = [client.get("/reports/compliance", params=RANGE, headers=headers).text,

@@ -53,7 +53,8 @@ def row_json(row: ComplianceRow) -> dict[str, Any]:
     return {"pathway": row.pathway_key, "unit": row.unit, "indicator": row.indicator_key, "label": row.label,
             "period": row.period, "numerator": row.numerator, "denominator": row.denominator, "share": row.share,
             "target": row.target, "deferred": row.deferred, "overdue": row.overdue, "pathways": row.pathways,
-            "suppressed": row.suppressed, "unconfirmed": row.unconfirmed}
+            "suppressed": row.suppressed, "unconfirmed": row.unconfirmed,
+            "suppression": row.suppression}
 
 
 @router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
