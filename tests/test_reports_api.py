@@ -239,12 +239,21 @@ def test_roles(client, measured):
     assert page.status_code == 200 and "DPS Sør" not in page.text
 
 
+def _xlsx_text(content: bytes) -> str:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return "\n".join(str(cell.value) for line in sheet.iter_rows() for cell in line)
+
+
 def test_no_patient_key_in_any_report(client, measured):
     keys = [f"RPT-{n:04d}" for n in range(1, 18)]
     instance_ids = list(measured.values())
     for headers in (MANAGER, ADMIN, NORD):
         shown = [client.get("/reports/compliance", params=RANGE, headers=headers).text,
                  client.get("/reports/compliance.csv", params=RANGE, headers=headers).text,
+                 client.get("/reports/compliance.csv", params={**RANGE, "layout": "excel"}, headers=headers).text,
+                 _xlsx_text(client.get("/reports/compliance.xlsx", params=RANGE, headers=headers).content),
                  client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=headers).text,
                  client.get("/rapporter", params={**RANGE, "period": "month", "pathway": "alle"}, headers=headers).text]
         for text in shown:
@@ -252,3 +261,52 @@ def test_no_patient_key_in_any_report(client, measured):
             assert not any(instance_id in text for instance_id in instance_ids)
             # The navigation's "/forlop/ny" starts a pathway; no link may lead to a patient's own.
             assert not re.search(r'/forlop/(?!ny")|/oppgaver/', text)
+
+
+def test_exports_for_norwegian_excel_have_the_json_numbers(client, measured):
+    """The Excel CSV (BOM, semicolons, percent with a decimal comma) and the .xlsx (percent formats, a frozen
+    header, names beside keys, suppressed counts as text), read back, have the JSON report's numbers."""
+    import openpyxl
+
+    rows = report(client, pathway=TSB)["rows"]
+    response = client.get("/reports/compliance.csv", params={**RANGE, "pathway": TSB, "layout": "excel"},
+                          headers=MANAGER)
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(table) == len(rows) > 3
+    for line, row in zip(table, rows):
+        assert (line["Forløp (nøkkel)"], line["Forløpstid (nøkkel)"], line["Forløpstid"]) == (
+            row["pathway"], row["indicator"], row["label"])
+        assert line["Forløp"] and line["Forløp"] != row["pathway"]  # the name beside the key
+        if row["suppressed"]:
+            why = "skjult (komplementær)" if row["suppression"] == "complementary" else "skjult (<5)"
+            assert line["Teller"] == line["Andel (%)"] == line["Skjult"] == why
+        else:
+            assert line["Teller"] == str(row["numerator"]) and line["Skjult"] == "nei"
+            assert line["Andel (%)"] == f"{row['share'] * 100:.1f}".replace(".", ",")
+    assert any("Sør" in line["Enhet"] for line in table)
+    # the plain CSV is unchanged by all this
+    plain = client.get("/reports/compliance.csv", params={**RANGE, "pathway": TSB}, headers=MANAGER)
+    assert plain.text.startswith("pakkeforlop,enhet,indikator,")
+
+    xlsx = client.get("/reports/compliance.xlsx", params={**RANGE, "pathway": TSB}, headers=MANAGER)
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.headers["content-disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == ["Forløp (nøkkel)", "Forløp", "Enhet", "Forløpstid (nøkkel)", "Forløpstid", "Periode"]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["E"].width > 30 and sheet["A1"].font.bold
+    read = [dict(zip(header, (c for c in line))) for line in sheet.iter_rows(min_row=2)]
+    assert len(read) == len(rows)
+    for line, row in zip(read, rows):
+        if row["suppressed"]:
+            assert line["Teller"].value == line["Andel"].value == line["Skjult"].value
+            assert line["Teller"].value.startswith("skjult")
+        else:
+            assert line["Teller"].value == row["numerator"] and line["Nevner"].value == row["denominator"]
+            assert line["Andel"].value == pytest.approx(row["share"]) and line["Andel"].number_format == "0.0%"
+        if row["target"] is not None:
+            assert line["Mål"].value == pytest.approx(row["target"]) and line["Mål"].number_format == "0.0%"
+    assert client.get("/reports/compliance.xlsx", headers=MODELLER).status_code == 403
+    page = client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=MANAGER).text
+    assert 'id="xlsx-lenke"' in page and "layout=excel" in page

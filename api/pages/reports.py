@@ -126,7 +126,8 @@ def _indicator_choices(catalogue: list[dict[str, Any]], pathway: str | None) -> 
 def _links(choice: Choice) -> dict[str, str]:
     query = choice.query()
     return {"csv_link": "/reports/compliance.csv?" + urlencode(query),
-            "csv_semicolon_link": "/reports/compliance.csv?" + urlencode({**query, "delimiter": ";"}),
+            "csv_semicolon_link": "/reports/compliance.csv?" + urlencode({**query, "layout": "excel"}),
+            "xlsx_link": "/reports/compliance.xlsx?" + urlencode(query),
             "json_link": "/reports/compliance?" + urlencode(query)}
 
 

@@ -1,4 +1,4 @@
-"""Compliance reports (etterlevelse av forløpstidene) as JSON and as a CSV download.
+"""Compliance reports (etterlevelse av forløpstidene) as JSON and as CSV and .xlsx downloads.
 
 Both, and the dashboard page, call `engine.actions.reports.compliance_report` with the same parameters, so they
 always show the same numbers: aggregates only, never a patient key (who may read which units: that module).
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from engine.access.principals import Principal
-from engine.actions.reports import compliance_report
+from engine.actions.reports import compliance_export, compliance_report
 from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
-from engine.reading.compliance_csv import to_csv
+from engine.reading.compliance_csv import to_csv, to_excel_csv
+from engine.reading.compliance_xlsx import to_xlsx
 from engine.runtime import PathwayRuntime
 
 from .. import schemas
@@ -45,6 +46,14 @@ class ReportParams:
                                  pathway=self.pathway or None, unit=self.unit or None,
                                  indicator=self.indicator or None, by_unit=self.by_unit)
 
+    def export(self, runtime: PathwayRuntime, user: Principal) -> tuple[list[ComplianceRow], dict[str, str]]:
+        return compliance_export(runtime, user, period=self.period, start=self.start, end=self.end,
+                                 pathway=self.pathway or None, unit=self.unit or None,
+                                 indicator=self.indicator or None, by_unit=self.by_unit)
+
+    def filename(self, runtime: PathwayRuntime, extension: str) -> str:
+        return f"etterlevelse-{self.period}-{runtime.today().isoformat()}.{extension}"
+
 
 Params = Annotated[ReportParams, Depends()]
 
@@ -69,7 +78,29 @@ def compliance_json(runtime: Runtime, user: Auth, params: Params):
             summary="The same report as CSV (a download)")
 def compliance_csv(runtime: Runtime, user: Auth, params: Params,
                    delimiter: Annotated[Literal[",", ";"],
-                                        Query(description="; for a decimal-comma spreadsheet")] = ","):
-    filename = f"etterlevelse-{params.period}-{runtime.today().isoformat()}.csv"
-    return Response(to_csv(params.rows(runtime, user), delimiter=delimiter), media_type="text/csv; charset=utf-8",
+                                        Query(description="; for a decimal-comma spreadsheet")] = ",",
+                   layout: Annotated[Literal["plain", "excel"],
+                                     Query(description="plain: stable columns for machines; excel: for Norwegian "
+                                                       "Excel (BOM, semicolons, names, percent, decimal comma)")
+                                     ] = "plain"):
+    if layout == "excel":
+        text = to_excel_csv(*params.export(runtime, user))
+    else:
+        text = to_csv(params.rows(runtime, user), delimiter=delimiter)
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", params.filename(runtime, "csv"))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reports/compliance.xlsx", responses={200: {"content": {XLSX: {}}}}, response_class=Response,
+            summary="The same report as an Excel workbook (a download)")
+def compliance_xlsx(runtime: Runtime, user: Auth, params: Params):
+    rows, names = params.export(runtime, user)
+    return _download(to_xlsx(rows, names, title=f"Etterlevelse {params.period}"), XLSX,
+                     params.filename(runtime, "xlsx"))
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
