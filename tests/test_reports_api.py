@@ -310,3 +310,33 @@ def test_exports_for_norwegian_excel_have_the_json_numbers(client, measured):
     assert client.get("/reports/compliance.xlsx", headers=MODELLER).status_code == 403
     page = client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=MANAGER).text
     assert 'id="xlsx-lenke"' in page and "layout=excel" in page
+
+
+def test_the_overview_matrix_and_its_drill_down(client, measured, clock):
+    """Indicators × units for the current tertial (by the clock), each cell in words as well as colour, n shown,
+    suppressed cells saying why; a cell links to a drill-down with counts only."""
+    clock.set(date(2025, 12, 31))  # the tertial 2025-T3 is the current one
+    page = client.get("/rapporter", headers=MANAGER).text
+    matrix = re.search(r'<table class="tall-tabell matrise">.*?</table>', page, flags=re.S).group(0)
+    assert "<caption>Oversikt 2025-T3" in matrix and '<th scope="col">DPS Nord</th>' in matrix
+    line = re.search(rf'<tr data-pathway="{TSB}" data-indicator="{REFERRAL}">.*?</tr>', matrix, flags=re.S).group(0)
+    cells = dict(re.findall(r'data-unit="([^"]*)"><a href="([^"]+)"', line))
+    text = {u: " ".join(re.sub(r"<[^>]+>", " ", unescape(c)).split())
+            for u, c in re.findall(r'data-unit="([^"]*)">(.*?)</td>', line, flags=re.S)}
+    # no target of its own: measured against 80 %; 5 of 8 is under, 14 of 17 reaches it
+    assert text == {"DPS Nord": "62 % – under målet n = 8", "DPS Sør": "skjult – færre enn 5 forløp",
+                    "DPS Vest": "skjult – hindrer tilbakeregning", "": "82 % – nådd målet n = 17"}
+    assert 'class="celle under"' in line and 'class="celle over"' in line and "<svg" in line
+    drill = client.get(unescape(cells["DPS Nord"]), headers=MANAGER)
+    assert drill.status_code == 200
+    table = re.search(r'<table class="tall-tabell" id="brudd">.*?</table>', drill.text, flags=re.S).group(0)
+    assert "<caption>" in table and '<th scope="row">2025-T3</th>' in table
+    counts = dict(re.findall(r'data-period="2025-T3">.*?</tr>', table, flags=re.S) and
+                  re.findall(r'data-col="([a-z]+)">([^<]*)<', table))
+    assert counts == {"innenfor": "5", "brudd": "2", "forfalt": "1", "pasientutsatt": "0", "andel": "62,5 %"}
+    assert 'class="trend"' in drill.text and "Mål 80 %" in drill.text
+    hidden = client.get(unescape(cells["DPS Vest"]), headers=MANAGER).text
+    assert "skjult – hindrer tilbakeregning" in hidden and 'data-col="innenfor"' not in hidden
+    for text in (page, drill.text, hidden):
+        assert not re.search(r"RPT-\d{4}|/forlop/(?!ny\")|/oppgaver/", text)
+    assert client.get(unescape(cells["DPS Nord"]), headers=MODELLER).status_code == 403

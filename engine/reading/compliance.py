@@ -110,6 +110,20 @@ class ComplianceRow:
     suppression: str | None = None
 
 
+#: The share a deadline indicator is held to when its pathway file gives none (domain reference section 6: 80 %).
+DEFAULT_TARGET = 0.8
+
+
+def goal(target: float | None) -> float:
+    """The share a row is measured against: the indicator's own target, else DEFAULT_TARGET."""
+    return DEFAULT_TARGET if target is None else target
+
+
+def reaches_goal(row: ComplianceRow) -> bool | None:
+    """Whether the row's share reaches its goal; None when there is no share (suppressed or no denominator)."""
+    return None if row.share is None else row.share >= goal(row.target)
+
+
 # --- the report ----------------------------------------------------------------------------------------------
 
 def compliance(db: Database, *, today: date, period: str = "tertial", start: date | None = None,
