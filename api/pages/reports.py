@@ -22,7 +22,7 @@ from engine.reading.periods import PERIODS, period_bounds, period_of, periods_be
 from engine.runtime import PathwayRuntime
 
 from ..deps import Name, PageUser, Runtime
-from .charts import trend_chart, units_chart
+from .charts import trend_chart, units_chart, units_trend_chart
 from .labels import PERIOD_LABELS
 from .overview import breach_counts, matrix
 from .rendering import PageRoute, render
@@ -115,7 +115,15 @@ def sections(rows: list[ComplianceRow], totals: list[ComplianceRow], periods: li
             "rows": sorted(group, key=lambda r: (r.period, r.unit or "")), "latest": latest,
             "trend": trend_chart(periods, total_groups.get((pathway_key, indicator_key), {}), target),
             "units": units_chart([r for r in group if r.period == latest], target) if per_unit else None,
+            "unit_trend": units_trend_chart(periods, _by_unit(group), target) if per_unit else None,
         })
+    return result
+
+
+def _by_unit(rows: list[ComplianceRow]) -> dict[str, dict[str, ComplianceRow]]:
+    result: dict[str, dict[str, ComplianceRow]] = {}
+    for row in rows:
+        result.setdefault(row.unit or "", {})[row.period] = row
     return result
 
 
