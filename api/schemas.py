@@ -420,6 +420,9 @@ class ComplianceRowOut(BaseModel):
     pathways: int | None = Field(description="distinct pathways in the denominator")
     suppressed: bool = Field(description="fewer than 5 pathways: the counts are hidden")
     unconfirmed: bool = Field(description="the indicator has a value not confirmed in a primary source")
+    suppression: Literal["primary", "complementary"] | None = Field(
+        None, description="why the row is suppressed: primary (fewer than 5 pathways) or complementary (hides a "
+                          "lone primary one from subtraction off the all-units total); None when shown")
 
 
 class ComplianceOut(BaseModel):

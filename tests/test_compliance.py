@@ -23,9 +23,9 @@ TODAY = date(2026, 6, 15)  # a Monday
 
 
 def suppressed(unit, period, *, pathway=TSB, key="referral_assessment", label="Henvisning vurdert innen 10 virkedager",
-               target=None, unconfirmed=False):
+               target=None, unconfirmed=False, why="primary"):
     return ComplianceRow(pathway, unit, key, label, period, None, None, None, target, None, None, None, True,
-                         unconfirmed)
+                         unconfirmed, why)
 
 
 # --- through the runtime -------------------------------------------------------------------------------------
@@ -142,12 +142,20 @@ def test_a_group_of_five_or_more_has_an_exact_share_and_a_group_of_four_is_suppr
           *rows(1, "A", "pending", due=date(2026, 3, 20)),   # overdue, never persisted
           *rows(4, "B", "met", end=MARCH))
     assert compliance(db, today=TODAY) == [
-        # A: 4 met / (4 met + 1 breached + 1 overdue) = 4/6 over 6 pathways.
-        ComplianceRow("tsb_d01", "A", "assessment", "Utredning", "2026-T1", 4, 6, 4 / 6, 0.8, 0, 1, 6, False, False),
+        # A: 4 met / (4 met + 1 breached + 1 overdue) = 4/6 over 6 pathways, but the total of A and B (10) is
+        # shown: A would give B as total minus A, so A is suppressed beside it (complementary).
+        ComplianceRow("tsb_d01", "A", "assessment", "Utredning", "2026-T1", None, None, None, 0.8, None, None, None,
+                      True, False, "complementary"),
         # B: 4 pathways, every one met: still suppressed, not even the target hides the group.
         ComplianceRow("tsb_d01", "B", "assessment", "Utredning", "2026-T1", None, None, None, 0.8, None, None, None,
-                      True, False),
+                      True, False, "primary"),
     ]
+    # A alone (the unit filter comes after the decision) is the same row.
+    assert [r.suppression for r in compliance(db, today=TODAY, unit="A")] == ["complementary"]
+    assert [r.suppression for r in compliance(db, today=TODAY, unit="A", by_unit=False)] == ["complementary"]
+    # The total of A and B has 10 pathways: shown. 8 met of 10.
+    [total] = compliance(db, today=TODAY, by_unit=False)
+    assert (total.numerator, total.denominator, total.suppressed, total.suppression) == (8, 10, False, None)
 
 
 def test_deferred_overruns_are_reported_apart_and_not_in_the_denominator(db):
@@ -293,18 +301,21 @@ def test_csv_has_stable_norwegian_columns_and_empty_suppressed_cells(db):
           *rows(1, "DPS Øst", "overdue", due=MARCH),
           *rows(1, "DPS Øst", "pending", due=date(2026, 4, 1)),
           *rows(1, "DPS Øst", "deferred", end=MARCH, deferral=True),
-          *rows(1, "Vest", "met", end=MARCH, unconfirmed=True, target=None))
+          *rows(1, "Vest", "met", end=MARCH, unconfirmed=True, target=None),
+          *rows(5, "Alfa", "met", end=MARCH))
     text = to_csv(compliance(db, today=TODAY))
     assert text == (
         "pakkeforlop,enhet,indikator,indikator_navn,periode,teller,nevner,andel,maal_andel,pasientutsatt,forfalt,"
         "antall_forlop,prikket,ubekreftet\r\n"
+        # Alfa: 5 pathways like DPS Øst, first by name: suppressed beside Vest (complementary suppression).
+        "tsb_d01,Alfa,assessment,Utredning,2026-T1,,,,0.8000,,,,ja,nei\r\n"
         # 2 met of 2 + 1 breached + 2 overdue = 0.4
         "tsb_d01,DPS Øst,assessment,Utredning,2026-T1,2,5,0.4000,0.8000,1,2,5,nei,nei\r\n"
         "tsb_d01,Vest,assessment,Utredning,2026-T1,,,,,,,,ja,ja\r\n")
     assert to_csv([]).splitlines() == [text.splitlines()[0]]
     by_trust = to_csv(compliance(db, today=TODAY, by_unit=False), delimiter=";").splitlines()
-    # 3 met of 6 = 0.5; the unit cell is empty.
-    assert by_trust[1] == "tsb_d01;;assessment;Utredning;2026-T1;3;6;0.5000;0.8000;1;2;6;nei;ja"
+    # 2 + 1 + 5 met of 5 + 1 + 5 = 8/11; the unit cell is empty.
+    assert by_trust[1] == "tsb_d01;;assessment;Utredning;2026-T1;8;11;0.7273;0.8000;1;2;11;nei;ja"
 
 
 def test_a_label_with_the_delimiter_is_quoted():
@@ -343,3 +354,29 @@ def test_period_labels_and_bounds():
 def test_bad_input_is_refused_with_a_clear_message(db, call, message):
     with pytest.raises(InvalidInput, match=message):
         call(db)
+
+
+def test_complementary_suppression_hides_a_second_unit_only_beside_a_lone_suppressed_one(db):
+    store(db,
+          *rows(3, "A", "met", end=MARCH),                       # primary
+          *rows(6, "B", "met", end=MARCH),
+          *rows(5, "C", "met", end=MARCH),                       # the smallest of the others: complementary
+          *rows(7, "D", "met", end=MARCH),
+          *rows(2, "A", "met", end=date(2025, 7, 1)), *rows(4, "B", "met", end=date(2025, 7, 1)), *rows(9, "C", "met", end=date(2025, 7, 1)),
+          *rows(5, "A", "met", end=date(2025, 11, 3)), *rows(5, "B", "met", end=date(2025, 11, 3)))
+    why = {(r.unit, r.period): r.suppression for r in compliance(db, today=TODAY)}
+    assert why == {
+        ("A", "2026-T1"): "primary", ("B", "2026-T1"): None, ("C", "2026-T1"): "complementary",
+        ("D", "2026-T1"): None,
+        # two primary suppressions: only their sum (6) can be worked out, nothing more is hidden
+        ("A", "2025-T2"): "primary", ("B", "2025-T2"): "primary", ("C", "2025-T2"): None,
+        # nothing suppressed, nothing hidden
+        ("A", "2025-T3"): None, ("B", "2025-T3"): None}
+    # a complementary row hides every count, as a primary one does
+    [c] = compliance(db, today=TODAY, unit="C", start=MARCH, end=MARCH)
+    assert (c.numerator, c.denominator, c.share, c.deferred, c.overdue, c.pathways, c.suppressed) == (
+        None, None, None, None, None, None, True)
+    # the decision is made within the units the user may read: without C, D is the smallest beside A
+    assert {r.unit: r.suppression for r in compliance(db, today=TODAY, units={"A", "B", "D"}, start=MARCH,
+                                                     end=MARCH)} == {
+        "A": "primary", "B": "complementary", "D": None}

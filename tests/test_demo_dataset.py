@@ -102,6 +102,14 @@ def _recount(measurements: list[IndicatorMeasurement], period: str, by_unit: boo
         else:
             result[key] = {"suppressed": False, "numerator": g["met"], "overdue": g["overdue"], "pathways": pathways,
                            "denominator": g["met"] + g["breached"] + g["overdue"], "deferred": g["deferred"]}
+    if by_unit:  # complementary suppression: a lone suppressed unit of a total hides the smallest other one too
+        totals: dict[tuple, list[tuple]] = defaultdict(list)
+        for key in result:
+            totals[(key[0], key[2], key[3])].append(key)
+        for keys in totals.values():
+            shown = [k for k in keys if not result[k]["suppressed"]]
+            if len(keys) - len(shown) == 1 and shown:
+                result[min(shown, key=lambda k: (result[k]["pathways"], k[1]))] = {"suppressed": True}
     return result
 
 

@@ -29,13 +29,14 @@ def measured(client):
 
     Referral assessment (10 working days, no target), tertial 2025-T3:
       DPS Nord: 5 met (November), 2 breached (December), 1 still overdue (due 15 December);
-      DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed.
+      DPS Sør:  3 met (November) -> fewer than 5 pathways: suppressed;
+      DPS Vest: 6 met (November) -> the smallest unit beside DPS Sør: suppressed too (complementary).
     Assessment, outpatient (21 days, target 80 %), DPS Nord: 5 met, 1 breached, 1 late but patient-deferred.
     """
     runtime = client.app.state.runtime
     ids = {}
-    for n in range(1, 12):
-        unit = "DPS Sør" if n in (8, 9, 10) else "DPS Nord"
+    for n in range(1, 18):
+        unit = "DPS Sør" if n in (8, 9, 10) else "DPS Vest" if n > 11 else "DPS Nord"
         received = date(2025, 12, 1) if n == 7 else date(2025, 11, 3)
         ids[n] = start_tsb(runtime, patient=f"RPT-{n:04d}", received=received, unit=unit)
     for n in (1, 2, 3, 4):
@@ -45,7 +46,7 @@ def measured(client):
                          decided=date(2025, 12, 10))
     to_clinical_decision(runtime, ids[6], assessed=date(2025, 12, 1), attended=date(2025, 12, 2),
                          decided=date(2025, 12, 29))
-    for n in (8, 9, 10):
+    for n in (8, 9, 10, *range(12, 18)):
         complete(runtime, ids[n], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
     complete(runtime, ids[11], "assess_referral", date(2025, 11, 7), outcome="right_to_care")
     complete(runtime, ids[11], "first_attendance", date(2025, 11, 10))
@@ -73,17 +74,23 @@ def test_the_json_report_counts_and_suppresses(client, measured):
     assert nord == {"pathway": TSB, "unit": "DPS Nord", "indicator": REFERRAL,
                     "label": "Henvisning vurdert innen 10 virkedager", "period": "2025-T3", "numerator": 5,
                     "denominator": 8, "share": pytest.approx(5 / 8), "target": None, "deferred": 0, "overdue": 1,
-                    "pathways": 8, "suppressed": False, "unconfirmed": False}
+                    "pathways": 8, "suppressed": False, "unconfirmed": False,
+                    "suppression": None}
     [sor] = rows_of(body, unit="DPS Sør")
     assert sor["suppressed"] is True and sor["period"] == "2025-T3"
     assert [sor[k] for k in ("numerator", "denominator", "share", "deferred", "overdue", "pathways")] == [None] * 6
-    # all units together: 8 met of 11, and nothing suppressed
+    assert sor["suppression"] == "primary" and nord["suppression"] is None
+    [vest] = rows_of(body, unit="DPS Vest")
+    assert vest["suppressed"] is True and vest["suppression"] == "complementary" and vest["numerator"] is None
+    # all units together: 14 met of 17, and nothing suppressed
     [total] = report(client, pathway=TSB, indicator=REFERRAL, by_unit="false")["rows"]
     assert (total["unit"], total["numerator"], total["denominator"], total["pathways"], total["suppressed"]) == (
-        None, 8, 11, 11, False)
-    # per month: November has five pathways (shown), December three (suppressed)
+        None, 14, 17, 17, False)
+    # per month: in November DPS Nord has five pathways, the smallest beside DPS Sør's three (complementary);
+    # in December three (primary), and alone in the month's total, which is suppressed as well
     months = report(client, pathway=TSB, indicator=REFERRAL, period="month", unit="DPS Nord")["rows"]
-    assert [(r["period"], r["suppressed"]) for r in months] == [("2025-11", False), ("2025-12", True)]
+    assert [(r["period"], r["suppression"]) for r in months] == [("2025-11", "complementary"),
+                                                                ("2025-12", "primary")]
     [assessment] = report(client, pathway=TSB, indicator=ASSESSMENT)["rows"]
     assert (assessment["numerator"], assessment["denominator"], assessment["target"]) == (5, 6, 0.8)
     assert assessment["deferred"] == 1  # the late clinical decision the patient deferred is apart
@@ -140,7 +147,8 @@ def _shown(row: dict) -> dict[str, str]:
 
     if row["suppressed"]:
         return {"teller": "skjult", "nevner": "skjult", "andel": "skjult", "mal": percent(row["target"], 0),
-                "pasientutsatt": "skjult", "forfalt": "skjult", "forlop": "<5"}
+                "pasientutsatt": "skjult", "forfalt": "skjult",
+                "forlop": "skjult*" if row["suppression"] == "complementary" else "<5"}
     return {"teller": str(row["numerator"]), "nevner": str(row["denominator"]), "andel": percent(row["share"], 1),
             "mal": percent(row["target"], 0), "pasientutsatt": str(row["deferred"]), "forfalt": str(row["overdue"]),
             "forlop": str(row["pathways"])}
@@ -219,7 +227,7 @@ def test_roles(client, measured):
         assert refused.status_code == 403 and "needs" in refused.json()["detail"]
     assert client.get("/rapporter", headers=MODELLER).status_code == 403
     everything = report(client, headers=ADMIN)
-    assert {r["unit"] for r in everything["rows"]} == {"DPS Nord", "DPS Sør"}
+    assert {r["unit"] for r in everything["rows"]} == {"DPS Nord", "DPS Sør", "DPS Vest"}
     assert report(client, headers=MANAGER) == everything
     # a coordinator: own units only, whatever the filter asks
     own = report(client, headers=NORD)
@@ -231,12 +239,21 @@ def test_roles(client, measured):
     assert page.status_code == 200 and "DPS Sør" not in page.text
 
 
+def _xlsx_text(content: bytes) -> str:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return "\n".join(str(cell.value) for line in sheet.iter_rows() for cell in line)
+
+
 def test_no_patient_key_in_any_report(client, measured):
-    keys = [f"RPT-{n:04d}" for n in range(1, 12)]
+    keys = [f"RPT-{n:04d}" for n in range(1, 18)]
     instance_ids = list(measured.values())
     for headers in (MANAGER, ADMIN, NORD):
         shown = [client.get("/reports/compliance", params=RANGE, headers=headers).text,
                  client.get("/reports/compliance.csv", params=RANGE, headers=headers).text,
+                 client.get("/reports/compliance.csv", params={**RANGE, "layout": "excel"}, headers=headers).text,
+                 _xlsx_text(client.get("/reports/compliance.xlsx", params=RANGE, headers=headers).content),
                  client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=headers).text,
                  client.get("/rapporter", params={**RANGE, "period": "month", "pathway": "alle"}, headers=headers).text]
         for text in shown:
@@ -244,3 +261,82 @@ def test_no_patient_key_in_any_report(client, measured):
             assert not any(instance_id in text for instance_id in instance_ids)
             # The navigation's "/forlop/ny" starts a pathway; no link may lead to a patient's own.
             assert not re.search(r'/forlop/(?!ny")|/oppgaver/', text)
+
+
+def test_exports_for_norwegian_excel_have_the_json_numbers(client, measured):
+    """The Excel CSV (BOM, semicolons, percent with a decimal comma) and the .xlsx (percent formats, a frozen
+    header, names beside keys, suppressed counts as text), read back, have the JSON report's numbers."""
+    import openpyxl
+
+    rows = report(client, pathway=TSB)["rows"]
+    response = client.get("/reports/compliance.csv", params={**RANGE, "pathway": TSB, "layout": "excel"},
+                          headers=MANAGER)
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(table) == len(rows) > 3
+    for line, row in zip(table, rows):
+        assert (line["Forløp (nøkkel)"], line["Forløpstid (nøkkel)"], line["Forløpstid"]) == (
+            row["pathway"], row["indicator"], row["label"])
+        assert line["Forløp"] and line["Forløp"] != row["pathway"]  # the name beside the key
+        if row["suppressed"]:
+            why = "skjult (komplementær)" if row["suppression"] == "complementary" else "skjult (<5)"
+            assert line["Teller"] == line["Andel (%)"] == line["Skjult"] == why
+        else:
+            assert line["Teller"] == str(row["numerator"]) and line["Skjult"] == "nei"
+            assert line["Andel (%)"] == f"{row['share'] * 100:.1f}".replace(".", ",")
+    assert any("Sør" in line["Enhet"] for line in table)
+    # the plain CSV is unchanged by all this
+    plain = client.get("/reports/compliance.csv", params={**RANGE, "pathway": TSB}, headers=MANAGER)
+    assert plain.text.startswith("pakkeforlop,enhet,indikator,")
+
+    xlsx = client.get("/reports/compliance.xlsx", params={**RANGE, "pathway": TSB}, headers=MANAGER)
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.headers["content-disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == ["Forløp (nøkkel)", "Forløp", "Enhet", "Forløpstid (nøkkel)", "Forløpstid", "Periode"]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["E"].width > 30 and sheet["A1"].font.bold
+    read = [dict(zip(header, (c for c in line))) for line in sheet.iter_rows(min_row=2)]
+    assert len(read) == len(rows)
+    for line, row in zip(read, rows):
+        if row["suppressed"]:
+            assert line["Teller"].value == line["Andel"].value == line["Skjult"].value
+            assert line["Teller"].value.startswith("skjult")
+        else:
+            assert line["Teller"].value == row["numerator"] and line["Nevner"].value == row["denominator"]
+            assert line["Andel"].value == pytest.approx(row["share"]) and line["Andel"].number_format == "0.0%"
+        if row["target"] is not None:
+            assert line["Mål"].value == pytest.approx(row["target"]) and line["Mål"].number_format == "0.0%"
+    assert client.get("/reports/compliance.xlsx", headers=MODELLER).status_code == 403
+    page = client.get("/rapporter", params={**RANGE, "pathway": TSB}, headers=MANAGER).text
+    assert 'id="xlsx-lenke"' in page and "layout=excel" in page
+
+
+def test_the_overview_matrix_and_its_drill_down(client, measured, clock):
+    """Indicators × units for the current tertial (by the clock), each cell in words as well as colour, n shown,
+    suppressed cells saying why; a cell links to a drill-down with counts only."""
+    clock.set(date(2025, 12, 31))  # the tertial 2025-T3 is the current one
+    page = client.get("/rapporter", headers=MANAGER).text
+    matrix = re.search(r'<table class="tall-tabell matrise">.*?</table>', page, flags=re.S).group(0)
+    assert "<caption>Oversikt 2025-T3" in matrix and '<th scope="col">DPS Nord</th>' in matrix
+    line = re.search(rf'<tr data-pathway="{TSB}" data-indicator="{REFERRAL}">.*?</tr>', matrix, flags=re.S).group(0)
+    cells = dict(re.findall(r'data-unit="([^"]*)"><a href="([^"]+)"', line))
+    text = {u: " ".join(re.sub(r"<[^>]+>", " ", unescape(c)).split())
+            for u, c in re.findall(r'data-unit="([^"]*)">(.*?)</td>', line, flags=re.S)}
+    # no target of its own: measured against 80 %; 5 of 8 is under, 14 of 17 reaches it
+    assert text == {"DPS Nord": "62 % – under målet n = 8", "DPS Sør": "skjult – færre enn 5 forløp",
+                    "DPS Vest": "skjult – hindrer tilbakeregning", "": "82 % – nådd målet n = 17"}
+    assert 'class="celle under"' in line and 'class="celle over"' in line and "<svg" in line
+    drill = client.get(unescape(cells["DPS Nord"]), headers=MANAGER)
+    assert drill.status_code == 200
+    table = re.search(r'<table class="tall-tabell" id="brudd">.*?</table>', drill.text, flags=re.S).group(0)
+    assert "<caption>" in table and '<th scope="row">2025-T3</th>' in table
+    counts = dict(re.findall(r'data-period="2025-T3">.*?</tr>', table, flags=re.S) and
+                  re.findall(r'data-col="([a-z]+)">([^<]*)<', table))
+    assert counts == {"innenfor": "5", "brudd": "2", "forfalt": "1", "pasientutsatt": "0", "andel": "62,5 %"}
+    assert 'class="trend"' in drill.text and "Mål 80 %" in drill.text
+    hidden = client.get(unescape(cells["DPS Vest"]), headers=MANAGER).text
+    assert "skjult – hindrer tilbakeregning" in hidden and 'data-col="innenfor"' not in hidden
+    for text in (page, drill.text, hidden):
+        assert not re.search(r"RPT-\d{4}|/forlop/(?!ny\")|/oppgaver/", text)
+    assert client.get(unescape(cells["DPS Nord"]), headers=MODELLER).status_code == 403

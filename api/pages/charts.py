@@ -63,3 +63,45 @@ def units_chart(rows: list[ComplianceRow], target: float | None) -> dict[str, An
     return {"width": UNITS_W, "height": height, "left": left, "right": right, "bar_h": BAR_H, "bars": bars,
             "axis_y": height - 22, "grid": [{"x": left + width * v / 100, "label": f"{v} %"} for v in (0, 50, 100)],
             "target": None if target is None else {"x": left + width * target, "label": percent(target)}}
+
+
+#: Each unit's line has its own dash pattern (and its name at its end), so no line is told apart by colour alone.
+DASHES = ("", "9 5", "2 4", "12 4 2 4", "5 3 1 3")
+LINE_COLOURS = ("#1f4e79", "#7a4b00", "#2e6b30", "#5b2a86", "#3a3a3a")
+UNITS_PAD_R = 120  # the right margin holds the units' names and the target's label
+LABEL_GAP = 15  # px between two labels' baselines: 12 px text does not overlap
+
+
+def spread(ys: list[float], gap: float = LABEL_GAP) -> list[float]:
+    """The labels' y positions, in the given order, moved down just enough that no two are closer than `gap`."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = list(ys)
+    for before, index in zip(order, order[1:]):
+        placed[index] = max(placed[index], placed[before] + gap)
+    return placed
+
+
+def units_trend_chart(periods: list[str], rows: dict[str, dict[str, ComplianceRow]],
+                      target: float | None) -> dict[str, Any]:
+    """Geometry of one chart with a line per unit (share per period), each line dashed its own way and named at
+    its right end; the names and the target's label are spread so none collides with another."""
+    right = TREND_W - UNITS_PAD_R
+    step = (right - PAD_L) / max(1, len(periods) - 1)
+    xs = {p: PAD_L + (i * step if len(periods) > 1 else (right - PAD_L) / 2) for i, p in enumerate(periods)}
+    lines = []
+    for i, (unit, by_period) in enumerate(sorted(rows.items())):
+        points = [(round(xs[p], 1), round(_axis_y(r.share), 1)) for p, r in sorted(by_period.items())
+                  if p in xs and r.share is not None]
+        if points:
+            lines.append({"unit": unit, "points": " ".join(f"{x},{y}" for x, y in points), "end_y": points[-1][1],
+                          "dash": DASHES[i % len(DASHES)], "colour": LINE_COLOURS[i % len(LINE_COLOURS)]})
+    labels = [line["end_y"] for line in lines] + ([_axis_y(target)] if target is not None else [])
+    placed = spread(labels)
+    for line, y in zip(lines, placed):
+        line["label_y"] = round(y + 4, 1)
+    every = max(1, math.ceil(len(periods) / 12))
+    return {"width": TREND_W, "height": TREND_H, "left": PAD_L, "right": right, "bottom": _axis_y(0),
+            "grid": [{"y": _axis_y(v / 100), "label": f"{v} %"} for v in range(0, 101, 20)], "lines": lines,
+            "ticks": [{"x": x, "label": p} for i, (p, x) in enumerate(xs.items()) if i % every == 0],
+            "target": None if target is None else {"y": _axis_y(target), "label": percent(target),
+                                                  "label_y": round(placed[-1] + 4, 1)}}

@@ -16,14 +16,15 @@ from fastapi.responses import Response
 from engine.access.policy import require_role
 from engine.access.principals import COORDINATOR, Principal
 from engine.actions.reports import REPORT_ROLES, compliance_report
-from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
+from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow, goal
 from engine.reading.pathways import list_pathways
-from engine.reading.periods import PERIODS, period_bounds, periods_between
+from engine.reading.periods import PERIODS, period_bounds, period_of, periods_between
 from engine.runtime import PathwayRuntime
 
-from ..deps import PageUser, Runtime
-from .charts import trend_chart, units_chart
+from ..deps import Name, PageUser, Runtime
+from .charts import trend_chart, units_chart, units_trend_chart
 from .labels import PERIOD_LABELS
+from .overview import breach_counts, matrix
 from .rendering import PageRoute, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -114,7 +115,15 @@ def sections(rows: list[ComplianceRow], totals: list[ComplianceRow], periods: li
             "rows": sorted(group, key=lambda r: (r.period, r.unit or "")), "latest": latest,
             "trend": trend_chart(periods, total_groups.get((pathway_key, indicator_key), {}), target),
             "units": units_chart([r for r in group if r.period == latest], target) if per_unit else None,
+            "unit_trend": units_trend_chart(periods, _by_unit(group), target) if per_unit else None,
         })
+    return result
+
+
+def _by_unit(rows: list[ComplianceRow]) -> dict[str, dict[str, ComplianceRow]]:
+    result: dict[str, dict[str, ComplianceRow]] = {}
+    for row in rows:
+        result.setdefault(row.unit or "", {})[row.period] = row
     return result
 
 
@@ -126,7 +135,8 @@ def _indicator_choices(catalogue: list[dict[str, Any]], pathway: str | None) -> 
 def _links(choice: Choice) -> dict[str, str]:
     query = choice.query()
     return {"csv_link": "/reports/compliance.csv?" + urlencode(query),
-            "csv_semicolon_link": "/reports/compliance.csv?" + urlencode({**query, "delimiter": ";"}),
+            "csv_semicolon_link": "/reports/compliance.csv?" + urlencode({**query, "layout": "excel"}),
+            "xlsx_link": "/reports/compliance.xlsx?" + urlencode(query),
             "json_link": "/reports/compliance?" + urlencode(query)}
 
 
@@ -141,6 +151,36 @@ def _report(runtime: PathwayRuntime, user: Principal, choice: Choice) -> tuple[l
     return everything, rows, totals
 
 
+def _overview(runtime: PathwayRuntime, user: Principal, names: dict[str, str],
+              units: list[str]) -> dict[str, Any]:
+    """The matrix of indicators × units for the current tertial (by the runtime's clock)."""
+    today = runtime.today()
+    asked = dict(period="tertial", start=today, end=today, pathway=None, unit=None, indicator=None)
+    rows = compliance_report(runtime, user, by_unit=True, **asked)
+    totals = compliance_report(runtime, user, by_unit=False, **asked)
+    return {"tertial": period_of(today, "tertial"), "units": units, "lines": matrix(rows, totals, names, units)}
+
+
+@router.get("/rapporter/forlopstid", response_class=Response)
+def drill_down(request: Request, runtime: Runtime, user: PageUser, pathway: Name = "", indicator: Name = "",
+               unit: Name = ""):
+    """One matrix cell followed: that indicator's trend for that unit (or all units) and its counts per period."""
+    require_role(user, *REPORT_ROLES)
+    today = runtime.today()
+    start = _default_start(today, "tertial")
+    rows = compliance_report(runtime, user, period="tertial", start=start, end=today, pathway=pathway or None,
+                             unit=unit or None, indicator=indicator or None, by_unit=False)
+    periods = periods_between(start, today, "tertial")
+    names = {p["key"]: p["name"] for p in list_pathways(runtime.db, runtime.definitions)}
+    target = next((r.target for r in rows), None)
+    return render(request, "reports_drill.html", rows=breach_counts(rows), unit=unit, today=today, start=start,
+                  pathway_name=names.get(pathway, pathway), label=rows[0].label if rows else indicator,
+                  goal=goal(target), own_target=target is not None, suppress_below=SUPPRESS_BELOW,
+                  trend=trend_chart(periods, {r.period: r for r in rows}, goal(target)),
+                  chart_id=f"{pathway}-{indicator}", back="/rapporter", period="tertial",
+                  period_labels=PERIOD_LABELS)
+
+
 @router.get("/rapporter", response_class=Response)
 def dashboard(request: Request, runtime: Runtime, user: PageUser, period: str = "tertial",
               from_: Annotated[str, Query(alias="from")] = "", to: str = "", pathway: str | None = None,
@@ -152,7 +192,9 @@ def dashboard(request: Request, runtime: Runtime, user: PageUser, period: str = 
     catalogue = list_pathways(runtime.db, runtime.definitions)
     periods = periods_between(choice.start, choice.end, choice.period)
     units = list(user.units) if user.role == COORDINATOR else sorted({r.unit for r in everything if r.unit})
+    names = {p["key"]: p["name"] for p in catalogue}
     return render(request, "reports.html", problems=choice.problems, periods=periods, period=choice.period,
+                  overview=_overview(runtime, user, names, units),
                   sections=sections(rows, totals, periods, {p["key"]: p["name"] for p in catalogue}, choice.per_unit),
                   period_labels=PERIOD_LABELS, start=choice.start, end=choice.end, pathway=choice.pathway or "alle",
                   unit=unit, indicator=indicator, per_unit=choice.per_unit, catalogue=catalogue,

@@ -17,4 +17,5 @@ def api_page(request: Request) -> HTMLResponse:
                                swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
                                swagger_css_url=f"{ASSETS}/swagger-ui.css",
                                swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
-                               swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True})
+                               swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True,
+                                                      "validatorUrl": None})  # no call to swagger.io

@@ -1,4 +1,4 @@
-"""Compliance reports (etterlevelse av forløpstidene) as JSON and as a CSV download.
+"""Compliance reports (etterlevelse av forløpstidene) as JSON and as CSV and .xlsx downloads.
 
 Both, and the dashboard page, call `engine.actions.reports.compliance_report` with the same parameters, so they
 always show the same numbers: aggregates only, never a patient key (who may read which units: that module).
@@ -14,13 +14,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from engine.access.principals import Principal
-from engine.actions.reports import compliance_report
+from engine.actions.reports import compliance_export, compliance_report
 from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
-from engine.reading.compliance_csv import to_csv
+from engine.reading.compliance_csv import to_csv, to_excel_csv
+from engine.reading.compliance_xlsx import to_xlsx
 from engine.runtime import PathwayRuntime
 
 from .. import schemas
-from ..deps import Auth, Name, Runtime
+from ..deps import Auth, Runtime
 
 RESPONSES = {401: {"description": "not logged in"}, 403: {"description": "role without reports"},
              422: {"description": "invalid parameters"}}
@@ -35,15 +36,23 @@ class ReportParams:
     period: Annotated[Literal["month", "tertial"], Query(description="month or tertial")] = "tertial"
     start: Annotated[date | None, Query(alias="from", description="first day (its whole period)")] = None
     end: Annotated[date | None, Query(alias="to", description="last day (its whole period)")] = None
-    pathway: Name = None
-    unit: Name = None
-    indicator: Name = None
-    by_unit: bool = True
+    pathway: Annotated[str | None, Query(max_length=100, description="Only this pathway key")] = None
+    unit: Annotated[str | None, Query(max_length=100, description="Only this unit")] = None
+    indicator: Annotated[str | None, Query(max_length=100, description="Only this indicator key")] = None
+    by_unit: Annotated[bool, Query(description="A row per unit (true), or the units together (false)")] = True
 
     def rows(self, runtime: PathwayRuntime, user: Principal) -> list[ComplianceRow]:
         return compliance_report(runtime, user, period=self.period, start=self.start, end=self.end,
                                  pathway=self.pathway or None, unit=self.unit or None,
                                  indicator=self.indicator or None, by_unit=self.by_unit)
+
+    def export(self, runtime: PathwayRuntime, user: Principal) -> tuple[list[ComplianceRow], dict[str, str]]:
+        return compliance_export(runtime, user, period=self.period, start=self.start, end=self.end,
+                                 pathway=self.pathway or None, unit=self.unit or None,
+                                 indicator=self.indicator or None, by_unit=self.by_unit)
+
+    def filename(self, runtime: PathwayRuntime, extension: str) -> str:
+        return f"etterlevelse-{self.period}-{runtime.today().isoformat()}.{extension}"
 
 
 Params = Annotated[ReportParams, Depends()]
@@ -53,7 +62,8 @@ def row_json(row: ComplianceRow) -> dict[str, Any]:
     return {"pathway": row.pathway_key, "unit": row.unit, "indicator": row.indicator_key, "label": row.label,
             "period": row.period, "numerator": row.numerator, "denominator": row.denominator, "share": row.share,
             "target": row.target, "deferred": row.deferred, "overdue": row.overdue, "pathways": row.pathways,
-            "suppressed": row.suppressed, "unconfirmed": row.unconfirmed}
+            "suppressed": row.suppressed, "unconfirmed": row.unconfirmed,
+            "suppression": row.suppression}
 
 
 @router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
@@ -68,7 +78,29 @@ def compliance_json(runtime: Runtime, user: Auth, params: Params):
             summary="The same report as CSV (a download)")
 def compliance_csv(runtime: Runtime, user: Auth, params: Params,
                    delimiter: Annotated[Literal[",", ";"],
-                                        Query(description="; for a decimal-comma spreadsheet")] = ","):
-    filename = f"etterlevelse-{params.period}-{runtime.today().isoformat()}.csv"
-    return Response(to_csv(params.rows(runtime, user), delimiter=delimiter), media_type="text/csv; charset=utf-8",
+                                        Query(description="; for a decimal-comma spreadsheet")] = ",",
+                   layout: Annotated[Literal["plain", "excel"],
+                                     Query(description="plain: stable columns for machines; excel: for Norwegian "
+                                                       "Excel (BOM, semicolons, names, percent, decimal comma)")
+                                     ] = "plain"):
+    if layout == "excel":
+        text = to_excel_csv(*params.export(runtime, user))
+    else:
+        text = to_csv(params.rows(runtime, user), delimiter=delimiter)
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", params.filename(runtime, "csv"))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reports/compliance.xlsx", responses={200: {"content": {XLSX: {}}}}, response_class=Response,
+            summary="The same report as an Excel workbook (a download)")
+def compliance_xlsx(runtime: Runtime, user: Auth, params: Params):
+    rows, names = params.export(runtime, user)
+    return _download(to_xlsx(rows, names, title=f"Etterlevelse {params.period}"), XLSX,
+                     params.filename(runtime, "xlsx"))
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

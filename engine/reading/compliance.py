@@ -43,14 +43,25 @@ Suppression (prikking), as in the national statistics
     for small numerators and any secondary suppression (a suppressed unit recoverable as the trust total minus the
     other units, `by_unit=False` against `by_unit=True`) are not applied — this is the managers' internal report.
 
+Complementary suppression (sekundærprikking)
+    Every per-unit row belongs to a total that the report also shows: the same pathway, indicator and period with
+    the units added together (`by_unit=False`, the dashboard's "Alle enheter" row and the overview's total column).
+    When exactly one unit of such a total is suppressed (`suppression="primary"`), its counts would be the total
+    minus the other units, so the smallest other unit (fewest pathways, then unit name) is suppressed as well
+    (`suppression="complementary"`). Two or more suppressed units are left as they are: only their sum can be
+    worked out. A total that is itself suppressed has only suppressed units. No other totals are shown (no sums
+    across periods, indicators or pathways), so the rule is applied within each pathway, indicator and period.
+    The decision is made over every unit the user may read (`units`), before the `unit` filter, so a row looks
+    the same filtered or not; `by_unit=False` with a `unit` gives that unit's row, suppressed the same way.
+
 Rows are sorted by pathway, indicator, unit, period (in Python, on the grouped rows, so both databases give the
 same order whatever their collation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -94,6 +105,23 @@ class ComplianceRow:
     suppressed: bool
     #: any measurement of the group is flagged unconfirmed
     unconfirmed: bool
+    #: why the row is suppressed: "primary" (fewer than SUPPRESS_BELOW pathways), "complementary" (hides a primary
+    #: one from subtraction off the all-units total), None when shown
+    suppression: str | None = None
+
+
+#: The share a deadline indicator is held to when its pathway file gives none (domain reference section 6: 80 %).
+DEFAULT_TARGET = 0.8
+
+
+def goal(target: float | None) -> float:
+    """The share a row is measured against: the indicator's own target, else DEFAULT_TARGET."""
+    return DEFAULT_TARGET if target is None else target
+
+
+def reaches_goal(row: ComplianceRow) -> bool | None:
+    """Whether the row's share reaches its goal; None when there is no share (suppressed or no denominator)."""
+    return None if row.share is None else row.share >= goal(row.target)
 
 
 # --- the report ----------------------------------------------------------------------------------------------
@@ -126,13 +154,41 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
         units = tuple(units)
         if not units:
             return []
-    filters = {"pathway_key": pathway, "unit": unit, "indicator_key": indicator}
-    query = _grouped(_measured(today, period, start, end, filters, units), by_unit)
-    with db.reading() as session:
-        grouped = session.execute(query).all()
-    result = [_row(g, period, by_unit) for g in grouped]
+    filters = {"pathway_key": pathway, "indicator_key": indicator}
+    if not by_unit and unit is None:
+        result = _query(db, _grouped(_measured(today, period, start, end, filters, units), False), period, False)
+    else:
+        grouped = _query(db, _grouped(_measured(today, period, start, end, filters, units), True), period, True)
+        result = [row if by_unit else replace(row, unit=None)
+                  for row in complementary(grouped) if unit is None or row.unit == unit]
     result.sort(key=lambda row: (row.pathway_key, row.indicator_key, row.unit or "", row.period))
     return result
+
+
+def _query(db: Database, query: Select, period: str, by_unit: bool) -> list[ComplianceRow]:
+    with db.reading() as session:
+        return [_row(g, period, by_unit) for g in session.execute(query).all()]
+
+
+def complementary(rows: Iterable[ComplianceRow]) -> list[ComplianceRow]:
+    """The per-unit rows with complementary suppression applied: in each pathway, indicator and period whose total
+    is shown, a lone primary-suppressed unit gets the smallest other unit suppressed beside it (module docstring)."""
+    totals: dict[tuple[str, str, str], list[ComplianceRow]] = {}
+    for row in rows:
+        totals.setdefault((row.pathway_key, row.indicator_key, row.period), []).append(row)
+    result = []
+    for group in totals.values():
+        hidden = [r for r in group if r.suppressed]
+        shown = sorted((r for r in group if not r.suppressed), key=lambda r: (r.pathways or 0, r.unit or ""))
+        if len(hidden) == 1 and shown:
+            shown[0] = _hidden(shown[0], "complementary")
+        result += hidden + shown
+    return result
+
+
+def _hidden(row: ComplianceRow, why: str) -> ComplianceRow:
+    return replace(row, numerator=None, denominator=None, share=None, deferred=None, overdue=None, pathways=None,
+                   suppressed=True, suppression=why)
 
 
 _M = IndicatorMeasurement.__table__.c
@@ -217,4 +273,5 @@ def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
         pathways=None if suppressed else pathways,
         suppressed=suppressed,
         unconfirmed=bool(group["unconfirmed"]),
+        suppression="primary" if suppressed else None,
     )

@@ -1,12 +1,14 @@
-"""The compliance report as CSV: stable Norwegian ASCII column names, decimals with a dot, "ja"/"nei"."""
+"""The compliance report as CSV: for machines stable Norwegian ASCII column names, decimals with a dot,
+"ja"/"nei" (`to_csv`); for Norwegian Excel a BOM, semicolons and percent with a decimal comma (`to_excel_csv`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from engine.reading.compliance import ComplianceRow
+from engine.reading.compliance_export import COLUMNS, export_rows
 
 #: (column name in the CSV header, ComplianceRow field). The names are Norwegian, ASCII-only and stable.
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,4 +48,25 @@ def to_csv(rows: Collection[ComplianceRow], *, delimiter: str = ",") -> str:
     writer.writerow(name for name, _ in CSV_COLUMNS)
     for row in rows:
         writer.writerow(_cell(getattr(row, field)) for _, field in CSV_COLUMNS)
+    return out.getvalue()
+
+
+def _excel_cell(value: object, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "percent" and isinstance(value, float):
+        return f"{value * 100:.1f}".replace(".", ",")  # percent with a decimal comma: "62,5"
+    return str(value)
+
+
+def to_excel_csv(rows: Collection[ComplianceRow], pathway_names: Mapping[str, str]) -> str:
+    """The rows for a spreadsheet set up for Norway (Excel with a Norwegian locale): a UTF-8 byte order mark so
+    "Sør" opens right, semicolons, bokmål headers, names beside keys, shares in percent with a decimal comma and
+    suppressed counts as text. For people; machines read `to_csv`, whose columns stay as they are."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(f"{c.header} (%)" if c.kind == "percent" else c.header for c in COLUMNS)
+    for cells in export_rows(rows, pathway_names):
+        writer.writerow(_excel_cell(value, column.kind) for value, column in zip(cells, COLUMNS))
     return out.getvalue()
