@@ -479,3 +479,15 @@ def test_every_page_with_patient_data_leaves_audit_rows(client, runtime):
     assert len(audit(client)) == before  # no patient data there
     client.get("/arbeidsliste?pasient=NONE-0001")
     assert len(audit(client)) == before  # nobody shown, nobody audited
+
+
+def test_no_icon_depends_on_a_font():
+    """Marks are inline SVG or text (issue 12, item 8): no emoji or dingbat glyph in a template or the style sheet."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "api"
+    glyph = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f]")
+    found = [f"{path.name}: {match.group()!r}" for path in [*(root / "templates").glob("*.html"), root / "static" /
+                                                            "style.css"]
+             for match in glyph.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
