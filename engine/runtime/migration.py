@@ -327,18 +327,13 @@ def _move_workflow(workflow: BpmnWorkflow, definition: PathwayDefinition, target
 
 
 def _refuse_removed(removed: Iterable[Any], definition: PathwayDefinition) -> None:
-    current = [t.task_spec.name for t in removed if t.state & _CURRENT]
-    if current:
-        labels = [definition.element_label(name) or name for name in current]
-        raise Conflict(ErrorCode.CURRENT_TASK_REMOVED, f"the pathway stands at {', '.join(labels)}, which the new "
-                                                       f"version does not have",
-                       params={"elements": current, "labels": labels})
-    reached = [t.task_spec.name for t in removed if t.state & _REACHED]
-    if reached:
-        labels = [definition.element_label(name) or name for name in reached]
-        raise Conflict(ErrorCode.REACHED_ELEMENT_REMOVED, f"the pathway has been through {', '.join(labels)}, "
-                                                          f"which the new version does not have",
-                       params={"elements": reached, "labels": labels})
+    for mask, code, where in ((_CURRENT, ErrorCode.CURRENT_TASK_REMOVED, "stands at"),
+                              (_REACHED, ErrorCode.REACHED_ELEMENT_REMOVED, "has been through")):
+        elements = [t.task_spec.name for t in removed if t.state & mask]
+        if elements:
+            labels = [definition.element_label(name) or name for name in elements]
+            raise Conflict(code, f"the pathway {where} {', '.join(labels)}, which the new version does not have",
+                           params={"elements": elements, "labels": labels})
 
 
 def _finished(plan: _Plan) -> Outcome:
