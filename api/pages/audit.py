@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 
@@ -18,7 +17,7 @@ from engine.errors import FieldCode, InvalidInput
 
 from ..deps import PageUser, Runtime
 from .labels import AUDIT_ACTION_LABELS, FIELD_TEXTS, error_text
-from .rendering import PageRoute, render
+from .rendering import PageRoute, page_links, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE = "/revisjonslogg"
@@ -49,17 +48,6 @@ def parse_filter(values: dict[str, str]) -> tuple[AuditFilter | None, dict[str, 
     return (None, errors) if errors else (AuditFilter(**parts), errors)
 
 
-def _paging(values: dict[str, str], side: int, total: int) -> dict[str, Any]:
-    active = {name: value for name, value in values.items() if value}
-    pages = max(1, min(LAST_PAGE, -(-total // PAGE_SIZE)))
-
-    def link(number: int) -> str:
-        return f"{PAGE}?{urlencode({**active, 'side': number})}"
-
-    return {"page_number": side, "pages": pages, "prev_link": link(side - 1) if side > 1 else None,
-            "next_link": link(side + 1) if side < pages else None}
-
-
 @router.get(PAGE)
 def audit_page(request: Request, runtime: Runtime, user: PageUser, pasient: str = "", aktor: str = "",
                handling: str = "", fra: str = "", til: str = "", side: Side = 1):
@@ -76,4 +64,4 @@ def audit_page(request: Request, runtime: Runtime, user: PageUser, pasient: str 
     actions = sorted(AUDIT_ACTION_LABELS.items(), key=lambda item: item[1])
     return render(request, "audit.html", 422 if errors else 200, values=values, errors=errors, trail=trail,
                   actions=actions, action_labels=AUDIT_ACTION_LABELS,
-                  **(_paging(values, side, trail["total"]) if trail else {}))
+                  **(page_links(PAGE, values, side, trail["total"], PAGE_SIZE, LAST_PAGE) if trail else {}))

@@ -14,6 +14,7 @@ from engine.errors import ErrorCode, PathwayError
 from engine.runtime.migration import Selection
 
 from ..deps import PageUser, Runtime
+from .inputs import whole_number
 from .labels import ERROR_TEXTS, STATUS_LABELS, error_text, fill
 from .rendering import PageRoute, render
 from .session import Form
@@ -34,15 +35,13 @@ class Choice:
 
     @classmethod
     def read(cls, fields: dict[str, str]) -> "Choice":
-        return cls(_number(fields.get("til", "")), _number(fields.get("fra", "")), fields.get("enhet", "")[:100],
+        return cls(whole_number(fields.get("til", "")), whole_number(fields.get("fra", "")), fields.get("enhet", "")[:100],
                    fields.get("steg", "")[:100])
 
     def selection(self, key: str) -> Selection:
         return Selection(key, self.fra, self.enhet.strip() or None, self.steg.strip() or None)
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
 def reason(code: str | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -80,6 +80,22 @@ def _page_headers(response: Response) -> None:
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'")
+
+
+def page_links(path: str, filters: dict[str, str], page_number: int, total: int, page_size: int,
+               last_page: int | None = None) -> dict[str, Any]:
+    """What `_paging.html` shows for `total` rows, `page_size` a page (at most `last_page` pages), and this page's
+    own address (`here`); every link keeps the filters that are set."""
+    active = {name: value for name, value in filters.items() if value}
+    pages = max(1, -(-total // page_size))
+    pages = min(pages, last_page) if last_page else pages
+
+    def link(number: int) -> str:
+        return f"{path}?{urlencode({**active, 'side': number})}"
+
+    return {"here": link(page_number) if active or page_number > 1 else path, "page_number": page_number,
+            "pages": pages, "prev_link": link(page_number - 1) if page_number > 1 else None,
+            "next_link": link(page_number + 1) if page_number < pages else None}
 
 
 def redirect(target: str, *, flash: str | None = None, kind: str = "ok") -> RedirectResponse:

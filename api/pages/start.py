@@ -4,8 +4,6 @@ pathway, unit, setting, variant and rule set, referral date. The same engine com
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 
 from engine.actions import commands
@@ -13,6 +11,7 @@ from engine.actions.reads import read_patient_pathways, start_choices
 from engine.errors import ErrorCode, InvalidInput, PathwayError
 
 from ..deps import PageUser, Runtime
+from .inputs import iso_date
 from .labels import SEVERITY_LABELS, error_text
 from .rendering import PageRoute, redirect, render
 from .session import Form
@@ -40,7 +39,7 @@ def start(request: Request, runtime: Runtime, user: PageUser, form: Form):
     values = {name: (form.get(name) or "").strip()[:100] for name in FIELDS}
     if form.get("handling") == "finn":  # only show the patient's pathways
         return _form(request, runtime, user, values, {})
-    received = _date(values["mottatt"])
+    received = iso_date(values["mottatt"])
     if received is None:
         return _form(request, runtime, user, values, {"mottatt": DATE_MISSING}, status_code=422)
     try:
@@ -69,8 +68,3 @@ def _form(request: Request, runtime: Runtime, user: PageUser, values: dict[str, 
                   others=others, existing=existing, today=runtime.today(), severity_labels=SEVERITY_LABELS)
 
 
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None

@@ -5,7 +5,6 @@ trust, a registration's date corrected, a registration undone."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Path, Request
@@ -18,6 +17,7 @@ from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import PathwayError
 
 from ..deps import PageUser, Runtime
+from .inputs import iso_date, whole_number
 from .labels import DEFERRAL_REASON_LABELS, INSTANCE_STATUS_LABELS, POINT_LABELS, STATUS_LABELS, error_text
 from .rendering import PageRoute, redirect, render
 from .session import Form
@@ -119,30 +119,20 @@ def _change(instance_id: str, change: Callable[[], object], done: str) -> Redire
     return redirect(back, flash=done)
 
 
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return None
-
-
-def _whole(raw: str | None) -> int | None:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 4 else None
 
 
 @router.post("/forlop/{instance_id}/pasientutsatt")
 def defer(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
     return _change(instance_id, lambda: commands.register_patient_deferred(
-        runtime, user, instance_id, deferred_from=_date(form.get("fra")) or runtime.today(),
-        deferred_until=_date(form.get("til")), working_days=_whole(form.get("virkedager")),
+        runtime, user, instance_id, deferred_from=iso_date(form.get("fra")) or runtime.today(),
+        deferred_until=iso_date(form.get("til")), working_days=whole_number(form.get("virkedager"), digits=4),
         reason=form.get("arsak", ""), note=(form.get("notat") or "").strip()[:2000] or None),
         "Pasientutsettelsen er registrert.")
 
 
 @router.post("/forlop/{instance_id}/registreringer/{event_id}/korriger")
 def correct(request: Request, instance_id: str, event_id: EventId, runtime: Runtime, user: PageUser, form: Form):
-    new_date = _date(form.get("dato"))
+    new_date = iso_date(form.get("dato"))
     if new_date is None:
         return redirect(f"/forlop/{instance_id}", flash="Oppgi en gyldig dato (åååå-mm-dd).", kind="feil")
     return _change(instance_id, lambda: commands.correct_event_date(
@@ -165,12 +155,12 @@ def _note(form: dict[str, str]) -> str | None:
 def message(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
     return _change(instance_id, lambda: commands.send_message(
         runtime, user, instance_id, (form.get("melding") or "")[:100], data=None,
-        occurred_on=_date(form.get("dato")) or runtime.today()), "Meldingen er registrert, og forløpet er ført videre.")
+        occurred_on=iso_date(form.get("dato")) or runtime.today()), "Meldingen er registrert, og forløpet er ført videre.")
 
 
 @router.post("/forlop/{instance_id}/avslutt")
 def close(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
-    closed_on = _date(form.get("dato"))
+    closed_on = iso_date(form.get("dato"))
     if closed_on is None:
         return redirect(f"/forlop/{instance_id}", flash="Oppgi datoen forløpet ble avsluttet (åååå-mm-dd).",
                         kind="feil")
@@ -181,7 +171,7 @@ def close(request: Request, instance_id: str, runtime: Runtime, user: PageUser, 
 
 @router.post("/forlop/{instance_id}/overfor")
 def transfer(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
-    transferred_on, trust = _date(form.get("dato")), " ".join((form.get("helseforetak") or "").split())
+    transferred_on, trust = iso_date(form.get("dato")), " ".join((form.get("helseforetak") or "").split())
     if transferred_on is None:
         return redirect(f"/forlop/{instance_id}", flash="Oppgi datoen for overføringen (åååå-mm-dd).", kind="feil")
     return _change(instance_id, lambda: commands.transfer_pathway(

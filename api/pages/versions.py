@@ -14,6 +14,7 @@ from engine.actions import modelling
 from engine.errors import ErrorCode, InvalidInput
 
 from ..deps import PageUser, Runtime
+from .inputs import whole_number
 from .labels import CHANGE_KIND_LABELS, CHANGE_LABELS, error_text
 from .rendering import PageRoute, redirect, render
 from .session import Form, UploadForm
@@ -23,17 +24,12 @@ UPLOAD = "/forlopstyper/last-opp"
 PathwayKey = Annotated[str, Path(max_length=100)]
 
 
-def _version_id(raw: str | None) -> int | None:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
-
-
 @router.get("/forlopstyper/{key}/versjoner")
 def versions(request: Request, key: PathwayKey, runtime: Runtime, user: PageUser, fra: str = "", til: str = ""):
     listed = modelling.pathway_versions(runtime, key)
     ids = [v["version_id"] for v in listed["versions"]]
-    to_id = _version_id(til) or ids[0]
-    from_id = _version_id(fra) or next((i for i in ids if i < to_id), None)
+    to_id = whole_number(til) or ids[0]
+    from_id = whole_number(fra) or next((i for i in ids if i < to_id), None)
     diff = modelling.compare_versions(runtime, key, from_id, to_id) if from_id else None
     return render(request, "versions.html", pathway=listed, diff=diff, from_id=from_id, to_id=to_id,
                   kinds=CHANGE_KIND_LABELS, changes=CHANGE_LABELS, can_deploy=user.role in modelling.DEPLOYERS)

@@ -24,7 +24,7 @@ from engine.statuses import DeadlineStatus
 
 from ..deps import PageUser, Runtime
 from .labels import error_text
-from .rendering import PageRoute, redirect, render
+from .rendering import PageRoute, page_links, redirect, render
 from .session import Form, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -53,18 +53,6 @@ def _page_number(raw: str) -> int:
         return max(1, min(int(raw), 10_000))
     except ValueError:
         return 1
-
-
-def _paging(filters: dict[str, str], page_number: int, total: int) -> dict[str, Any]:
-    active = {k: v for k, v in filters.items() if v}
-
-    def link(number: int) -> str:
-        return f"/arbeidsliste?{urlencode({**active, 'side': number})}"
-
-    pages = max(1, -(-total // PAGE_SIZE))
-    return {"here": link(page_number) if active or page_number > 1 else "/arbeidsliste", "page_number": page_number,
-            "pages": pages, "prev_link": link(page_number - 1) if page_number > 1 else None,
-            "next_link": link(page_number + 1) if page_number < pages else None}
 
 
 def task_filter(user_id: str, filters: dict[str, str]) -> TaskFilter:
@@ -107,7 +95,8 @@ def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = ""
     return render(request, "worklist.html", rows=[_row(t, names, user.id, today) for t in page["items"]],
                   total=page["total"], filters=filters, today=today, quick_links=_quick_links(filters, page["counts"]),
                   pathways=pathways, lanes=sorted({lane for p in pathways for lane in p["lanes"]}),
-                  units=user.units, is_admin=user.role == ADMIN, **_paging(filters, page_number, page["total"]),
+                  units=user.units, is_admin=user.role == ADMIN,
+                  **page_links("/arbeidsliste", filters, page_number, page["total"], PAGE_SIZE),
                   incident_count=open_incident_count(runtime.db, user.visible_units()))
 
 
