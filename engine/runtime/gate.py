@@ -45,6 +45,8 @@ class Held:
     definition: PathwayDefinition
     confirm: Callable[[], None] = lambda: None
     in_pipeline: bool = False
+    #: entered by a task: who has claimed it, read under the lock (known once `confirm()` returned)
+    task_assignee: str | None = None
 
 
 @contextmanager
@@ -65,15 +67,15 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
             if task_id is not None:
                 raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
             raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
-        cached = ctx.live.checkout(*found)
+        cached = ctx.live.checkout(found.id, found.version)
         if cached is None:
-            state, blob = write_path.load(conn, found[0])
+            state, blob = write_path.load(conn, found.id)
             definition = ctx.definitions.get(state.pathway_version_id, conn)
             workflow = load_state(blob, definition.spec, definition.subprocess_specs)
         else:
             workflow, state = cached
             definition = ctx.definitions.get(state.pathway_version_id, conn)
-        yield Held(conn, workflow, state, definition)
+        yield Held(conn, workflow, state, definition, task_assignee=found.task_assignee)
 
 
 def changed_concurrently(instance_id: str) -> Conflict:
@@ -96,10 +98,13 @@ def _optimistic(ctx: RuntimeContext, conn: Connection, task_id: str, version: in
     with driver.pipeline(), driver.cursor() as cursor:
         write_path.send_lock(cursor, conn.dialect, task_id=task_id)
 
+        held = Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn), in_pipeline=True)
+
         def confirm() -> None:
             row = cursor.fetchone()
             if row is None or (row[0], row[1]) != (state.id, version):
                 raise StaleCache(task_id)
+            held.task_assignee = write_path.Locked(*row).task_assignee
 
-        yield Held(conn, workflow, state, ctx.definitions.get(state.pathway_version_id, conn), confirm,
-                   in_pipeline=True)
+        held.confirm = confirm
+        yield held

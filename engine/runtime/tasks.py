@@ -52,20 +52,8 @@ def claimed_by_other(task_id: str, holder: str) -> Conflict:
                     "to go on", params={"assignee": holder})
 
 
-def _claim_holder(ctx: RuntimeContext, task_id: str) -> str | None:
-    """Who has claimed the task. Read before the instance is locked (a claim does not take that lock, and the
-    PostgreSQL fast path has the connection in pipeline mode): a claim made in the same instant as the
-    registration is not seen, and the registration wins."""
-    with ctx.db.engine.connect() as conn:
-        return conn.execute(select(write_path.TASK.c.assignee).where(write_path.TASK.c.id == task_id)).scalar()
-
-
 def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occurred_on: date,
                    actor: str | None, take_over: bool) -> str:
-    holder = _claim_holder(ctx, task_id) if actor is not None else None
-    other = holder is not None and holder != actor
-    if other and not take_over:
-        raise claimed_by_other(task_id, holder)
     try:
         with locked(ctx, task_id=task_id) as held:
             workflow, state = held.workflow, held.state
@@ -92,6 +80,10 @@ def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occu
             run_engine(workflow, ctx.clock, projection.automatic_events(held.definition, events, occurred_on),
                        timers=state.timer_signature is not None)
             held.confirm()
+            holder = held.task_assignee  # read under the lock, so a claim made meanwhile is seen
+            other = actor is not None and holder is not None and holder != actor
+            if other and not take_over:
+                raise claimed_by_other(task_id, holder)
             work = UnitOfWork(held.conn, state, in_pipeline=held.in_pipeline)
             if other:
                 projection.audit(ctx, work, actor, "take_over_task", task_id=task_id, detail=holder)

@@ -15,7 +15,7 @@ import operator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -88,7 +88,9 @@ _LOCK_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == 
 #: A sweep's claim: an instance another worker holds is left to that worker instead of waited for.
 _CLAIM_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id == bindparam("instance_id"))
                 .with_for_update(skip_locked=True))
-_LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version)
+#: The task's claim is read under the same lock, so a command entered by a task knows who holds it.
+_LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version,
+                        select(TASK.c.assignee).where(TASK.c.id == bindparam("task_id")).scalar_subquery())
                  .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
                         .scalar_subquery())
                  .with_for_update())
@@ -132,10 +134,17 @@ _CORRECT_EVENT = (update(EVENT).where(EVENT.c.id == bindparam("b_id"))
                   .values(occurred_on=bindparam("b_occurred_on"), undone_at=bindparam("b_undone_at")))
 
 
+class Locked(NamedTuple):
+    id: str
+    version: int
+    #: locked by one of its tasks: who has claimed that task (None: nobody, or locked by id)
+    task_assignee: str | None = None
+
+
 def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | None = None,
-         skip_locked: bool = False) -> tuple[str, int] | None:
-    """Lock the instance row (by id, or by one of its tasks) for this transaction; return (id, version). With
-    `skip_locked` (PostgreSQL) a row another transaction holds gives None at once instead of a wait."""
+         skip_locked: bool = False) -> Locked | None:
+    """Lock the instance row (by id, or by one of its tasks) for this transaction. With `skip_locked`
+    (PostgreSQL) a row another transaction holds gives None at once instead of a wait."""
     if task_id is not None:
         statement, params = _LOCK_BY_TASK, {"task_id": task_id}
     else:
@@ -144,13 +153,14 @@ def lock(conn: Connection, *, instance_id: str | None = None, task_id: str | Non
         with conn.connection.driver_connection.cursor() as cursor:
             cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
             row = cursor.fetchone()
-        return (row[0], row[1]) if row else None
-    row = conn.execute(statement, params).first()
-    return (row.id, row.version) if row else None
+    else:
+        row = conn.execute(statement, params).first()
+    return Locked(*row) if row else None
 
 
 def send_lock(cursor, dialect, *, task_id: str) -> None:
-    """Queue the lock of a task's instance on a PostgreSQL pipeline cursor; `cursor.fetchone()` gives (id, version)."""
+    """Queue the lock of a task's instance on a PostgreSQL pipeline cursor; `cursor.fetchone()` gives the row of
+    a `Locked`."""
     cursor.execute(_driver_sql(_LOCK_BY_TASK, dialect, ("task_id",)), {"task_id": task_id})
 
 
