@@ -154,3 +154,67 @@ def test_an_outside_message_reaches_a_waiting_pathway_and_is_refused_otherwise(p
     with pytest.raises(Conflict, match="not waiting for the message 'unknown'"):
         pair.send_message(receiver, "unknown")
 
+
+
+# ---- an event sub-process started by a message: received at any time, again and again ------------------------
+
+REPEATED = HEADER.format(doctype="") + """
+  <bpmn:message id="message_needs" name="changed_needs" />
+  <bpmn:process id="repeated" name="Spesialisthelsetjenesten" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_c" name="Forløpskoordinator">
+      <bpmn:flowNodeRef>course</bpmn:flowNodeRef><bpmn:flowNodeRef>review_needs</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="course" />
+    <bpmn:userTask id="course" name="Behandling" />
+    <bpmn:sequenceFlow id="f2" sourceRef="course" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:terminateEventDefinition /></bpmn:endEvent>
+    <bpmn:subProcess id="on_changed_needs" name="Endret behov meldt" triggeredByEvent="true">
+      <bpmn:startEvent id="receive_needs" name="Endret behov meldt fra kommunen" isInterrupting="false">
+        <bpmn:messageEventDefinition messageRef="message_needs" />
+      </bpmn:startEvent>
+      <bpmn:sequenceFlow id="g1" sourceRef="receive_needs" targetRef="review_needs" />
+      <bpmn:userTask id="review_needs" name="Vurdere melding fra kommunen: endret behov" />
+      <bpmn:sequenceFlow id="g2" sourceRef="review_needs" targetRef="needs_done" />
+      <bpmn:endEvent id="needs_done" />
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_message_start_of_an_event_subprocess_is_awaited_and_received_each_time(db, clock):
+    deploy(db, clock, REPEATED.encode(), "repeated.bpmn")
+    runtime = PathwayRuntime(db, clock)
+    definition, _ = parse_pathway(REPEATED.encode(), "repeated.bpmn")
+    assert definition.messages_received == ("changed_needs",)
+    assert definition.message_labels == {"changed_needs": "Endret behov meldt fra kommunen"}
+    instance = _start(runtime, "repeated")
+    for number in (1, 2):
+        runtime.send_message(instance, "changed_needs", data={"description": f"melding {number}"})
+    open_tasks = detail(runtime, instance)["open_tasks"]
+    assert sorted(t["element_id"] for t in open_tasks) == ["course", "review_needs", "review_needs"]
+    workflow = saved_workflow(runtime, instance)  # the saved state holds both runs of the sub-process
+    received = sorted(task.data["changed_needs"]["description"] for task in workflow.get_tasks()
+                      if task.task_spec.name == "review_needs")
+    assert received == ["melding 1", "melding 2"]
+    first = next(t for t in open_tasks if t["element_id"] == "review_needs")
+    runtime.complete_task(first["id"], data={}, occurred_on=DAY)
+    runtime.send_message(instance, "changed_needs", data={"description": "melding 3"})  # still awaited
+    assert sorted(t["element_id"] for t in detail(runtime, instance)["open_tasks"]) == [
+        "course", "review_needs", "review_needs"]
+    complete(runtime, instance, "course", DAY)
+    assert detail(runtime, instance)["status"] == "completed"
+    assert detail(runtime, instance)["open_tasks"] == []
+
+
+def test_a_kept_message_reaches_a_pathway_whose_event_subprocess_starts_with_it(db, clock):
+    deploy(db, clock, REPEATED.encode(), "repeated.bpmn")
+    deploy(db, clock, SENDER.replace('name="follow_up_plan"', 'name="changed_needs"').encode(), "sender.bpmn")
+    runtime = PathwayRuntime(db, clock)
+    sender = _start(runtime, "sender")
+    complete(runtime, sender, "close", DAY, municipal_contact="Ola")
+    receiver = _start(runtime, "repeated")
+    [message] = _messages(runtime)
+    assert message.receiver_instance_id == receiver
+    assert [t["element_id"] for t in detail(runtime, receiver)["open_tasks"]].count("review_needs") == 1

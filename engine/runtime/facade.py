@@ -44,10 +44,10 @@ class PathwayRuntime:
 
     def start_pathway(self, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                       referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
-                      actor: str | None = None) -> str:
+                      actor: str | None = None, start_route: str = "referral") -> str:
         return start.start_pathway(self._ctx, patient_key=patient_key, pathway_key=pathway_key, unit=unit,
                                    setting=setting, referral_received_on=referral_received_on, severity=severity,
-                                   rule_set=rule_set, actor=actor)
+                                   rule_set=rule_set, actor=actor, start_route=start_route)
 
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
                       actor: str | None = None, take_over: bool = False) -> str:

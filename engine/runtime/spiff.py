@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessageEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -61,7 +62,16 @@ def share_with_parallel_branches(workflow: BpmnWorkflow, completed: Any, values:
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> set[str]:
-    return {pending.name for pending in workflow.waiting_events() if pending.event_type == "MessageEventDefinition"}
+    """The messages the workflow would receive now: those its catch and boundary events wait for, and those that
+    start one of its event sub-processes (a message start event, `triggeredByEvent`), which wait the whole time
+    the process runs and receive again and again (SpiffWorkflow starts a new run of the sub-process each time)."""
+    waiting = {pending.name for pending in workflow.waiting_events() if pending.event_type == "MessageEventDefinition"}
+    if not workflow.is_completed():
+        for name in getattr(workflow.spec.start, "trigger_specs", ()):
+            for start in workflow.subprocess_specs[name].bpmn_start_events:
+                if isinstance(start.event_definition, BpmnMessageEventDefinition):
+                    waiting.add(start.event_definition.name)
+    return waiting
 
 
 def sent_messages(workflow: BpmnWorkflow) -> list[tuple[str, str, str | None]]:

@@ -26,8 +26,10 @@ from engine.statuses import InstanceStatus
 
 def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                   referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
-                  actor: str | None = None) -> str:
-    """Start the current version of `pathway_key` for the patient; returns the new instance's id."""
+                  actor: str | None = None, start_route: str = "referral") -> str:
+    """Start the current version of `pathway_key` for the patient; returns the new instance's id. `start_route`
+    is `referral` or `emergency` (after an emergency admission, referral_received_on being the day the emergency
+    is over); it is in the task data as `start_route` from the start event on."""
     _check_start(ctx, setting, referral_received_on, unit)
     patient_key = validate_patient_key(patient_key)
     active_key = f"{pathway_key}|{patient_key}"
@@ -59,7 +61,7 @@ def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, un
             workflow = new_workflow(definition.spec, definition.subprocess_specs)
             workflow.task_tree.data.update({
                 "referral_received": referral_received_on.isoformat(), "setting": setting,
-                "severity": severity, "unit": unit, "rule_set": state.rule_set,
+                "severity": severity, "unit": unit, "rule_set": state.rule_set, "start_route": start_route,
             })
             work = UnitOfWork(conn, state, new=True)
             projection.audit(ctx, work, actor, "start_pathway", detail=pathway_key)
