@@ -36,6 +36,9 @@ class StartPathway(BaseModel):
     referral_received_on: IsoDate = Field(description="Date specialist care received the referral")
     severity: str | None = Field(default=None, max_length=40, description="Severity variant, where the pathway has one")
     rule_set: Literal["2019", "2024"] | None = Field(default=None, description="Rule-set version; the pathway's default if omitted")
+    start_route: Literal["referral", "emergency"] = Field(default="referral", description=(
+        "referral, or emergency: after an emergency admission, the pathway starts when the emergency is over "
+        "(referral_received_on = that day) and the decision to enter a pathway follows within 14 days"))
 
 
 class CompleteTask(BaseModel):
@@ -103,6 +106,9 @@ class Transfer(BaseModel):
     transferred_on: IsoDate = Field(description="The day of the transfer: not in the future, not before the "
                                              "previous measuring point")
     receiving_trust: str = Field(min_length=1, max_length=200, description="The receiving hospital trust")
+    receiving_unit: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "The receiving unit, when it works in this system too: the new start is made there at once, linked to "
+        "this pathway (linked_pathways)"))
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -243,6 +249,38 @@ class InstanceIncidentOut(BaseModel):
     attempts: int
 
 
+class MessageEndOut(BaseModel):
+    instance_id: str
+    pathway: str | None
+    unit: str | None
+
+
+class PathwayMessageOut(BaseModel):
+    id: int
+    name: str = Field(description="The BPMN message name, e.g. coordination_contact, changed_needs")
+    direction: Literal["sent", "received"]
+    sent_on: date
+    delivered_at: datetime | None
+    status: Literal["delivered", "kept", "failed"] = Field(description=(
+        "delivered; kept: no pathway of the patient waits for it yet; failed: its delivery stopped with an "
+        "incident (see /incidents)"))
+    error: str | None = Field(description="The incident's error, when the delivery failed")
+    other: MessageEndOut | None = Field(description="The pathway at the other end, once delivered")
+
+
+class LinkedPathwayOut(BaseModel):
+    kind: Literal["started_by_message", "transfer"]
+    direction: Literal["from", "to"] = Field(description="from: the linked pathway started this one; to: this one "
+                                                         "started (or was transferred to) the linked one")
+    instance_id: str
+    pathway: str
+    unit: str
+    status: Literal["active", "completed"]
+    started_on: date | None
+    referral_received_on: date
+    linked_at: datetime
+
+
 class InstanceOut(BaseModel):
     id: str
     pathway: str
@@ -262,6 +300,10 @@ class InstanceOut(BaseModel):
     open_tasks: list[TaskOut]
     open_incidents: list[InstanceIncidentOut] = Field(default=[], description=(
         "Due items of this pathway that failed inside the engine and wait for a fix (see /incidents)"))
+    messages: list[PathwayMessageOut] = Field(default=[], description=(
+        "Messages to and from the patient's other pathways, oldest first (at most the last 200)"))
+    linked_pathways: list[LinkedPathwayOut] = Field(default=[], description=(
+        "The patient's pathways linked to this one: started by its message, or the new start after a transfer"))
 
 
 class IndicatorDefinitionOut(BaseModel):

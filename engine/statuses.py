@@ -78,3 +78,12 @@ class MigrationKind(StrEnum):
     MIGRATE = "migrate"
     #: Moved back to the version a migration took it from.
     REVERT = "revert"
+
+
+class LinkKind(StrEnum):
+    """How two pathways of one patient are linked (pathway_link)."""
+
+    #: The later pathway was started by the earlier one's message (`startedByMessage`).
+    STARTED_BY_MESSAGE = "started_by_message"
+    #: The earlier pathway was transferred to another trust, which started the later one.
+    TRANSFER = "transfer"

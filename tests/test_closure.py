@@ -141,3 +141,31 @@ def test_the_api_closes_and_transfers_in_the_users_units_only(client, clock):
     again = client.post(f"/instances/{instance_id}/closure", headers=NORD,
                         json={"closed_on": "2026-01-19", "outcome": "other"})
     assert again.status_code == 409 and again.json()["code"] == "instance_not_active"
+
+
+def test_a_transfer_to_a_named_receiving_unit_starts_the_pathway_there_linked(runtime, clock, client):
+    instance_id = _in_assessment(runtime, clock, unit="DPS Nord")
+    new_id = runtime.transfer_pathway(instance_id, transferred_on=date(2026, 1, 16), receiving_trust="Helse Sør HF",
+                                      receiving_unit="DPS Sør", actor="koordinator-nord")
+    new = detail(runtime, new_id)
+    assert (new["pathway"], new["unit"], new["status"], new["referral_received_on"], new["setting"]) == (
+        "tsb_d01", "DPS Sør", "active", date(2026, 1, 16), "outpatient")
+    assert [t["element_id"] for t in new["open_tasks"]][:1] == ["assess_referral"]
+    [link] = detail(runtime, instance_id)["linked_pathways"]
+    assert (link["kind"], link["direction"], link["instance_id"], link["unit"]) == ("transfer", "to", new_id, "DPS Sør")
+    [back] = new["linked_pathways"]
+    assert (back["kind"], back["direction"], back["instance_id"], back["status"]) == (
+        "transfer", "from", instance_id, "completed")
+    # the API shows the link to the transferring coordinator, who does not work in the receiving unit
+    seen = client.get(f"/instances/{instance_id}", headers=NORD).json()["linked_pathways"]
+    assert [(x["kind"], x["unit"]) for x in seen] == [("transfer", "DPS Sør")]
+    assert client.get(f"/instances/{new_id}", headers=NORD).status_code == 404
+
+
+def test_a_transfer_whose_new_start_is_refused_closes_nothing(runtime, clock):
+    instance_id = _in_assessment(runtime, clock)
+    with pytest.raises(InvalidInput) as refused:
+        runtime.transfer_pathway(instance_id, transferred_on=date(2026, 1, 16), receiving_trust="Helse Sør HF",
+                                 receiving_unit="x" * 101)
+    assert refused.value.code == ErrorCode.UNIT_REQUIRED
+    assert detail(runtime, instance_id)["status"] == "active"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.catalogue.deployment import deploy
 from engine.catalogue.parser import parse_pathway
-from engine.db.models import PathwayMessage
+from engine.db.models import Incident, PathwayInstance, PathwayMessage
 from engine.errors import Conflict
 from engine.runtime import PathwayRuntime
 from tests.bpmn_samples import HEADER
@@ -218,3 +218,97 @@ def test_a_kept_message_reaches_a_pathway_whose_event_subprocess_starts_with_it(
     [message] = _messages(runtime)
     assert message.receiver_instance_id == receiver
     assert [t["element_id"] for t in detail(runtime, receiver)["open_tasks"]].count("review_needs") == 1
+
+
+# ---- a pathway started by another's message (`startedByMessage`), and linked to it ---------------------------
+
+CONTACT_SENDER = SENDER.replace('name="follow_up_plan"', 'name="coordination_contact"').replace(
+    "{'municipal_contact': municipal_contact}", "{'unit': municipal_contact, 'municipal_coordinator': 'Kari'}")
+
+STARTED = HEADER.format(doctype="") + """
+  <bpmn:process id="started" name="Kommunal koordinering" isExecutable="true">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="startedByMessage" value="coordination_contact" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_c" name="Forløpskoordinator">
+      <bpmn:flowNodeRef>contact</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="measuringPoint" value="coordination_requested" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="contact" />
+    <bpmn:userTask id="contact" name="Kontakte spesialisthelsetjenesten" />
+    <bpmn:sequenceFlow id="f2" sourceRef="contact" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture
+def contact(db, clock) -> PathwayRuntime:
+    deploy(db, clock, CONTACT_SENDER.encode(), "sender.bpmn")
+    deploy(db, clock, STARTED.encode(), "started.bpmn")
+    return PathwayRuntime(db, clock)
+
+
+def _instances(runtime: PathwayRuntime, key: str) -> list[str]:
+    with runtime.db.reading() as session:
+        return list(session.scalars(select(PathwayInstance.id).where(PathwayInstance.pathway_key == key)))
+
+
+def test_started_by_message_is_read_and_checked():
+    definition, _ = parse_pathway(STARTED.encode(), "started.bpmn")
+    assert definition.started_by_messages == ("coordination_contact",)
+    bad = STARTED.replace('value="coordination_contact"', 'value="Koordinering, "')
+    definition, problems = parse_pathway(bad.encode(), "started.bpmn")
+    assert definition is None and any("startedByMessage" in p.message for p in problems)
+
+
+def test_a_message_no_pathway_waits_for_starts_the_pathway_it_starts_linked_to_the_sender(contact, clock):
+    clock.set(date(2026, 1, 9))
+    sender = _start(contact, "sender")
+    complete(contact, sender, "close", date(2026, 1, 8), municipal_contact="Porsgrunn kommune")
+    [started] = _instances(contact, "started")
+    view = detail(contact, started)
+    assert (view["unit"], view["setting"], view["referral_received_on"], view["started_on"]) == (
+        "Porsgrunn kommune", "outpatient", date(2026, 1, 8), date(2026, 1, 8))
+    assert [t["element_id"] for t in view["open_tasks"]] == ["contact"]
+    data = saved_workflow(contact, started).get_next_task(spec_name="contact").data
+    assert data["follow_up_plan"] == {"unit": "Porsgrunn kommune", "municipal_coordinator": "Kari"}
+    [message] = _messages(contact)
+    assert (message.receiver_instance_id, message.delivered_at is not None) == (started, True)
+    [link] = view["linked_pathways"]
+    assert (link["kind"], link["direction"], link["instance_id"], link["pathway"]) == (
+        "started_by_message", "from", sender, "sender")
+    [received] = view["messages"]
+    assert (received["direction"], received["status"], received["other"]["instance_id"]) == (
+        "received", "delivered", sender)
+    [sent] = detail(contact, sender)["messages"]
+    assert (sent["direction"], sent["status"], sent["other"]["unit"]) == ("sent", "delivered", "Porsgrunn kommune")
+    assert detail(contact, sender)["linked_pathways"][0]["direction"] == "to"
+
+
+def test_a_message_whose_pathway_already_runs_and_does_not_wait_is_kept_visibly(contact, clock):
+    running = contact.start_pathway(patient_key="P-1", pathway_key="started", unit="Skien kommune",
+                                    setting="outpatient", referral_received_on=DAY)
+    sender = _start(contact, "sender")
+    complete(contact, sender, "close", DAY, municipal_contact="Porsgrunn kommune")
+    assert _instances(contact, "started") == [running]
+    [sent] = detail(contact, sender)["messages"]
+    assert (sent["status"], sent["other"]) == ("kept", None)
+    assert detail(contact, running)["messages"] == []
+
+
+def test_a_starting_message_that_names_no_unit_stops_with_an_incident_on_the_sender(contact, clock):
+    bad = CONTACT_SENDER.replace("'unit': municipal_contact", "'municipality': municipal_contact")
+    deploy(contact.db, clock, bad.encode(), "sender.bpmn")
+    sender = _start(contact, "sender")
+    complete(contact, sender, "close", DAY, municipal_contact="Porsgrunn kommune")
+    assert _instances(contact, "started") == []
+    [sent] = detail(contact, sender)["messages"]
+    assert sent["status"] == "failed" and "names no unit" in sent["error"]
+    with contact.db.reading() as session:
+        [incident] = session.scalars(select(Incident)).all()
+    assert (incident.kind, incident.instance_id) == ("message", sender)

@@ -91,6 +91,9 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "Henvisningsdatoen kan ikke være fram i tid.",
     ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "Henvisningsdatoen er før forløpet ble tatt i bruk ({in_use_from}).",
     ErrorCode.SETTING_INVALID: "Velg poliklinikk eller døgn.",
+    ErrorCode.START_ROUTE_INVALID: "Velg om pasienten kom med henvisning eller etter øyeblikkelig hjelp-innleggelse.",
+    ErrorCode.MESSAGE_START_INVALID: "Meldingen sier ikke hvilken enhet, behandlingsform eller dato forløpet skal "
+                                     "startes med.",
     ErrorCode.SEVERITY_INVALID: "Forløpet har ikke denne alvorlighetsgraden. Gyldige verdier: {allowed}.",
     ErrorCode.UNIT_REQUIRED: "Oppgi enheten.",
     ErrorCode.ASSIGNEE_REQUIRED: "Oppgi hvem som tar oppgaven.",

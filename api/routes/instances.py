@@ -26,7 +26,7 @@ def start_pathway(body: schemas.StartPathway, runtime: Runtime, user: Auth):
     return commands.start_pathway(runtime, user, patient_key=body.patient_key, pathway_key=body.pathway,
                                   unit=body.unit, setting=body.setting,
                                   referral_received_on=body.referral_received_on, severity=body.severity,
-                                  rule_set=body.rule_set)
+                                  rule_set=body.rule_set, start_route=body.start_route)
 
 
 @router.get("/instances/{instance_id}", response_model=schemas.InstanceOut,
@@ -68,7 +68,8 @@ def close_pathway(instance_id: InstanceId, body: schemas.Closure, runtime: Runti
              summary="Transfer to another hospital trust: closes the pathway; the receiving trust starts a new one")
 def transfer_pathway(instance_id: InstanceId, body: schemas.Transfer, runtime: Runtime, user: Auth):
     return commands.transfer_pathway(runtime, user, instance_id, transferred_on=body.transferred_on,
-                                     receiving_trust=body.receiving_trust, note=body.note)
+                                     receiving_trust=body.receiving_trust, receiving_unit=body.receiving_unit,
+                                     note=body.note)
 
 
 @router.post("/instances/{instance_id}/messages", response_model=schemas.InstanceOut,

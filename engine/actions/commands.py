@@ -20,13 +20,14 @@ from engine.runtime import PathwayRuntime
 
 def start_pathway(runtime: PathwayRuntime, user: Principal, *, patient_key: str, pathway_key: str, unit: str,
                   setting: str, referral_received_on: date, severity: str | None = None,
-                  rule_set: str | None = None) -> dict[str, Any]:
+                  rule_set: str | None = None, start_route: str = "referral") -> dict[str, Any]:
     """Start a pathway in one of the user's units; the new instance's detail."""
     check_unit(user, unit)
     try:
         instance_id = runtime.start_pathway(patient_key=patient_key, pathway_key=pathway_key, unit=unit,
                                             setting=setting, referral_received_on=referral_received_on,
-                                            severity=severity, rule_set=rule_set, actor=user.id)
+                                            severity=severity, rule_set=rule_set, actor=user.id,
+                                            start_route=start_route)
     except Conflict as exc:
         if exc.code != ErrorCode.PATHWAY_ALREADY_ACTIVE or user.sees_unit(exc.params.get("unit") or ""):
             raise
@@ -78,11 +79,12 @@ def close_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str, *,
 
 
 def transfer_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str, *, transferred_on: date,
-                     receiving_trust: str, note: str | None) -> dict[str, Any]:
-    """Close the pathway as transferred to another trust; the receiving trust registers a new start."""
+                     receiving_trust: str, note: str | None, receiving_unit: str | None = None) -> dict[str, Any]:
+    """Close the pathway as transferred to another trust; the receiving trust registers a new start (made here
+    and linked when the receiving unit is named — a unit the user need not work in: it is a handover)."""
     visible_instance(runtime.db, user, instance_id)
     runtime.transfer_pathway(instance_id, transferred_on=transferred_on, receiving_trust=receiving_trust,
-                             note=note, actor=user.id)
+                             receiving_unit=receiving_unit, note=note, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 

@@ -55,6 +55,9 @@ PATHWAY_TYPE_PROPERTY = "pathwayType"
 RULE_SET_PROPERTY = "ruleSet"
 #: The day the pathway came into use (domain.md §3): no referral or event may be dated before it.
 IN_USE_FROM_PROPERTY = "inUseFrom"
+#: `startedByMessage` = `name, name`: another pathway's message of that name starts this pathway for the patient
+#: when none of the patient's pathways waits for it (the municipal coordination started by specialist care).
+STARTED_BY_MESSAGE_PROPERTY = "startedByMessage"
 #: `pathwayStart:<rule set>` = `code` or `code:OUTCOME,OUTCOME`: the measuring point that is the pathway's start date.
 PATHWAY_START_PREFIX = "pathwayStart:"
 #: `unconfirmed:<topic>` on the process, or `unconfirmed` on an element: a value the domain reference could not
@@ -219,6 +222,18 @@ def _in_use_from(process: etree._Element, text: str | None, lint: Linter) -> dat
     return day
 
 
+def _started_by(process: etree._Element, text: str | None, lint: Linter) -> tuple[str, ...]:
+    """The message names that start this pathway; each lower_snake_case."""
+    names = tuple(dict.fromkeys(n.strip() for n in (text or "").split(",") if n.strip()))
+    for name in names:
+        if not CODE.match(name):
+            lint.error(process, f"startedByMessage: {name!r} is not a message name (lower_snake_case, at most 60 "
+                                f"characters; several are separated by commas)")
+    if text is not None and not names:
+        lint.error(process, "startedByMessage needs the name of the message that starts the pathway")
+    return names
+
+
 def _read_definition(process: etree._Element, source: bytes, filename: str,
                      lint: Linter) -> PathwayDefinition | None:
     key = process.get("id") or ""
@@ -231,6 +246,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
     if not process.get("name"):
         lint.error(process, "the process needs a name (the pathway's Norwegian title)")
     in_use_from = _in_use_from(process, props.plain.get(IN_USE_FROM_PROPERTY), lint)
+    started_by = _started_by(process, props.plain.get(STARTED_BY_MESSAGE_PROPERTY), lint)
     lane_of = _lanes(process)
     elements = _read_elements(process, lane_of, lint)
     codes = set(elements.measuring_points.values())
@@ -246,7 +262,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lanes=tuple(dict.fromkeys(lane_of.values())), start_event_id=elements.start_event_id,
         pathway_start=pathway_start, flags=tuple(props.flags + elements.flags),
         messages_sent=tuple(dict.fromkeys(elements.sent)), messages_received=tuple(dict.fromkeys(elements.received)),
-        message_labels=elements.message_labels,
+        message_labels=elements.message_labels, started_by_messages=started_by,
     )
 
 

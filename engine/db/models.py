@@ -276,6 +276,20 @@ class PathwayMessage(Base):
     )
 
 
+class PathwayLink(Base):
+    """Two pathways of one patient that belong together: one started by the other's message (the municipal
+    coordination started by specialist care's contact), or the new start at the receiving trust after a transfer."""
+
+    __tablename__ = "pathway_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # engine.statuses.LinkKind
+    from_instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    to_instance_id: Mapped[str] = mapped_column(ForeignKey("pathway_instance.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_message.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ApiUser(Base):
     """A person or system that may use the API: a role, the units a coordinator works in, and a token hash."""
 

@@ -1,5 +1,6 @@
 """One pathway instance as its coordinator follows it: measuring points, each deadline's status as of today, and
-open tasks, corrections of its registrations and its open incidents, from the projected tables."""
+open tasks, corrections of its registrations, its open incidents, and the messages and links to the patient's
+other pathways, from the projected tables."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from engine.db.models import (
 )
 from engine.deadlines.rules import status_on
 from engine.errors import ErrorCode, InvalidInput, NotFound
+from engine.reading.coordination import linked_pathways, pathway_messages
 from engine.reading.tasks import task_view
 from engine.statuses import OPEN_DEADLINE_STATUSES, IncidentStatus, InstanceStatus, TaskStatus
 
@@ -59,6 +61,8 @@ def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, An
             "open_tasks": [task_view(t, today) for t in tasks],
             "open_incidents": [{name: getattr(i, name) for name in (
                 "id", "kind", "element_id", "element_label", "error", "first_seen_at", "attempts")} for i in incidents],
+            "messages": pathway_messages(session, instance_id),
+            "linked_pathways": linked_pathways(session, instance_id),
         }
 
 

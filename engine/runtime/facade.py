@@ -45,9 +45,12 @@ class PathwayRuntime:
     def start_pathway(self, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                       referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
                       actor: str | None = None, start_route: str = "referral") -> str:
-        return start.start_pathway(self._ctx, patient_key=patient_key, pathway_key=pathway_key, unit=unit,
-                                   setting=setting, referral_received_on=referral_received_on, severity=severity,
-                                   rule_set=rule_set, actor=actor, start_route=start_route)
+        started = start.start_pathway(self._ctx, patient_key=patient_key, pathway_key=pathway_key, unit=unit,
+                                      setting=setting, referral_received_on=referral_received_on,
+                                      severity=severity, rule_set=rule_set, actor=actor, start_route=start_route)
+        if started.deliver:
+            messages.deliver_messages(self._ctx, started.patient_key)
+        return started.instance_id
 
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
                       actor: str | None = None, take_over: bool = False) -> str:
@@ -74,10 +77,13 @@ class PathwayRuntime:
         closure.close_pathway(self._ctx, instance_id, closed_on=closed_on, outcome=outcome, note=note, actor=actor)
 
     def transfer_pathway(self, instance_id: str, *, transferred_on: date, receiving_trust: str,
-                         note: str | None = None, actor: str | None = None) -> None:
-        """Close the pathway as transferred to another hospital trust, which registers a new start."""
-        closure.transfer_pathway(self._ctx, instance_id, transferred_on=transferred_on,
-                                 receiving_trust=receiving_trust, note=note, actor=actor)
+                         receiving_unit: str | None = None, note: str | None = None,
+                         actor: str | None = None) -> str | None:
+        """Close the pathway as transferred to another hospital trust, which registers a new start; with the
+        receiving unit named, that start is made and linked (its id returned)."""
+        return closure.transfer_pathway(self._ctx, instance_id, transferred_on=transferred_on,
+                                        receiving_trust=receiving_trust, receiving_unit=receiving_unit, note=note,
+                                        actor=actor)
 
     def correct_event_date(self, instance_id: str, event_id: int, *, occurred_on: date, reason: str,
                            actor: str) -> None:

@@ -2,7 +2,8 @@
 
 A BPMN message a pathway sends and does not catch itself (specialist care's follow-up plan at closure) is
 written in the sender's transaction and then handed, in a transaction of its own, to an active pathway of the
-same patient that waits for a message of that name; until one waits it is kept. A message from outside (a
+same patient that waits for a message of that name, or starts the pathway that declares it starts it
+(`startedByMessage`, linked to the sender); until one waits it is kept. A message from outside (a
 crisis, "blålys", reported by the municipality) goes to an instance that waits for it, or is refused.
 """
 
@@ -11,16 +12,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from engine.catalogue.forms import check_occurred_on
 from engine.clock import spiff_clock
+from engine.db.models import PathwayLink, PathwayVersion
 from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import incidents, projection, write_path
@@ -28,8 +30,9 @@ from engine.runtime.context import RuntimeContext
 from engine.runtime.failures import engine_error, is_outage
 from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
+from engine.runtime.start import MAX_UNIT_NAME, Referral, start_in
 from engine.runtime.write_path import StaleInstance, UnitOfWork
-from engine.statuses import IncidentKind, InstanceStatus
+from engine.statuses import IncidentKind, InstanceStatus, LinkKind
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,9 @@ def send_message(ctx: RuntimeContext, instance_id: str, name: str, *, data: dict
 
 def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit: int = 200) -> int:
     """Hand messages kept for a patient (all patients when None) to an active pathway of that patient that
-    waits for them, oldest first; each delivery is one transaction on the receiving instance. A delivery that
-    fails is recorded as an incident and parked while it backs off; the other messages are still delivered."""
+    waits for them, oldest first, or start the pathway such a message starts (`startedByMessage`); each delivery
+    is one transaction on the receiving instance. A delivery that fails is recorded as an incident and parked
+    while it backs off; the other messages are still delivered."""
     message, instance = write_path.MESSAGE, write_path.INSTANCE
     now = ctx.now()
     query = select(message.c.id, message.c.patient_key, message.c.sender_instance_id).where(
@@ -79,22 +83,106 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
         retrying = incidents.due_for_retry(conn, IncidentKind.MESSAGE, now)
     delivered = 0
     for row in pending:
-        for receiver in receivers:
-            if receiver.patient_key != row.patient_key or receiver.id == row.sender_instance_id:
-                continue
-            hook = incidents.resolver(ctx, retrying.get(row.id), incidents.SYSTEM_ACTOR,
-                                      "the scheduler's retry succeeded")
-            try:
-                if deliver_one(ctx, row.id, receiver.id, hook):
-                    delivered += 1
-                    break
-            except Exception as exc:  # recorded and parked: the other messages are still delivered
-                if is_outage(exc):  # kept undelivered; the next tick delivers it
-                    log.warning("the database failed while delivering messages: %s", exc)
-                    return delivered
-                incidents.record(ctx, incidents.Item(IncidentKind.MESSAGE, receiver.id, row.id), exc)
-                break
+        candidates = [r.id for r in receivers if r.patient_key == row.patient_key and r.id != row.sender_instance_id]
+        hook = incidents.resolver(ctx, retrying.get(row.id), incidents.SYSTEM_ACTOR,
+                                  "the scheduler's retry succeeded")
+        outcome = _deliver_kept(ctx, row.id, row.sender_instance_id, candidates, hook)
+        if outcome is None:
+            return delivered
+        delivered += outcome
     return delivered
+
+
+def _deliver_kept(ctx: RuntimeContext, message_id: int, sender_id: str | None, candidates: list[str],
+                  hook: Callable[[Connection], None] | None) -> int | None:
+    """1 when the message reached a waiting pathway or started one, 0 when it stays kept (or failed and was
+    recorded), None when the database is out (the next tick tries again)."""
+    failing = sender_id
+    try:
+        for receiver_id in candidates:
+            failing = receiver_id
+            if deliver_one(ctx, message_id, receiver_id, hook):
+                return 1
+        failing = sender_id
+        return 1 if start_receiver(ctx, message_id, hook) else 0
+    except Exception as exc:  # recorded and parked: the other messages are still delivered
+        if is_outage(exc):  # kept undelivered; the next tick delivers it
+            log.warning("the database failed while delivering messages: %s", exc)
+            return None
+        incidents.record(ctx, incidents.Item(IncidentKind.MESSAGE, failing, message_id), exc)
+        return 0
+
+
+def redeliver(ctx: RuntimeContext, message_id: int, instance_id: str,
+              on_success: Callable[[Connection], None] | None = None) -> bool:
+    """A parked message run again: to the instance it failed on, or — when that is its sender — the start it
+    failed to make."""
+    return deliver_one(ctx, message_id, instance_id, on_success) or start_receiver(ctx, message_id, on_success)
+
+
+def start_receiver(ctx: RuntimeContext, message_id: int,
+                   on_success: Callable[[Connection], None] | None = None) -> bool:
+    """Start the pathway a kept message starts (`startedByMessage`) when the patient has none of that type
+    active: the message is delivered to it and the two pathways are linked, in one transaction. False when no
+    pathway is started by the message or the patient already has it (the message stays kept, visibly)."""
+    message = write_path.MESSAGE
+    with ctx.db.engine.begin() as conn:
+        row = conn.execute(select(message).where(message.c.id == message_id, message.c.delivered_at.is_(None))
+                           .with_for_update()).first()
+        pathway_key = _pathway_started_by(ctx, conn, row.name) if row is not None else None
+        if row is None or pathway_key is None or conn.scalar(select(write_path.INSTANCE.c.id).where(
+                write_path.INSTANCE.c.active_key == f"{pathway_key}|{row.patient_key}")) is not None:
+            return False
+        referral = _referral_in(conn, row, pathway_key)
+        if on_success is not None:
+            on_success(conn)
+        state, workflow, deliver = start_in(ctx, conn, referral, "message", link=_linked_to(row, ctx.now()))
+    ctx.live.checkin(workflow, state)
+    if deliver:
+        deliver_messages(ctx, state.patient_key)
+    return True
+
+
+def _linked_to(row: Any, now: datetime) -> Callable[[Connection, str], None]:
+    """The started pathway received the message, and is linked to its sender."""
+    def link(conn: Connection, started_id: str) -> None:
+        conn.execute(update(write_path.MESSAGE).where(write_path.MESSAGE.c.id == row.id)
+                     .values(delivered_at=now, receiver_instance_id=started_id))
+        conn.execute(insert(PathwayLink).values(
+            kind=LinkKind.STARTED_BY_MESSAGE, from_instance_id=row.sender_instance_id, to_instance_id=started_id,
+            message_id=row.id, created_at=now))
+    return link
+
+
+def _pathway_started_by(ctx: RuntimeContext, conn: Connection, name: str) -> str | None:
+    """The deployed pathway whose current version declares `startedByMessage` = this message (first by key)."""
+    current = conn.execute(select(PathwayVersion.id, PathwayVersion.pathway_key)
+                           .where(PathwayVersion.is_current.is_(True)).order_by(PathwayVersion.pathway_key)).all()
+    return next((key for version_id, key in current
+                 if name in ctx.definitions.get(version_id, conn).started_by_messages), None)
+
+
+def _referral_in(conn: Connection, row: Any, pathway_key: str) -> Referral:
+    """Where and from when the message starts the pathway: its payload's `unit`, `setting` (else the sender's)
+    and `referral_received` (else the day it was sent)."""
+    payload = json.loads(row.payload) if row.payload else None
+    fields = payload if isinstance(payload, dict) else {}
+    unit, setting, received = fields.get("unit"), fields.get("setting"), fields.get("referral_received")
+    if not isinstance(unit, str) or not unit.strip() or len(unit) > MAX_UNIT_NAME:
+        raise InvalidInput(ErrorCode.MESSAGE_START_INVALID,
+                           f"the message {row.name!r} starts {pathway_key} but its payload names no unit "
+                           f"(`unit`, 1–{MAX_UNIT_NAME} characters)")
+    if not setting and row.sender_instance_id:
+        setting = conn.scalar(select(write_path.INSTANCE.c.setting)
+                              .where(write_path.INSTANCE.c.id == row.sender_instance_id))
+    try:
+        received_on = date.fromisoformat(received) if received else row.sent_on
+    except (TypeError, ValueError):
+        raise InvalidInput(ErrorCode.MESSAGE_START_INVALID,
+                           f"the message {row.name!r}: referral_received must be a date YYYY-MM-DD, "
+                           f"not {received!r}") from None
+    return Referral(row.patient_key, pathway_key, unit.strip(), str(setting or "outpatient"), received_on,
+                    data={row.result_variable or row.name: payload})
 
 
 def deliver_one(ctx: RuntimeContext, message_id: int, instance_id: str,

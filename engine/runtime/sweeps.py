@@ -23,7 +23,7 @@ from engine.runtime.context import RuntimeContext
 from engine.runtime.failures import is_outage
 from engine.runtime.gate import locked
 from engine.runtime.incidents import SYSTEM_ACTOR, Item
-from engine.runtime.messages import deliver_messages, deliver_one
+from engine.runtime.messages import deliver_messages, redeliver
 from engine.runtime.spiff import run_engine
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import DeadlineStatus, IncidentKind
@@ -128,6 +128,6 @@ def _run_item(ctx: RuntimeContext, item: Item, on_success: Callable[[Connection]
     if item.kind == IncidentKind.TIMER and item.instance_id:
         fire_instance_timers(ctx, item.instance_id, [item.element_id or "timer"], on_success, claim=False)
     elif item.kind == IncidentKind.MESSAGE and item.instance_id and item.message_id:
-        deliver_one(ctx, item.message_id, item.instance_id, on_success)
+        redeliver(ctx, item.message_id, item.instance_id, on_success)
     else:
         mark_overdue(ctx)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -197,11 +198,16 @@ class UnitOfWork:
     """Collects one command's changes to an instance and writes them, in foreign-key order, on `commit()`."""
 
     def __init__(self, conn: Connection, state: InstanceState, *, new: bool = False,
-                 in_pipeline: bool = False) -> None:
+                 in_pipeline: bool = False, commit: bool = True,
+                 before_commit: Callable[[Connection], None] | None = None) -> None:
         self.conn = conn
         self.state = state
         self.new = new
         self.in_pipeline = in_pipeline  # the command already opened a PostgreSQL pipeline
+        #: False when the command goes on in the same transaction (a transfer's new start commits both)
+        self.ends_transaction = commit
+        #: writes of the command that belong to no instance row (a link), after the instance's own, in its transaction
+        self.before_commit = before_commit
         self._had_timers = state.timer_signature is not None
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_declarations = {m.key: _declaration(m) for m in state.measurements}
@@ -255,7 +261,8 @@ class UnitOfWork:
         self.state.open_tasks.append(OpenTask(task_id, element_id, measuring_point, None))
 
     def commit(self, workflow_state: bytes, now: datetime) -> None:
-        """Write the changes and commit the command's transaction: the last step of every command.
+        """Write the changes and commit the command's transaction: the last step of every command (unless the
+        command goes on in the same transaction: `commit=False`).
 
         On PostgreSQL an existing instance's statements and the COMMIT go out as one pipeline (one round trip);
         the row lock held since `lock()` already guarantees the version there, which SQLite re-checks."""
@@ -275,7 +282,10 @@ class UnitOfWork:
                 if not pipelined and result.rowcount != 1:
                     raise StaleInstance(state.id)
             self._write_rows()
-            self.conn.commit()
+            if self.before_commit is not None:
+                self.before_commit(self.conn)
+            if self.ends_transaction:
+                self.conn.commit()
         if self._cursor is not None:
             self._cursor.close()
         if not self.new:
