@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.db.models import AuditEvent, PathwayInstance
+from tests.support import saved_workflow
 from tests.test_web import field, login
 
 DAY = date(2026, 1, 5)
@@ -88,3 +89,16 @@ def test_the_patients_other_pathways_are_shown_for_own_units_only(client):
 def test_managers_cannot_open_the_start_form(client):
     login(client, "dev-leder")
     assert client.get("/forlop/ny").status_code == 403
+
+
+def test_a_pathway_started_after_an_emergency_admission_carries_its_start_route(client):
+    login(client, "dev-koordinator-nord")
+    page = _start_page(client)
+    assert 'name="vei" type="radio" value="emergency"' in page and "Etter øyeblikkelig hjelp-innleggelse" in page
+    bad = _post(client, vei="ambulance")
+    assert bad.status_code == 422 and 'id="vei-feil"' in bad.text and "øyeblikkelig hjelp" in bad.text
+    started = _post(client, vei="emergency")
+    assert started.status_code == 303
+    instance_id = started.headers["location"].rsplit("/", 1)[1]
+    workflow = saved_workflow(client.app.state.runtime, instance_id)
+    assert workflow.get_next_task(spec_name="assess_referral").data["start_route"] == "emergency"

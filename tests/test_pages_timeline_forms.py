@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine.db.models import AuditEvent
+from engine.db.models import AuditEvent, PathwayMessage
 from tests.test_web import field, login, text_of
 
 TODAY = date(2026, 1, 20)
@@ -103,3 +103,37 @@ def test_a_crisis_is_registered_on_the_municipal_main_course_from_its_timeline(c
     assert [t["element_id"] for t in tasks] == ["blue_light_authority"]  # the crisis course has begun
     again = text_of(_post(client, instance_id, "melding", melding="crisis_reported", dato="2026-01-19"))
     assert "Forløpet venter ikke på denne meldingen nå." in again
+
+
+def test_a_transfer_to_a_receiving_unit_shows_the_link_on_both_timelines(client, clock):
+    instance_id = _tsb_in_assessment(client, clock)
+    login(client, "dev-koordinator-nord")
+    after = text_of(_post(client, instance_id, "overfor", helseforetak="Helse Sør HF", enhet="DPS Sør",
+                          dato="2026-01-19"))
+    assert "Forløpet er avsluttet som overført til Helse Sør HF, og en ny start er registrert i DPS Sør." in after
+    assert "Samhandling med pasientens andre forløp" in after
+    assert "Overført til Pakkeforløp rusbehandling (TSB)" in after and "DPS Sør (aktivt" in after
+    page = _timeline(client, instance_id)
+    [new_id] = [link["instance_id"] for link in client.get(
+        f"/instances/{instance_id}", headers={"Authorization": "Bearer dev-admin"}).json()["linked_pathways"]]
+    assert f'href="/forlop/{new_id}"' not in page  # DPS Sør's pathway: named, not linked, for DPS Nord
+    login(client, "dev-koordinator-sor")
+    received = _timeline(client, new_id)
+    assert "Overført fra" in text_of(received) and f'href="/forlop/{instance_id}"' not in received
+    login(client, "dev-admin")
+    assert f'href="/forlop/{instance_id}"' in _timeline(client, new_id)
+
+
+def test_a_message_no_pathway_waits_for_is_shown_as_not_delivered(client, clock):
+    clock.set(TODAY)
+    runtime = client.app.state.runtime
+    instance_id = runtime.start_pathway(patient_key="P-0004", pathway_key="tsb_d01", unit="DPS Nord",
+                                        setting="outpatient", referral_received_on=date(2026, 1, 5))
+    with client.app.state.db.engine.begin() as conn:  # as the closure's follow-up plan would be kept
+        conn.execute(PathwayMessage.__table__.insert().values(
+            patient_key="P-0004", name="follow_up_plan", payload="{}", sender_instance_id=instance_id,
+            sent_on=date(2026, 1, 19), created_at=client.app.state.runtime.clock.now()))
+    login(client, "dev-koordinator-nord")
+    shown = text_of(_timeline(client, instance_id))
+    assert "Meldinger sendt og mottatt" in shown
+    assert "ikke levert: ingen av pasientens forløp venter på meldingen ennå" in shown

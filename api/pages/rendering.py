@@ -36,7 +36,8 @@ templates.env.filters["tidspunkt"] = labels.norwegian_time
 templates.env.filters["klokkeslett"] = labels.norwegian_clock_time
 templates.env.globals.update(STATUS_LABELS=labels.STATUS_LABELS, SETTING_LABELS=labels.SETTING_LABELS,
                              DAY_UNIT_LABELS=labels.DAY_UNIT_LABELS, ROLE_LABELS=labels.ROLE_LABELS,
-                             TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS)
+                             TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS,
+                             INSTANCE_STATUS_LABELS=labels.INSTANCE_STATUS_LABELS)
 
 
 def nav_for(user: Principal | None) -> list[tuple[str, str]]:

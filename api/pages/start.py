@@ -1,5 +1,6 @@
 """Starting a pathway from a referral (`/forlop/ny`), as DIPS starts one from the patient's referral: patient key,
-pathway, unit, setting, variant and rule set, referral date. The same engine command and error codes as
+pathway, unit, setting, how the patient came (referral or after an emergency admission), variant and rule set,
+referral date. The same engine command and error codes as
 `POST /instances`; the patient's other pathways (own units) are shown once the key is entered."""
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from .rendering import PageRoute, redirect, render
 from .session import Form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-FIELDS = ("pasient", "forlop", "enhet", "behandling", "variant", "regelsett", "mottatt")
+FIELDS = ("pasient", "forlop", "enhet", "behandling", "vei", "variant", "regelsett", "mottatt")
+START_ROUTE_LABELS = (("referral", "Henvisning"), ("emergency", "Etter øyeblikkelig hjelp-innleggelse"))
 #: which form field an engine error is about (the rest are shown in the summary only)
 FIELD_OF = {
     ErrorCode.PATIENT_KEY_INVALID: "pasient", ErrorCode.PATHWAY_NOT_FOUND: "forlop", ErrorCode.UNIT_FORBIDDEN: "enhet",
     ErrorCode.UNIT_REQUIRED: "enhet", ErrorCode.SETTING_INVALID: "behandling", ErrorCode.SEVERITY_INVALID: "variant",
+    ErrorCode.START_ROUTE_INVALID: "vei",
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "mottatt", ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "mottatt",
 }
 DATE_MISSING = "Oppgi datoen henvisningen ble mottatt."
@@ -46,7 +49,7 @@ def start(request: Request, runtime: Runtime, user: PageUser, form: Form):
         detail = commands.start_pathway(
             runtime, user, patient_key=values["pasient"], pathway_key=values["forlop"], unit=values["enhet"],
             setting=values["behandling"], referral_received_on=received, severity=values["variant"] or None,
-            rule_set=values["regelsett"] or None)
+            rule_set=values["regelsett"] or None, start_route=values["vei"] or "referral")
     except PathwayError as exc:
         field = FIELD_OF.get(exc.code)
         errors = {field: error_text(exc)} if field else {"": error_text(exc)}
@@ -65,6 +68,7 @@ def _form(request: Request, runtime: Runtime, user: PageUser, values: dict[str, 
         except InvalidInput as exc:
             errors = {"pasient": error_text(exc), **errors}
     return render(request, "start.html", status_code, choices=choices, values=values, errors=errors,
-                  others=others, existing=existing, today=runtime.today(), severity_labels=SEVERITY_LABELS)
+                  others=others, existing=existing, today=runtime.today(), severity_labels=SEVERITY_LABELS,
+                  start_routes=START_ROUTE_LABELS)
 
 

@@ -1,5 +1,6 @@
 """A patient's pathway as a timeline (`/forlop/{id}`): measuring points and deadlines in date order, each
-deadline with its status, and the open tasks; its open incidents; and the coordinator's forms: patient-deferred,
+deadline with its status, and the open tasks; its open incidents; the messages to and from the patient's other
+pathways and the pathways linked to it; and the coordinator's forms: patient-deferred,
 a message the pathway waits for (e.g. a crisis reported), closing the pathway or transferring it to another hospital
 trust, a registration's date corrected, a registration undone."""
 
@@ -15,8 +16,10 @@ from engine.actions.reads import read_instance
 from engine.catalogue.definition import CLOSURE_POINT, OUTCOME_FIELD, TRANSFER_OUTCOME, PathwayDefinition
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import PathwayError
+from engine.reading.pathways import list_pathways
 
 from ..deps import PageUser, Runtime
+from .coordination import link_rows, message_rows
 from .inputs import iso_date, whole_number
 from .labels import DEFERRAL_REASON_LABELS, INSTANCE_STATUS_LABELS, POINT_LABELS, STATUS_LABELS, error_text
 from .rendering import PageRoute, redirect, render
@@ -90,7 +93,11 @@ def timeline(request: Request, instance_id: str, runtime: Runtime, user: PageUse
                    "deferrable": row["indicator"] in deferrable}
                   for row in detail["indicators"]]
     tasks = [{**task, **urgency_columns(task["due_on"], today)} for task in detail["open_tasks"]]
+    pathway_names = ({p["key"]: p["name"] for p in list_pathways(runtime.db, runtime.definitions)}
+                     if detail["messages"] or detail["linked_pathways"] else {})
     return render(request, "timeline.html", detail=detail, entries=timeline_entries(detail, names),
+                  message_rows=message_rows(detail, names.definition, pathway_names, user),
+                  link_rows=link_rows(detail, pathway_names, user),
                   indicators=indicators, tasks=tasks, today=today, reasons=DEFERRAL_REASON_LABELS,
                   can_defer=[i for i in indicators if i["deferrable"] and i["status"] in ("pending", "overdue")],
                   instance_status=INSTANCE_STATUS_LABELS.get(detail["status"], detail["status"]),
@@ -172,9 +179,12 @@ def close(request: Request, instance_id: str, runtime: Runtime, user: PageUser, 
 @router.post("/forlop/{instance_id}/overfor")
 def transfer(request: Request, instance_id: str, runtime: Runtime, user: PageUser, form: Form):
     transferred_on, trust = iso_date(form.get("dato")), " ".join((form.get("helseforetak") or "").split())
+    unit = " ".join((form.get("enhet") or "").split())[:200] or None
     if transferred_on is None:
         return redirect(f"/forlop/{instance_id}", flash="Oppgi datoen for overføringen (åååå-mm-dd).", kind="feil")
+    done = (f"Forløpet er avsluttet som overført til {trust}, og en ny start er registrert i {unit}." if unit else
+            f"Forløpet er avsluttet som overført til {trust}. Det mottakende helseforetaket registrerer en ny start "
+            f"av forløpet.")
     return _change(instance_id, lambda: commands.transfer_pathway(
-        runtime, user, instance_id, transferred_on=transferred_on, receiving_trust=trust[:500], note=_note(form)),
-        f"Forløpet er avsluttet som overført til {trust}. Det mottakende helseforetaket registrerer en ny start "
-        f"av forløpet.")
+        runtime, user, instance_id, transferred_on=transferred_on, receiving_trust=trust[:500], note=_note(form),
+        receiving_unit=unit), done)

@@ -84,6 +84,8 @@ class PathwayDefinition:
     messages_received: tuple[str, ...] = ()
     #: message name -> the Norwegian name of the element that waits for it (e.g. "Blålys: alvorlig forverring meldt")
     message_labels: dict[str, str] = field(default_factory=dict)
+    #: message name -> the Norwegian name of the element that sends it (e.g. "Kontakt med kommunen sendt")
+    sent_message_labels: dict[str, str] = field(default_factory=dict)
     #: messages from another pathway of the patient that start this one when none waits for them
     started_by_messages: tuple[str, ...] = ()
     spec: Any = field(repr=False, default=None)

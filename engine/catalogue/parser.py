@@ -205,6 +205,7 @@ class _Elements:
     sent: list[str] = field(default_factory=list)
     received: list[str] = field(default_factory=list)
     message_labels: dict[str, str] = field(default_factory=dict)
+    sent_labels: dict[str, str] = field(default_factory=dict)
     start_event_id: str | None = None
 
 
@@ -262,7 +263,8 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         lanes=tuple(dict.fromkeys(lane_of.values())), start_event_id=elements.start_event_id,
         pathway_start=pathway_start, flags=tuple(props.flags + elements.flags),
         messages_sent=tuple(dict.fromkeys(elements.sent)), messages_received=tuple(dict.fromkeys(elements.received)),
-        message_labels=elements.message_labels, started_by_messages=started_by,
+        message_labels=elements.message_labels, sent_message_labels=elements.sent_labels,
+        started_by_messages=started_by,
     )
 
 
@@ -300,6 +302,7 @@ def _read_message(element: etree._Element, tag: str, found: _Elements, lint: Lin
         found.message_labels.setdefault(message, element.get("name") or message)
         return
     found.sent.append(message)
+    found.sent_labels.setdefault(message, element.get("name") or message)
     if not element.find(f"{{{BPMN_NS}}}messageEventDefinition").get(f"{{{CAMUNDA_NS}}}expression"):
         lint.error(element, "a message throw event needs camunda:expression, the payload it sends "
                             "(a dict of task data, e.g. {'municipal_contact': municipal_contact}; {} for none)")
