@@ -13,7 +13,9 @@ What is simulated, deterministically for a given `seed`:
   weighted (TSB, D11 and D12 most common). A pathway whose forms the walker cannot fill is skipped, never fatal.
 - **Units**: `DPS Nord` and `DPS Sør` (adults) and `BUP Vest` (children's pathways), each with its own share of
   inpatients.
-- **Patients**: pseudonyms `DEMO-000001` … (format `^[A-Z]{2,10}-[0-9]{4,10}$`), one pathway each.
+- **Patients**: pseudonyms `DEMO-000001` … (format `^[A-Z]{2,10}-[0-9]{4,10}$`), one specialist pathway each,
+  and the pathways the engine starts for them by message (the municipal coordination in `Porsgrunn kommune` or
+  `Kragerø kommune`, started by the specialist coordinator's contact), walked by that unit's coordinator.
 - **The walk**: generic, from each pathway's definition. When a task appears on an instance's list it gets the
   day it will be done: within its due date (80 % of the time) or late (by days, sometimes months); a task without
   a due date after its typical gap, and sooner when a step after it has an earlier deadline. The instance then
@@ -62,8 +64,12 @@ PATIENT_KEY_FORMAT = "DEMO-{:06d}"
 ADULT_UNITS = ("DPS Nord", "DPS Sør")
 CHILDREN_UNIT = "BUP Vest"
 UNITS = (*ADULT_UNITS, CHILDREN_UNIT)
+#: The patients' municipalities: the specialist coordinator names one when contacting its coordinator, and the
+#: municipal coordination pathway the contact starts runs there.
+MUNICIPAL_UNITS = ("Porsgrunn kommune", "Kragerø kommune")
 #: Who registers in each unit (the dev users of engine.access); escalations are the unit leader's.
-COORDINATORS = {"DPS Nord": "koordinator-nord", "DPS Sør": "koordinator-sor", CHILDREN_UNIT: "koordinator-bup"}
+COORDINATORS = {"DPS Nord": "koordinator-nord", "DPS Sør": "koordinator-sor", CHILDREN_UNIT: "koordinator-bup",
+                "Porsgrunn kommune": "koordinator-porsgrunn", "Kragerø kommune": "koordinator-kragero"}
 UNIT_LEADER = "leder"
 #: Share of inpatients (døgn) per unit.
 INPATIENT_SHARE = {"DPS Nord": 0.25, "DPS Sør": 0.10, CHILDREN_UNIT: 0.06}
@@ -115,6 +121,8 @@ TEXTS = {
     "reason": ("Ferieavvikling i poliklinikken", "Manglende opplysninger i henvisningen", "Sykdom i teamet",
                "Høyt henvisningstall denne uken"),
     "municipal_contact": ("Koordinator i hjemkommunen", "Psykisk helse- og rustjenesten", "Fastlegen"),
+    "municipal_unit": MUNICIPAL_UNITS,
+    "municipal_coordinator": ("Per Koordinator", "Kristin Koordinator", "Psykisk helse- og rustjenesten"),
     "where_to_turn": ("Fastlege eller legevakt", "Kommunens psykiske helsetjeneste", "Akutteamet ved DPS"),
     "return_agreed_by": ("Overlege i TSB", "Vakthavende lege"),
 }
@@ -279,6 +287,11 @@ def not_walkable(definition: PathwayDefinition) -> str | None:
     outcome = next((f for f in definition.tasks["assess_referral"].form if f.id == "outcome"), None)
     if outcome is None or "right_to_care" not in {o for o, _ in outcome.options}:
         return "assess_referral has no outcome right_to_care"
+    return not_fillable(definition)
+
+
+def not_fillable(definition: PathwayDefinition) -> str | None:
+    """Why the walker cannot fill some required field of the pathway's forms, or None when it can."""
     for task in definition.tasks.values():
         for spec in task.form:
             if spec.required and spec.type not in FILLABLE_TYPES:
@@ -292,6 +305,9 @@ def not_walkable(definition: PathwayDefinition) -> str | None:
 
 @dataclass
 class _Patient:
+    """One pathway of one patient as the walk follows it; a patient's linked pathways are `_Patient`s of their
+    own with the same `key`."""
+
     number: int
     pathway: str
     unit: str
@@ -310,6 +326,11 @@ class _Patient:
     defer_on: date | None = None
     rechecks: int = 0
     done: bool = False
+    #: the patient key; default from the number (a linked pathway shares its patient's)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = self.key or PATIENT_KEY_FORMAT.format(self.number)
 
 
 class _Simulation:
@@ -329,6 +350,8 @@ class _Simulation:
         self.errors: Counter[str] = Counter()
         first_day = today - timedelta(days=max(1, round(365.25 * years)))
         self.patients = self._plan_patients(pathways, first_day)
+        self.by_index = {p.number - 1: p for p in self.patients}
+        self.walked: set[str] = set()  # instance ids the walk follows
 
     # -- planning -------------------------------------------------------------------------------------------
 
@@ -371,7 +394,7 @@ class _Simulation:
     # -- the day loop ---------------------------------------------------------------------------------------
 
     def run(self, progress: Progress | None = None) -> None:
-        by_index = {p.number - 1: p for p in sorted(self.patients, key=lambda p: p.number)}
+        by_index = self.by_index
         if not self.queue:
             return
         day = first = self.queue[0][0]
@@ -418,9 +441,10 @@ class _Simulation:
                 patient.done = True
                 return
             patient.instance_id = self.runtime.start_pathway(
-                patient_key=PATIENT_KEY_FORMAT.format(patient.number), pathway_key=patient.pathway,
+                patient_key=patient.key, pathway_key=patient.pathway,
                 unit=patient.unit, setting=patient.setting, referral_received_on=patient.referral,
                 severity=patient.severity, actor=COORDINATORS[patient.unit])
+            self.walked.add(patient.instance_id)
         elif kind == "defer":
             self.runtime.register_patient_deferred(
                 patient.instance_id, deferred_from=day, working_days=DEFERRED_WORKING_DAYS,
@@ -435,7 +459,30 @@ class _Simulation:
             except Conflict:
                 pass  # no longer open: a timer moved the pathway on since the task was planned
         self._plan_next(patient, day)
+        if self.definitions[patient.pathway].messages_sent:
+            self._adopt_linked(patient, day)
 
+    def _adopt_linked(self, patient: _Patient, day: date) -> None:
+        """Walk the pathways the engine started for this patient by a message (the municipal coordination the
+        specialist coordinator's contact starts) like the patient's own, by their unit's coordinator."""
+        instance = PathwayInstance.__table__.c
+        with self.runtime.db.engine.connect() as conn:
+            started = conn.execute(select(instance.id, instance.pathway_key, instance.pathway_version_id,
+                                          instance.unit, instance.setting, instance.referral_received_on)
+                                   .where(instance.patient_key == patient.key,
+                                          instance.status == InstanceStatus.ACTIVE)).all()
+        for row in started:
+            if row.id in self.walked or row.unit not in COORDINATORS:
+                continue
+            self.walked.add(row.id)
+            definition = self.runtime.definition_of(row.pathway_version_id)
+            if not_fillable(definition):
+                continue
+            self.definitions.setdefault(row.pathway_key, definition)
+            linked = _Patient(len(self.by_index) + 1, row.pathway_key, row.unit, row.setting, None,
+                              row.referral_received_on, patient.age, False, instance_id=row.id, key=patient.key)
+            self.by_index[linked.number - 1] = linked
+            self._plan_next(linked, day)
     def _deferrable(self, patient: _Patient) -> set[str]:
         """The measuring points that end a deadline the patient can defer, in the patient's pathway version."""
         with self.runtime.db.engine.connect() as conn:
