@@ -269,7 +269,9 @@ class PathwayMessageOut(BaseModel):
 
 
 class LinkedPathwayOut(BaseModel):
-    kind: Literal["started_by_message", "transfer"]
+    kind: Literal["started_by_message", "linked_by_message", "transfer"] = Field(description=(
+        "started_by_message: one started the other by its message (startedByMessage); linked_by_message: that "
+        "message found the other already running; transfer: the new start at the receiving unit"))
     direction: Literal["from", "to"] = Field(description="from: the linked pathway started this one; to: this one "
                                                          "started (or was transferred to) the linked one")
     instance_id: str

@@ -85,5 +85,7 @@ class LinkKind(StrEnum):
 
     #: The later pathway was started by the earlier one's message (`startedByMessage`).
     STARTED_BY_MESSAGE = "started_by_message"
+    #: The later pathway was already running when the earlier one's starting message came: linked instead.
+    LINKED_BY_MESSAGE = "linked_by_message"
     #: The earlier pathway was transferred to another trust, which started the later one.
     TRANSFER = "transfer"

@@ -312,3 +312,31 @@ def test_a_starting_message_that_names_no_unit_stops_with_an_incident_on_the_sen
     with contact.db.reading() as session:
         [incident] = session.scalars(select(Incident)).all()
     assert (incident.kind, incident.instance_id) == ("message", sender)
+
+
+def test_a_starting_message_that_finds_the_pathway_running_links_the_two(contact, clock):
+    waiting = STARTED.replace('<bpmn:process id="started"', '<bpmn:message id="m_contact" name="coordination_contact" />\n'
+                              '  <bpmn:process id="started"').replace("</bpmn:process>", """
+    <bpmn:subProcess id="on_contact" name="Kontakt fra spesialisthelsetjenesten" triggeredByEvent="true">
+      <bpmn:startEvent id="receive_contact" name="Kontakt mottatt" isInterrupting="false">
+        <bpmn:messageEventDefinition messageRef="m_contact" />
+      </bpmn:startEvent>
+      <bpmn:sequenceFlow id="c1" sourceRef="receive_contact" targetRef="contact_received" />
+      <bpmn:userTask id="contact_received" name="Følge opp kontakten" />
+      <bpmn:sequenceFlow id="c2" sourceRef="contact_received" targetRef="contact_done" />
+      <bpmn:endEvent id="contact_done" />
+    </bpmn:subProcess>
+  </bpmn:process>""").replace("<bpmn:flowNodeRef>contact</bpmn:flowNodeRef>",
+                             "<bpmn:flowNodeRef>contact</bpmn:flowNodeRef><bpmn:flowNodeRef>contact_received"
+                             "</bpmn:flowNodeRef>")
+    deploy(contact.db, clock, waiting.encode(), "started.bpmn")
+    running = contact.start_pathway(patient_key="P-1", pathway_key="started", unit="Porsgrunn kommune",
+                                    setting="outpatient", referral_received_on=DAY)
+    sender = _start(contact, "sender")
+    complete(contact, sender, "close", DAY, municipal_contact="Porsgrunn kommune")
+    assert _instances(contact, "started") == [running]
+    view = detail(contact, running)
+    assert sorted(t["element_id"] for t in view["open_tasks"]) == ["contact", "contact_received"]
+    [link] = view["linked_pathways"]
+    assert (link["kind"], link["direction"], link["instance_id"]) == ("linked_by_message", "from", sender)
+    assert detail(contact, sender)["messages"][0]["status"] == "delivered"

@@ -16,6 +16,8 @@ MESSAGE_STATUS_LABELS = {
 LINK_LABELS = {
     ("started_by_message", "from"): "Startet av melding fra",
     ("started_by_message", "to"): "Startet ved melding",
+    ("linked_by_message", "from"): "Koblet ved melding fra",
+    ("linked_by_message", "to"): "Koblet ved melding til",
     ("transfer", "from"): "Overført fra",
     ("transfer", "to"): "Overført til",
 }

@@ -201,6 +201,11 @@ def deliver_one(ctx: RuntimeContext, message_id: int, instance_id: str,
                 on_success(conn)
             conn.execute(update(message).where(message.c.id == message_id)
                          .values(delivered_at=ctx.now(), receiver_instance_id=state.id))
+            if row.name in held.definition.started_by_messages and row.sender_instance_id:
+                # the message that would have started this pathway finds it running: the two are linked
+                conn.execute(insert(PathwayLink).values(
+                    kind=LinkKind.LINKED_BY_MESSAGE, from_instance_id=row.sender_instance_id,
+                    to_instance_id=state.id, message_id=message_id, created_at=ctx.now()))
             received_on = max(row.sent_on, state.last_occurred_on or row.sent_on)
             payload = json.loads(row.payload) if row.payload else None
             more = _receive(ctx, held, row.name, payload, row.result_variable, received_on, "message")
