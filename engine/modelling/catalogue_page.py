@@ -77,6 +77,7 @@ def describe(definition: PathwayDefinition) -> dict[str, Any]:
         "flags": [{"topic": f.topic, "note": f.note, "element_id": f.element_id} for f in definition.flags],
         "timers": timers,
         "messages": message_events,
+        "started_by_messages": list(definition.started_by_messages),
     }
 
 
@@ -163,6 +164,9 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
     out = ["", f'<a id="{entry["key"]}"></a>', f"## {entry['name']}", "",
            f"Key `{entry['key']}` · typekode {_type_code(entry)} · "
            f"standard regelverk {entry['default_rule_set']} · roller: {', '.join(entry['lanes'])}", ""]
+    if entry["started_by_messages"]:
+        out += ["Startes av melding fra et annet forløp for pasienten: " + ", ".join(
+            f"`{name}`" for name in entry["started_by_messages"]), ""]
     if entry["pathway_start"]:
         out.append("Forløpsstart per regelverk: " + "; ".join(
             f"{rule_set}: `{start['measuring_point']}`" + (f" ({', '.join(start['outcomes'])})" if start["outcomes"]
