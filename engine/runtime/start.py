@@ -150,4 +150,4 @@ def _check_start(ctx: RuntimeContext, referral: Referral) -> None:
         raise InvalidInput(ErrorCode.REFERRAL_RECEIVED_IN_FUTURE,
                            f"referral_received_on {referral_received_on} is in the future")
     if not unit.strip() or len(unit) > MAX_UNIT_NAME:
-        raise InvalidInput(ErrorCode.UNIT_REQUIRED, f"unit must be 1–{MAX_UNIT_NAME} characters")
+        raise InvalidInput(ErrorCode.UNIT_REQUIRED, f"unit must not be empty, and at most {MAX_UNIT_NAME} characters")
