@@ -39,6 +39,11 @@ class StartPathway(BaseModel):
     start_route: Literal["referral", "emergency"] = Field(default="referral", description=(
         "referral, or emergency: after an emergency admission, the pathway starts when the emergency is over "
         "(referral_received_on = that day) and the decision to enter a pathway follows within 14 days"))
+    municipal_unit: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "The municipality whose pathway coordinator the referral names, e.g. Porsgrunn kommune: the pathway then "
+        "gives the coordinator the task of contacting them, which starts or links the municipal coordination"))
+    municipal_coordinator: str | None = Field(default=None, max_length=100, description=(
+        "The municipal pathway coordinator the referral names"))
 
 
 class CompleteTask(BaseModel):

@@ -68,6 +68,7 @@ class ErrorCode(StrEnum):
     REFERRAL_RECEIVED_BEFORE_IN_USE = "referral_received_before_in_use"
     SETTING_INVALID = "setting_invalid"
     START_ROUTE_INVALID = "start_route_invalid"
+    MUNICIPAL_CONTACT_INVALID = "municipal_contact_invalid"
     #: a message that starts a pathway (`startedByMessage`) did not say where: unit, setting or referral date
     MESSAGE_START_INVALID = "message_start_invalid"
     SEVERITY_INVALID = "severity_invalid"

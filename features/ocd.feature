@@ -282,3 +282,4 @@ Feature: Pakkeforløp tvangslidelse (OCD)
       | assessment          | first_attendance  | clinical_decision | 56    | calendar_days | no          |
       | first_evaluation    | clinical_decision | evaluation        | 42    | calendar_days | yes         |
       | evaluation_interval | evaluation        | evaluation        | 84    | calendar_days | yes         |
+      | municipal_coordinator_contact | municipal_coordinator_named | municipal_coordinator_contacted | 10 | working_days | yes |

@@ -283,3 +283,4 @@ Feature: Pakkeforl√∏p psykoselidelser, inkludert mistanke om psykoseutvikling ‚Ä
       | extended_assessment | clinical_decision | clinical_decision | 42    | calendar_days | yes         |
       | first_evaluation    | clinical_decision | evaluation        | 42    | calendar_days | yes         |
       | evaluation_interval | evaluation        | evaluation        | 84    | calendar_days | yes         |
+      | municipal_coordinator_contact | municipal_coordinator_named | municipal_coordinator_contacted | 10 | working_days | yes |

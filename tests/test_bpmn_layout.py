@@ -165,7 +165,12 @@ def test_tsb_layout_covers_every_element_and_is_valid():
     root = check_diagram(result)
     plane = root.find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
     assert plane.get("bpmnElement") == "collab_tsb_d01"
-    assert root.find("bpmndi:BPMNDiagram", NS) is root[-1], "the diagram is the last child of definitions"
+    diagrams = root.findall("bpmndi:BPMNDiagram", NS)
+    assert diagrams == list(root)[-len(diagrams):], "the diagrams are the last children of definitions"
+    # the pool's diagram first, then one per sub-process (the event sub-processes receiving the municipality's
+    # messages), so a modeller drills down into each
+    assert [d.find("bpmndi:BPMNPlane", NS).get("bpmnElement") for d in diagrams] == [
+        "collab_tsb_d01", "on_changed_needs", "on_crisis_notice", "on_responsibility_group_requested"]
     assert root.find(".//bpmndi:BPMNShape[@bpmnElement='assess_referral']", NS).get("id") == "assess_referral_di"
 
 
@@ -213,7 +218,7 @@ def test_a_file_with_a_diagram_is_refused_unless_replacing():
         add_diagram(laid_out)
     again = add_diagram(laid_out, replace=True)
     assert again == laid_out
-    assert len(_parse(again).findall("bpmndi:BPMNDiagram", NS)) == 1
+    assert len(_parse(again).findall("bpmndi:BPMNDiagram", NS)) == 4  # the pool and three sub-processes
 
 
 def test_replacing_a_hand_made_diagram():

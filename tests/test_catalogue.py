@@ -34,7 +34,14 @@ def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
     assert ("first_evaluation_outpatient", 7, "calendar_days") in limits
     assert ("evaluation_interval_outpatient", 56, "calendar_days") in limits
     assert ("evaluation_interval_inpatient", 42, "calendar_days") in limits
-    assert all(i.source and not i.unconfirmed for i in definition.indicators)
+    national = [i for i in definition.indicators if i.key != "municipal_coordinator_contact"]
+    assert all(i.source and not i.unconfirmed for i in national)
+    # the contact with the municipal coordinator has no national deadline: a local one, flagged as such
+    local = next(i for i in definition.indicators if i.key == "municipal_coordinator_contact")
+    assert (local.limit, local.unit, local.unconfirmed) == (10, "working_days", True)
+    assert "Lokal konfigurasjon" in local.note
+    assert definition.started_by_messages == ()
+    assert set(definition.messages_received) == {"changed_needs", "crisis_notice", "responsibility_group_requested"}
     assert definition.tasks["clinical_decision_basic"].lane == "Forløpskoordinator"
     outcome = definition.tasks["clinical_decision_basic"].form[0]
     assert outcome.required and {o for o, _ in outcome.options} == {"CU", "CT", "CP", "CS", "CK", "CA", "CI"}

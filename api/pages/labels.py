@@ -92,6 +92,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "Henvisningsdatoen er før forløpet ble tatt i bruk ({in_use_from}).",
     ErrorCode.SETTING_INVALID: "Velg poliklinikk eller døgn.",
     ErrorCode.START_ROUTE_INVALID: "Velg om pasienten kom med henvisning eller etter øyeblikkelig hjelp-innleggelse.",
+    ErrorCode.MUNICIPAL_CONTACT_INVALID: "Kommunen og kommunens koordinator kan ha høyst 100 tegn hver.",
     ErrorCode.MESSAGE_START_INVALID: "Meldingen sier ikke hvilken enhet, behandlingsform eller dato forløpet skal "
                                      "startes med.",
     ErrorCode.SEVERITY_INVALID: "Forløpet har ikke denne alvorlighetsgraden. Gyldige verdier: {allowed}.",

@@ -18,13 +18,14 @@ from .rendering import PageRoute, redirect, render
 from .session import Form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-FIELDS = ("pasient", "forlop", "enhet", "behandling", "vei", "variant", "regelsett", "mottatt")
+FIELDS = ("pasient", "forlop", "enhet", "behandling", "vei", "variant", "regelsett", "mottatt", "kommune",
+          "kommunekoordinator")
 START_ROUTE_LABELS = (("referral", "Henvisning"), ("emergency", "Etter øyeblikkelig hjelp-innleggelse"))
 #: which form field an engine error is about (the rest are shown in the summary only)
 FIELD_OF = {
     ErrorCode.PATIENT_KEY_INVALID: "pasient", ErrorCode.PATHWAY_NOT_FOUND: "forlop", ErrorCode.UNIT_FORBIDDEN: "enhet",
     ErrorCode.UNIT_REQUIRED: "enhet", ErrorCode.SETTING_INVALID: "behandling", ErrorCode.SEVERITY_INVALID: "variant",
-    ErrorCode.START_ROUTE_INVALID: "vei",
+    ErrorCode.START_ROUTE_INVALID: "vei", ErrorCode.MUNICIPAL_CONTACT_INVALID: "kommune",
     ErrorCode.REFERRAL_RECEIVED_IN_FUTURE: "mottatt", ErrorCode.REFERRAL_RECEIVED_BEFORE_IN_USE: "mottatt",
 }
 DATE_MISSING = "Oppgi datoen henvisningen ble mottatt."
@@ -49,7 +50,8 @@ def start(request: Request, runtime: Runtime, user: PageUser, form: Form):
         detail = commands.start_pathway(
             runtime, user, patient_key=values["pasient"], pathway_key=values["forlop"], unit=values["enhet"],
             setting=values["behandling"], referral_received_on=received, severity=values["variant"] or None,
-            rule_set=values["regelsett"] or None, start_route=values["vei"] or "referral")
+            rule_set=values["regelsett"] or None, start_route=values["vei"] or "referral",
+            municipal_unit=values["kommune"] or None, municipal_coordinator=values["kommunekoordinator"] or None)
     except PathwayError as exc:
         field = FIELD_OF.get(exc.code)
         errors = {field: error_text(exc)} if field else {"": error_text(exc)}

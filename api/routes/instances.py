@@ -26,7 +26,8 @@ def start_pathway(body: schemas.StartPathway, runtime: Runtime, user: Auth):
     return commands.start_pathway(runtime, user, patient_key=body.patient_key, pathway_key=body.pathway,
                                   unit=body.unit, setting=body.setting,
                                   referral_received_on=body.referral_received_on, severity=body.severity,
-                                  rule_set=body.rule_set, start_route=body.start_route)
+                                  rule_set=body.rule_set, start_route=body.start_route,
+                                  municipal_unit=body.municipal_unit, municipal_coordinator=body.municipal_coordinator)
 
 
 @router.get("/instances/{instance_id}", response_model=schemas.InstanceOut,

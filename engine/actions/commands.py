@@ -20,14 +20,16 @@ from engine.runtime import PathwayRuntime
 
 def start_pathway(runtime: PathwayRuntime, user: Principal, *, patient_key: str, pathway_key: str, unit: str,
                   setting: str, referral_received_on: date, severity: str | None = None,
-                  rule_set: str | None = None, start_route: str = "referral") -> dict[str, Any]:
+                  rule_set: str | None = None, start_route: str = "referral", municipal_unit: str | None = None,
+                  municipal_coordinator: str | None = None) -> dict[str, Any]:
     """Start a pathway in one of the user's units; the new instance's detail."""
     check_unit(user, unit)
     try:
         instance_id = runtime.start_pathway(patient_key=patient_key, pathway_key=pathway_key, unit=unit,
                                             setting=setting, referral_received_on=referral_received_on,
                                             severity=severity, rule_set=rule_set, actor=user.id,
-                                            start_route=start_route)
+                                            start_route=start_route, municipal_unit=municipal_unit,
+                                            municipal_coordinator=municipal_coordinator)
     except Conflict as exc:
         if exc.code != ErrorCode.PATHWAY_ALREADY_ACTIVE or user.sees_unit(exc.params.get("unit") or ""):
             raise

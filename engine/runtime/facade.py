@@ -44,10 +44,12 @@ class PathwayRuntime:
 
     def start_pathway(self, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                       referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
-                      actor: str | None = None, start_route: str = "referral") -> str:
+                      actor: str | None = None, start_route: str = "referral", municipal_unit: str | None = None,
+                      municipal_coordinator: str | None = None) -> str:
         started = start.start_pathway(self._ctx, patient_key=patient_key, pathway_key=pathway_key, unit=unit,
                                       setting=setting, referral_received_on=referral_received_on,
-                                      severity=severity, rule_set=rule_set, actor=actor, start_route=start_route)
+                                      severity=severity, rule_set=rule_set, actor=actor, start_route=start_route,
+                                      municipal_unit=municipal_unit, municipal_coordinator=municipal_coordinator)
         if started.deliver:
             messages.deliver_messages(self._ctx, started.patient_key)
         return started.instance_id

@@ -45,6 +45,9 @@ class Referral:
     severity: str | None = None
     rule_set: str | None = None
     start_route: str = "referral"
+    #: the municipality and its pathway coordinator the referral names: the specialist coordinator contacts them
+    municipal_unit: str | None = None
+    municipal_coordinator: str | None = None
     #: task data the start event sees besides the referral's (a starting message's payload)
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -58,12 +61,14 @@ class Started(NamedTuple):
 
 def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                   referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
-                  actor: str | None = None, start_route: str = "referral") -> Started:
+                  actor: str | None = None, start_route: str = "referral", municipal_unit: str | None = None,
+                  municipal_coordinator: str | None = None) -> Started:
     """Start the current version of `pathway_key` for the patient. `start_route` is `referral` or `emergency`
     (after an emergency admission, referral_received_on being the day the emergency is over); it is in the task
-    data as `start_route` from the start event on."""
+    data as `start_route` from the start event on. The municipal unit and coordinator the referral names are in
+    it as `named_municipal_unit` and `named_municipal_coordinator` (None when it names none)."""
     referral = Referral(patient_key, pathway_key, unit, setting, referral_received_on, severity, rule_set,
-                        start_route)
+                        start_route, _named(municipal_unit), _named(municipal_coordinator))
     try:
         with ctx.db.engine.begin() as conn:
             state, workflow, deliver = start_in(ctx, conn, referral, actor)
@@ -110,7 +115,8 @@ def start_in(ctx: RuntimeContext, conn: Connection, referral: Referral, actor: s
         workflow.task_tree.data.update({
             **referral.data, "referral_received": received_on.isoformat(), "setting": referral.setting,
             "severity": referral.severity, "unit": referral.unit, "rule_set": state.rule_set,
-            "start_route": referral.start_route,
+            "start_route": referral.start_route, "named_municipal_unit": referral.municipal_unit,
+            "named_municipal_coordinator": referral.municipal_coordinator,
         })
         work = UnitOfWork(conn, state, new=True,
                           before_commit=(lambda c: link(c, state.id)) if link is not None else None)
@@ -119,6 +125,15 @@ def start_in(ctx: RuntimeContext, conn: Connection, referral: Referral, actor: s
         run_engine(workflow, ctx.clock, projection.automatic_events(definition, events, received_on))
         deliver = projection.after_run(ctx, work, definition, workflow, events, actor)
     return state, workflow, deliver
+
+
+def _named(text: str | None) -> str | None:
+    """A name from the referral, its spaces tidied; None for none. Longer than a unit's name: refused."""
+    name = " ".join((text or "").split())
+    if len(name) > MAX_UNIT_NAME:
+        raise InvalidInput(ErrorCode.MUNICIPAL_CONTACT_INVALID,
+                           f"the municipality and its coordinator are at most {MAX_UNIT_NAME} characters each")
+    return name or None
 
 
 def _raced(exc: IntegrityError, pathway_key: str) -> Exception:
