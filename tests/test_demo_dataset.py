@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from engine.clock import ManualClock
 from engine.db.models import IndicatorMeasurement, PathwayInstance
 from engine.demo.loader import DEMO_PATHWAYS
-from engine.demo.seed import UNITS
+from engine.demo.seed import MUNICIPAL_UNITS, UNITS
 from engine.reading.compliance import SUPPRESS_BELOW
 from engine.reading.periods import period_of
 from engine.statuses import DeadlineStatus
@@ -65,8 +65,12 @@ def test_the_demo_set_is_a_thousand_pathways_over_two_years_in_three_units(demo)
         per_unit = dict(session.execute(select(PathwayInstance.unit, func.count())
                                         .group_by(PathwayInstance.unit)).all())
         referrals = session.scalars(select(PathwayInstance.referral_received_on)).all()
-    assert sum(per_unit.values()) == DEMO_PATHWAYS >= 1000
-    assert set(per_unit) == set(UNITS) and min(per_unit.values()) >= 200, per_unit
+    specialist = {unit: n for unit, n in per_unit.items() if unit in UNITS}
+    assert sum(specialist.values()) == DEMO_PATHWAYS >= 1000
+    assert set(specialist) == set(UNITS) and min(specialist.values()) >= 200, per_unit
+    # the municipal coordination the specialist coordinators' contacts started, in both municipalities
+    assert set(per_unit) - set(UNITS) == set(MUNICIPAL_UNITS) and min(
+        per_unit[unit] for unit in MUNICIPAL_UNITS) >= 50, per_unit
     assert min(referrals) <= TODAY - timedelta(days=700) and max(referrals) >= TODAY - timedelta(days=30)
     for year_back in (0, 1):  # each of the two years has its share of the referrals
         window = (TODAY - timedelta(days=365 * (year_back + 1)), TODAY - timedelta(days=365 * year_back))
@@ -208,3 +212,18 @@ def test_each_coordinator_works_the_own_units_list(demo, unit):
         assert timeline.status_code == 200 and first["patient_key"] in timeline.text and "Forløpstider" in timeline.text
     finally:
         demo.cookies.clear()
+
+
+@pytest.mark.parametrize("unit", MUNICIPAL_UNITS)
+def test_municipal_coordinators_see_their_pathways_and_messages_both_ways(demo, unit):
+    token = {"Porsgrunn kommune": "dev-koordinator-porsgrunn", "Kragerø kommune": "dev-koordinator-kragero"}[unit]
+    headers = {"Authorization": f"Bearer {token}"}
+    page = demo.get("/tasks", params={"limit": 500}, headers=headers).json()
+    assert page["total"] > 0 and {t["unit"] for t in page["items"]} == {unit}
+    with demo.app.state.db.reading() as session:
+        started = session.scalars(select(PathwayInstance.id).where(PathwayInstance.unit == unit)).all()
+    views = [demo.get(f"/instances/{instance_id}", headers=headers).json() for instance_id in started]
+    kinds = {(m["name"], m["direction"]) for view in views for m in view["messages"]}
+    assert ("coordination_contact", "received") in kinds  # specialist care → municipality
+    assert {("changed_needs", "sent"), ("responsibility_group_requested", "sent")} & kinds  # and back
+    assert all(view["linked_pathways"] for view in views)  # each started by a specialist pathway's contact

@@ -13,7 +13,7 @@ from engine.catalogue.definition import FormField
 from engine.catalogue.deployment import deploy_directory
 from engine.catalogue.parser import load_definition
 from engine.db.models import Base, CoordinatorTask, MeasuringPointEvent, PathwayInstance
-from engine.demo.seed import UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
+from engine.demo.seed import MUNICIPAL_UNITS, UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
 from engine.errors import ErrorCode, InvalidInput
 from engine.reading.instances import instance_detail
 from engine.reading.tasks import TaskFilter, list_tasks
@@ -45,10 +45,12 @@ def _wipe_and_redeploy(runtime: PathwayRuntime) -> None:
 def test_small_seed_spreads_over_units_years_and_statuses(runtime):
     summary = _seed(runtime)
 
-    assert summary.instances == SMALL and not summary.errors and not summary.skipped_pathways
-    assert set(summary.by_unit) == set(UNITS)
+    linked = summary.by_pathway.get("municipal_coordination", 0)
+    assert summary.instances - linked == SMALL and not summary.errors and not summary.skipped_pathways
+    assert set(summary.by_unit) == set(UNITS) | set(MUNICIPAL_UNITS)
     assert {"tsb_d01", "mental_health_adults_d11", "mental_health_children_d12"} <= set(summary.by_pathway)
-    assert "municipal_coordination" in summary.other_pathways  # not a specialist pathway: not seeded
+    # not a specialist pathway: never started by the walk itself, only by the specialist coordinator's contact
+    assert "municipal_coordination" in summary.other_pathways and linked > 0
     # referrals over about two years, up to the last weeks
     assert summary.first_referral <= TODAY - timedelta(days=600)
     assert summary.last_referral >= TODAY - timedelta(days=60)
@@ -68,10 +70,10 @@ def test_small_seed_spreads_over_units_years_and_statuses(runtime):
         last_event = session.scalar(select(func.max(MeasuringPointEvent.occurred_on)))
         units_with_open_tasks = set(session.scalars(select(CoordinatorTask.unit)
                                                     .where(CoordinatorTask.status == "open")).all())
-    assert all(PSEUDONYM.match(key) for key in keys) and len(set(keys)) == SMALL
+    assert all(PSEUDONYM.match(key) for key in keys) and len(set(keys)) == SMALL  # the linked share the key
     assert children and {unit for _, unit in children} == {"BUP Vest"}
     assert TODAY - timedelta(days=7) <= last_event <= TODAY
-    assert units_with_open_tasks == set(UNITS)  # every coordinator's worklist has something
+    assert set(UNITS) <= units_with_open_tasks  # every specialist coordinator's worklist has something
 
 
 def test_seeded_rows_are_what_the_engine_makes(runtime):

@@ -67,6 +67,9 @@ UNITS = (*ADULT_UNITS, CHILDREN_UNIT)
 #: The patients' municipalities: the specialist coordinator names one when contacting its coordinator, and the
 #: municipal coordination pathway the contact starts runs there.
 MUNICIPAL_UNITS = ("Porsgrunn kommune", "Kragerø kommune")
+#: Share of referrals that name the patient's municipal pathway coordinator (the specialist coordinator then
+#: contacts them, which starts the municipal coordination).
+MUNICIPAL_NAMED_SHARE = 0.4
 #: Who registers in each unit (the dev users of engine.access); escalations are the unit leader's.
 COORDINATORS = {"DPS Nord": "koordinator-nord", "DPS Sør": "koordinator-sor", CHILDREN_UNIT: "koordinator-bup",
                 "Porsgrunn kommune": "koordinator-porsgrunn", "Kragerø kommune": "koordinator-kragero"}
@@ -113,7 +116,7 @@ OTHER_OPTION_WEIGHT = 3.0
 BOOLEAN_TRUE = {
     "detoxification": 0.35, "somatic_follow_up_needed": 0.25, "adhd_suspected": 0.2, "adhd_diagnosed": 0.6,
     "follow_up_plan_sent": 0.9, "risk_information_shared": 0.85, "patient_involved": 0.95,
-    "guardians_involved": 0.9,
+    "guardians_involved": 0.9, "needs_changed": 0.15, "invite_specialist_care": 0.5,
 }
 OTHER_BOOLEAN_TRUE = 0.7
 #: Short Norwegian demo text for string fields; any other: `OTHER_TEXT`.
@@ -134,6 +137,7 @@ TYPICAL_GAP = {
     "detoxification_completed": (9, 3), "treatment_started": (2, 2), "evaluate_treatment": (45, 12),
     "close_pathway": (4, 3), "adhd_assessment": (21, 8), "acute_overdose_treatment": (0, 1),
     "overdose_discharge": (3, 2), "overdose_return": (1, 1), "follow_up_late_assessment": (2, 2),
+    "follow_up_individual_plan": (60, 20), "contact_municipal_coordinator": (4, 3),
 }
 OTHER_GAP = (7, 4)
 #: The chance that an evaluation closes the pathway: after the first, and after each later one.
@@ -328,6 +332,8 @@ class _Patient:
     done: bool = False
     #: the patient key; default from the number (a linked pathway shares its patient's)
     key: str = ""
+    #: the municipality whose coordinator the referral names, if it names one
+    municipality: str | None = None
 
     def __post_init__(self) -> None:
         self.key = self.key or PATIENT_KEY_FORMAT.format(self.number)
@@ -345,6 +351,7 @@ class _Simulation:
         self.now = now
         self.rng = random.Random(seed)
         self.minutes = random.Random(seed + 1)  # time of day: kept apart so it never shifts the walk
+        self.municipalities = random.Random(seed + 2)  # which referrals name a municipal coordinator
         self.queue: list[tuple[date, int, int, str, str | None]] = []
         self.sequence = 0
         self.errors: Counter[str] = Counter()
@@ -381,7 +388,9 @@ class _Simulation:
             while not is_working_day(referral) and referral < self.today:
                 referral += timedelta(days=1)
             defer = number % PATIENT_DEFERRED_EVERY == 7
-            patients.append(_Patient(number, key, unit, setting, severity, referral, age, defer))
+            named = self.municipalities.random() < MUNICIPAL_NAMED_SHARE
+            patients.append(_Patient(number, key, unit, setting, severity, referral, age, defer,
+                                     municipality=self.municipalities.choice(MUNICIPAL_UNITS) if named else None))
         patients.sort(key=lambda p: (p.referral, p.number))
         for patient in patients:
             self._push(patient.referral, patient, "start")
@@ -443,7 +452,8 @@ class _Simulation:
             patient.instance_id = self.runtime.start_pathway(
                 patient_key=patient.key, pathway_key=patient.pathway,
                 unit=patient.unit, setting=patient.setting, referral_received_on=patient.referral,
-                severity=patient.severity, actor=COORDINATORS[patient.unit])
+                severity=patient.severity, actor=COORDINATORS[patient.unit], municipal_unit=patient.municipality,
+                municipal_coordinator="Per Koordinator" if patient.municipality else None)
             self.walked.add(patient.instance_id)
         elif kind == "defer":
             self.runtime.register_patient_deferred(
@@ -644,6 +654,8 @@ class _Simulation:
         if spec.type == "date":
             return day.isoformat()
         if spec.type == "string":
+            if spec.id == "municipal_unit" and patient.municipality:
+                return patient.municipality  # the one the referral names
             return self.rng.choice(TEXTS.get(spec.id, OTHER_TEXT))
         return None
 
