@@ -58,3 +58,10 @@ Feature: Two-way coordination between specialist care and the municipality
     And the specialist pathway was closed on Monday 2026-02-02 as the patient moved
     When the municipal coordinator evaluated the individual plan on Tuesday 2026-02-03, reporting changed needs "Mistet boligen"
     Then the municipal pathway shows the message "changed_needs" as not delivered
+
+  Scenario: A crisis ("blålys") on the municipality's main course 3 reaches the specialist coordinator
+    Given an outpatient TSB referral naming "Per Koordinator" in "Porsgrunn kommune" was received on Monday 2026-01-05
+    And the municipality "Porsgrunn kommune" runs main course 3 for the patient since Monday 2026-01-05
+    When a crisis was reported to main course 3 on Wednesday 2026-02-04 and "Ambulant akutteam" got the authority to coordinate
+    Then on the specialist side the task "follow_up_crisis_notice" is open
+    And the specialist coordinator's crisis task carries the note "Ambulant akutteam" from "Porsgrunn kommune"

@@ -62,7 +62,10 @@ Feature: Main course 3 in the municipality: severe and long-term illness, includ
     And the "reassessment interval" deadline is met
     And the task "follow_up_talk_after_crisis" is open in the lane "Behandler i kommunen"
     When the follow-up talk after the crisis was held on Wednesday 2026-02-18
-    Then the task "mapping_talk" is open in the lane "Behandler i kommunen"
+    Then the task "revise_crisis_plan" is open in the lane "Behandler i kommunen"
+    When the crisis plan was revised with the patient on Thursday 2026-02-19
+    Then the "crisis_plan_revised" measuring point was registered on Thursday 2026-02-19
+    And the task "mapping_talk" is open in the lane "Behandler i kommunen"
     And the task "assign_coordinator" is not open
     And the "coordinator_assigned" measuring point was registered 1 times
     When a mapping talk was held and the treatment plan updated with the patient on Monday 2026-02-23
@@ -84,6 +87,7 @@ Feature: Main course 3 in the municipality: severe and long-term illness, includ
     And the crisis plan was activated on Friday 2026-01-09
     And the crisis was over on Monday 2026-01-19, re-establishing the cooperation
     And the follow-up talk after the crisis was held on Tuesday 2026-01-20
+    And the crisis plan was revised with the patient on Tuesday 2026-01-20
     Then the task "assign_coordinator" is open in the lane "Enhetsleder"
     And the task "mapping_talk" is not open
 
@@ -96,6 +100,7 @@ Feature: Main course 3 in the municipality: severe and long-term illness, includ
     And the crisis plan was activated on Tuesday 2026-03-03
     And the crisis was over on Monday 2026-03-16, closing main course 3
     And the follow-up talk after the crisis was held on Wednesday 2026-03-18
+    And the crisis plan was revised with the patient on Wednesday 2026-03-18
     Then the task "close_course" is open in the lane "Forløpskoordinator"
     And the task "mapping_talk" is not open
     When the coordinator registered "Avslutte hovedforløp 3" on Wednesday 2026-03-18 with outcome "specialist_care"

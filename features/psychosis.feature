@@ -284,3 +284,4 @@ Feature: Pakkeforl√∏p psykoselidelser, inkludert mistanke om psykoseutvikling ‚Ä
       | first_evaluation    | clinical_decision | evaluation        | 42    | calendar_days | yes         |
       | evaluation_interval | evaluation        | evaluation        | 84    | calendar_days | yes         |
       | municipal_coordinator_contact | municipal_coordinator_named | municipal_coordinator_contacted | 10 | working_days | yes |
+      | emergency_decision | emergency_over | referral_assessed | 14 | calendar_days | no |

@@ -173,3 +173,29 @@ def group_established(pathway, sides, weekday: str, day: str, weekday2: str, mee
 def specialist_closed(pathway, sides, day: date) -> None:
     pathway.move_to(day)
     pathway.runtime.close_pathway(sides["specialist"], closed_on=day, outcome="other", note="Flyttet")
+
+
+@given(step('the municipality "{municipality:Q}" runs main course 3 for the patient since {day:Day}'))
+def main_course_3(pathway, sides, municipality: str, day: date) -> None:
+    pathway.move_to(day)
+    sides["main_course_3"] = pathway.runtime.start_pathway(
+        patient_key=pathway.patient_key, pathway_key="municipal_main_course_3", unit=municipality,
+        setting="outpatient", referral_received_on=day)
+
+
+@when(parsers.parse('a crisis was reported to main course 3 on {weekday} {day} and "{service}" got the authority to '
+                    'coordinate'))
+def crisis_on_main_course_3(pathway, sides, weekday: str, day: str, service: str) -> None:
+    on = date.fromisoformat(day)
+    pathway.move_to(on)
+    pathway.runtime.send_message(sides["main_course_3"], "crisis_reported", occurred_on=on)
+    complete(pathway.runtime, sides["main_course_3"], "blue_light_authority", on, lead_service=service)
+
+
+@then(parsers.parse('the specialist coordinator\'s crisis task carries the note "{note}" from "{municipality}"'))
+def crisis_task_carries_note(pathway, sides, note: str, municipality: str) -> None:
+    [task] = [t for t in detail(pathway.runtime, sides["specialist"])["open_tasks"]
+              if t["element_id"] == "follow_up_crisis_notice"]
+    data = saved_workflow(pathway.runtime, sides["specialist"]).get_task_from_id(uuid.UUID(task["id"])).data
+    assert data["crisis_notice"] == {"municipal_unit": municipality, "reported_on": data["crisis_notice"]["reported_on"],
+                                     "note": note}

@@ -121,6 +121,12 @@ def follow_up_talk(pathway, day: date) -> None:
     pathway.register("follow_up_talk_after_crisis", day, crisis_plan_updated=True)
 
 
+@given(step("the crisis plan was revised with the patient on {day:Day}"))
+@when(step("the crisis plan was revised with the patient on {day:Day}"))
+def crisis_plan_revised(pathway, day: date) -> None:
+    pathway.register("revise_crisis_plan", day, patient_involved=True, changes="Nytt varseltegn lagt til")
+
+
 # ---- outcomes ------------------------------------------------------------------------------------------------
 
 @then(step('the "{name:Q}" deadline is flagged as unconfirmed'))

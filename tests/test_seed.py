@@ -13,7 +13,14 @@ from engine.catalogue.definition import FormField
 from engine.catalogue.deployment import deploy_directory
 from engine.catalogue.parser import load_definition
 from engine.db.models import Base, CoordinatorTask, MeasuringPointEvent, PathwayInstance
-from engine.demo.seed import MUNICIPAL_UNITS, UNITS, DatabaseNotEmpty, is_standard_specialist_pathway, not_walkable, seed
+from engine.demo.seed import (
+    MUNICIPAL_UNITS,
+    UNITS,
+    DatabaseNotEmpty,
+    is_standard_specialist_pathway,
+    not_walkable,
+    seed,
+)
 from engine.errors import ErrorCode, InvalidInput
 from engine.reading.instances import instance_detail
 from engine.reading.tasks import TaskFilter, list_tasks
