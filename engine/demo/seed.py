@@ -48,13 +48,20 @@ from sqlalchemy import func, select
 from engine.catalogue.definition import FormField, PathwayDefinition
 from engine.clock import OSLO, Clock, ManualClock
 from engine.db.database import Database
-from engine.db.models import CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent, PathwayInstance, PathwayVersion
+from engine.db.models import (
+    CoordinatorTask,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+    PathwayInstance,
+    PathwayLink,
+    PathwayVersion,
+)
 from engine.deadlines.calendar import is_working_day
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.deadlines.rules import overdue_sql, status_on
 from engine.errors import Conflict, ErrorCode, PathwayError
 from engine.runtime import PathwayRuntime
-from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus, DeferralReason, InstanceStatus, TaskStatus
+from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus, DeferralReason, InstanceStatus, LinkKind, TaskStatus
 
 log = logging.getLogger("pathways.seed")
 
@@ -160,7 +167,9 @@ class SeedSummary:
     today: date
     seed: int
     seconds: float = 0.0
+    #: pathways the walk started (one per demo patient); `linked`: those the engine started for them by message
     instances: int = 0
+    linked: int = 0
     by_pathway: dict[str, int] = field(default_factory=dict)
     by_unit: dict[str, int] = field(default_factory=dict)
     by_setting: dict[str, int] = field(default_factory=dict)
@@ -195,7 +204,7 @@ class SeedSummary:
         rows = [
             f"{self.instances} pathways in {self.seconds:.1f} s, referrals {self.first_referral} – {self.last_referral}"
             f" (seed {self.seed}, today {self.today})",
-            f"pathways: {fmt(self.by_pathway)}",
+            f"pathways: {fmt(self.by_pathway)} ({self.linked} of them started by another pathway's message)",
             f"units: {fmt(self.by_unit)}",
             f"settings: {fmt(self.by_setting)}",
             f"status: {fmt(self.by_status)}",
@@ -672,7 +681,9 @@ def _read_back(db: Database, summary: SeedSummary) -> None:
         summary.by_unit = grouped(PathwayInstance.unit)
         summary.by_setting = grouped(PathwayInstance.setting)
         summary.by_status = grouped(PathwayInstance.status)
-        summary.instances = sum(summary.by_pathway.values())
+        summary.linked = session.scalar(select(func.count()).select_from(PathwayLink)
+                                        .where(PathwayLink.kind == LinkKind.STARTED_BY_MESSAGE)) or 0
+        summary.instances = sum(summary.by_pathway.values()) - summary.linked
         received = PathwayInstance.referral_received_on
         summary.first_referral, summary.last_referral = session.execute(
             select(func.min(received), func.max(received))).one()
