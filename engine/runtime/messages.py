@@ -30,7 +30,7 @@ from engine.runtime.context import RuntimeContext
 from engine.runtime.failures import engine_error, is_outage
 from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.spiff import run_engine, waiting_messages
-from engine.runtime.start import MAX_UNIT_NAME, Referral, start_in
+from engine.runtime.start import MAX_UNIT_NAME, Referral, active_key, start_in
 from engine.runtime.write_path import StaleInstance, UnitOfWork
 from engine.statuses import IncidentKind, InstanceStatus, LinkKind
 
@@ -67,7 +67,7 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
     while it backs off; the other messages are still delivered."""
     message, instance = write_path.MESSAGE, write_path.INSTANCE
     now = ctx.now()
-    query = select(message.c.id, message.c.patient_key, message.c.sender_instance_id).where(
+    query = select(message.c.id, message.c.name, message.c.patient_key, message.c.sender_instance_id).where(
         message.c.delivered_at.is_(None), message.c.id.not_in(incidents.parked_messages(now)))
     if patient_key is not None:
         query = query.where(message.c.patient_key == patient_key)
@@ -81,12 +81,13 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
                    instance.c.status == InstanceStatus.ACTIVE)
             .order_by(instance.c.created_at, instance.c.id)).all()
         retrying = incidents.due_for_retry(conn, IncidentKind.MESSAGE, now)
+        starters = _starting_pathways(ctx, conn)
     delivered = 0
     for row in pending:
         candidates = [r.id for r in receivers if r.patient_key == row.patient_key and r.id != row.sender_instance_id]
         hook = incidents.resolver(ctx, retrying.get(row.id), incidents.SYSTEM_ACTOR,
                                   "the scheduler's retry succeeded")
-        outcome = _deliver_kept(ctx, row.id, row.sender_instance_id, candidates, hook)
+        outcome = _deliver_kept(ctx, row.id, row.sender_instance_id, candidates, starters.get(row.name), hook)
         if outcome is None:
             return delivered
         delivered += outcome
@@ -94,9 +95,9 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
 
 
 def _deliver_kept(ctx: RuntimeContext, message_id: int, sender_id: str | None, candidates: list[str],
-                  hook: Callable[[Connection], None] | None) -> int | None:
-    """1 when the message reached a waiting pathway or started one, 0 when it stays kept (or failed and was
-    recorded), None when the database is out (the next tick tries again)."""
+                  starts: str | None, hook: Callable[[Connection], None] | None) -> int | None:
+    """1 when the message reached a waiting pathway or started one (`starts`: the pathway it may start), 0 when
+    it stays kept (or failed and was recorded), None when the database is out (the next tick tries again)."""
     failing = sender_id
     try:
         for receiver_id in candidates:
@@ -104,7 +105,7 @@ def _deliver_kept(ctx: RuntimeContext, message_id: int, sender_id: str | None, c
             if deliver_one(ctx, message_id, receiver_id, hook):
                 return 1
         failing = sender_id
-        return 1 if start_receiver(ctx, message_id, hook) else 0
+        return 1 if starts is not None and start_receiver(ctx, message_id, starts, hook) else 0
     except Exception as exc:  # recorded and parked: the other messages are still delivered
         if is_outage(exc):  # kept undelivered; the next tick delivers it
             log.warning("the database failed while delivering messages: %s", exc)
@@ -117,10 +118,15 @@ def redeliver(ctx: RuntimeContext, message_id: int, instance_id: str,
               on_success: Callable[[Connection], None] | None = None) -> bool:
     """A parked message run again: to the instance it failed on, or — when that is its sender — the start it
     failed to make."""
-    return deliver_one(ctx, message_id, instance_id, on_success) or start_receiver(ctx, message_id, on_success)
+    if deliver_one(ctx, message_id, instance_id, on_success):
+        return True
+    with ctx.db.reading_connection() as conn:
+        name = conn.scalar(select(write_path.MESSAGE.c.name).where(write_path.MESSAGE.c.id == message_id))
+        starts = _starting_pathways(ctx, conn).get(name)
+    return starts is not None and start_receiver(ctx, message_id, starts, on_success)
 
 
-def start_receiver(ctx: RuntimeContext, message_id: int,
+def start_receiver(ctx: RuntimeContext, message_id: int, pathway_key: str,
                    on_success: Callable[[Connection], None] | None = None) -> bool:
     """Start the pathway a kept message starts (`startedByMessage`) when the patient has none of that type
     active: the message is delivered to it and the two pathways are linked, in one transaction. False when no
@@ -129,9 +135,8 @@ def start_receiver(ctx: RuntimeContext, message_id: int,
     with ctx.db.engine.begin() as conn:
         row = conn.execute(select(message).where(message.c.id == message_id, message.c.delivered_at.is_(None))
                            .with_for_update()).first()
-        pathway_key = _pathway_started_by(ctx, conn, row.name) if row is not None else None
-        if row is None or pathway_key is None or conn.scalar(select(write_path.INSTANCE.c.id).where(
-                write_path.INSTANCE.c.active_key == f"{pathway_key}|{row.patient_key}")) is not None:
+        if row is None or conn.scalar(select(write_path.INSTANCE.c.id).where(
+                write_path.INSTANCE.c.active_key == active_key(pathway_key, row.patient_key))) is not None:
             return False
         referral = _referral_in(conn, row, pathway_key)
         if on_success is not None:
@@ -154,18 +159,23 @@ def _linked_to(row: Any, now: datetime) -> Callable[[Connection, str], None]:
     return link
 
 
-def _pathway_started_by(ctx: RuntimeContext, conn: Connection, name: str) -> str | None:
-    """The deployed pathway whose current version declares `startedByMessage` = this message (first by key)."""
-    current = conn.execute(select(PathwayVersion.id, PathwayVersion.pathway_key)
-                           .where(PathwayVersion.is_current.is_(True)).order_by(PathwayVersion.pathway_key)).all()
-    return next((key for version_id, key in current
-                 if name in ctx.definitions.get(version_id, conn).started_by_messages), None)
+def _starting_pathways(ctx: RuntimeContext, conn: Connection) -> dict[str, str]:
+    """Message name -> the deployed pathway whose current version it starts (`startedByMessage`; the first by key
+    when two declare one name). Read once per delivery round, so a message that starts nothing costs no
+    transaction."""
+    starters: dict[str, str] = {}
+    for version_id, key in conn.execute(select(PathwayVersion.id, PathwayVersion.pathway_key)
+                                        .where(PathwayVersion.is_current.is_(True))
+                                        .order_by(PathwayVersion.pathway_key)).all():
+        for name in ctx.definitions.get(version_id, conn).started_by_messages:
+            starters.setdefault(name, key)
+    return starters
 
 
 def _referral_in(conn: Connection, row: Any, pathway_key: str) -> Referral:
     """Where and from when the message starts the pathway: its payload's `unit`, `setting` (else the sender's)
     and `referral_received` (else the day it was sent)."""
-    payload = json.loads(row.payload) if row.payload else None
+    payload = _payload(row)
     fields = payload if isinstance(payload, dict) else {}
     unit, setting, received = fields.get("unit"), fields.get("setting"), fields.get("referral_received")
     if not isinstance(unit, str) or not unit.strip() or len(unit) > MAX_UNIT_NAME:
@@ -207,14 +217,18 @@ def deliver_one(ctx: RuntimeContext, message_id: int, instance_id: str,
                     kind=LinkKind.LINKED_BY_MESSAGE, from_instance_id=row.sender_instance_id,
                     to_instance_id=state.id, message_id=message_id, created_at=ctx.now()))
             received_on = max(row.sent_on, state.last_occurred_on or row.sent_on)
-            payload = json.loads(row.payload) if row.payload else None
-            more = _receive(ctx, held, row.name, payload, row.result_variable, received_on, "message")
+            more = _receive(ctx, held, row.name, _payload(row), row.result_variable, received_on, "message")
     except (StaleInstance, NotFound):
         return False
     ctx.live.checkin(held.workflow, held.state)
     if more:
         deliver_messages(ctx, held.state.patient_key)
     return True
+
+
+def _payload(row: Any) -> Any:
+    """A kept message's payload, as its sender's expression made it."""
+    return json.loads(row.payload) if row.payload else None
 
 
 def _receive(ctx: RuntimeContext, held: Held, name: str, payload: Any, result_variable: str | None,

@@ -85,14 +85,14 @@ def start_in(ctx: RuntimeContext, conn: Connection, referral: Referral, actor: s
     _check_start(ctx, referral)
     patient_key = validate_patient_key(referral.patient_key)
     pathway_key = referral.pathway_key
-    active_key = f"{pathway_key}|{patient_key}"
+    key = active_key(pathway_key, patient_key)
     with guarded("the pathway could not be started"):
         version_id = conn.scalar(select(PathwayVersion.id).where(
             PathwayVersion.pathway_key == pathway_key, PathwayVersion.is_current.is_(True)))
         if version_id is None:
             raise NotFound(ErrorCode.PATHWAY_NOT_FOUND, f"no deployed pathway {pathway_key!r}")
         existing = conn.execute(select(write_path.INSTANCE.c.id, write_path.INSTANCE.c.unit)
-                                .where(write_path.INSTANCE.c.active_key == active_key)).first()
+                                .where(write_path.INSTANCE.c.active_key == key)).first()
         if existing:  # the caller decides whether the id and unit may be shown (engine.actions.commands)
             raise Conflict(ErrorCode.PATHWAY_ALREADY_ACTIVE,
                            f"patient already has an active {pathway_key} pathway ({existing.id})",
@@ -108,7 +108,7 @@ def start_in(ctx: RuntimeContext, conn: Connection, referral: Referral, actor: s
             id=str(uuid.uuid4()), pathway_version_id=version_id, pathway_key=pathway_key,
             patient_key=patient_key, unit=referral.unit, setting=referral.setting, severity=referral.severity,
             rule_set=referral.rule_set or definition.default_rule_set, referral_received_on=received_on,
-            status=InstanceStatus.ACTIVE, active_key=active_key, started_on=None, last_occurred_on=None,
+            status=InstanceStatus.ACTIVE, active_key=key, started_on=None, last_occurred_on=None,
             timer_signature=None, closed_on=None, version=1,
         )
         workflow = new_workflow(definition.spec, definition.subprocess_specs)
@@ -134,6 +134,11 @@ def _named(text: str | None) -> str | None:
         raise InvalidInput(ErrorCode.MUNICIPAL_CONTACT_INVALID,
                            f"the municipality and its coordinator are at most {MAX_UNIT_NAME} characters each")
     return name or None
+
+
+def active_key(pathway_key: str, patient_key: str) -> str:
+    """The instance column that is unique among active pathways: one active pathway of a type per patient."""
+    return f"{pathway_key}|{patient_key}"
 
 
 def _raced(exc: IntegrityError, pathway_key: str) -> Exception:
