@@ -5,7 +5,7 @@ pathways over the last two years in DPS Nord, DPS Sør and BUP Vest, every one m
 commands, so the coordinators' task lists and the managers' compliance figures show realistic numbers.
 Deterministic: the same seed and day give the same data.
 
-Loading takes a while, once (20–50 s on SQLite on a 2-core machine, longer on PostgreSQL; a progress bar shows
+Loading takes a while, once (about 60 s on SQLite on a 2-core machine, longer on PostgreSQL; a progress bar shows
 it). For a smaller or larger set, fill the database first with `pathways seed --pathways N`; `--demo` then
 finds it non-empty and leaves it as it is.
 """
