@@ -121,6 +121,8 @@ def raw_start(definition, script_engine, referral_received_on: date) -> tuple[Bp
         "severity": None,
         "unit": UNIT,
         "rule_set": definition.default_rule_set,
+        # what the engine's start puts in the task data too (engine/runtime/start.py)
+        "start_route": "referral", "named_municipal_unit": None, "named_municipal_coordinator": None,
     })
     workflow.do_engine_steps()
     return workflow, RAW_SERIALIZER.serialize_json(workflow)
