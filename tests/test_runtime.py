@@ -48,6 +48,10 @@ def test_one_active_pathway_per_patient_and_type(runtime, clock):
     ({"setting": "home"}, InvalidInput, "setting must be one of"),
     ({"pathway_key": "nope"}, NotFound, "no deployed pathway"),
     ({"unit": "  "}, InvalidInput, "unit must not be empty"),
+    ({"unit": "x" * 101}, InvalidInput, "at most 100 characters"),
+    ({"start_route": "ambulance"}, InvalidInput, "start_route must be one of referral, emergency"),
+    ({"municipal_unit": "x" * 101}, InvalidInput, "at most 100 characters each"),
+    ({"municipal_coordinator": "x" * 101}, InvalidInput, "at most 100 characters each"),
 ])
 def test_start_refuses_bad_input(runtime, kwargs, error, message):
     args = dict(patient_key="P-1", pathway_key=TSB, unit="DPS", setting="outpatient",
