@@ -97,3 +97,11 @@ def test_closing_the_pathway_cancels_what_is_open_and_due_dates_follow_open_rows
     cancel_open(rows)
     assert [r.status for r in rows] == ["cancelled", "cancelled", "met"]
     assert open_due_dates(rows) == {}
+
+
+def test_an_event_whose_condition_is_false_ends_an_interval_but_opens_none():
+    interval = indicator("from=e; to=e; repeat=true; limit=56; unit=calendar_days")
+    rows: list = []
+    measure_event(rows, [interval], RegisteredEvent("e", date(2026, 1, 5)))
+    measure_event(rows, [interval], RegisteredEvent("e", date(2026, 2, 2)), not_starting={"x"})
+    assert [(m.sequence, m.end_on, m.status) for m in rows] == [(1, date(2026, 2, 2), "met")]

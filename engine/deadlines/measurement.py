@@ -6,6 +6,7 @@ apply a command's events in memory before writing the changed rows in one go.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,8 +57,13 @@ class Measurement:
         return self.status in OPEN_DEADLINE_STATUSES
 
 
-def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent) -> None:
-    """Apply one registered measuring point to an instance's measurements, in place (new ones are appended)."""
+def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent,
+                  not_starting: Collection[str] = ()) -> None:
+    """Apply one registered measuring point to an instance's measurements, in place (new ones are appended).
+
+    `not_starting` names indicators whose `when` condition is false for this event: it starts none of them, but
+    still ends them, since an interval from one evaluation to the next ends even at an evaluation that opens no
+    new interval."""
     if event.code == PATIENT_DEFERRED:
         for row in deferrable_open(rows, applicable):
             row.deferral_registered = True
@@ -70,7 +76,7 @@ def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], 
                 row.end_on = event.occurred_on
                 row.status = status_at_end(row.due_on, event.occurred_on, row.deferral_registered)
             open_rows = []
-        if not indicator.starts_on(event.code, event.outcome):
+        if not indicator.starts_on(event.code, event.outcome) or indicator.key in not_starting:
             continue
         if open_rows and not indicator.repeat:
             # A later start event (e.g. the clinical decision after extended assessment) restarts the clock.

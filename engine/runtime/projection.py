@@ -85,7 +85,7 @@ def register_events(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDe
             state.last_occurred_on = event.occurred_on
         if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
             state.started_on = event.occurred_on
-        measure_event(state.measurements, _starting_when_true(applicable, event, workflow), event)
+        measure_event(state.measurements, applicable, event, _refused_starts(applicable, event, workflow))
 
 
 def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[RegisteredEvent],
@@ -97,20 +97,22 @@ def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[Regi
     applicable = [i for i in definition.indicators if i.applies_to(state.setting, state.severity)]
     rows: list = []
     for event in events:
-        measure_event(rows, _starting_when_true(applicable, event, workflow), event)
+        measure_event(rows, applicable, event, _refused_starts(applicable, event, workflow))
     if state.status != InstanceStatus.ACTIVE:
         cancel_open(rows)
     state.measurements[:] = rows
 
 
-def _starting_when_true(applicable: list[DeadlineIndicator], event: RegisteredEvent,
-                        workflow: BpmnWorkflow | None) -> list[DeadlineIndicator]:
-    """Leave out indicators this event would start whose `when` condition is false on the event's task data."""
+def _refused_starts(applicable: list[DeadlineIndicator], event: RegisteredEvent,
+                    workflow: BpmnWorkflow | None) -> frozenset[str]:
+    """The indicators this event would start whose `when` condition is false on the event's task data.
+
+    `occurred_on` is the event's date as it counts now, so a corrected date moves the condition with it."""
     conditional = [i for i in applicable if i.when and i.starts_on(event.code, event.outcome)]
     if not conditional:
-        return applicable
+        return frozenset()
     task = workflow.get_task_from_id(uuid.UUID(event.task_id)) if workflow and event.task_id else None
-    data = dict(task.data) if task is not None else {}
+    data = {**(task.data if task is not None else {}), "occurred_on": event.occurred_on.isoformat()}
     refused = set()
     for indicator in conditional:
         try:
@@ -120,7 +122,7 @@ def _starting_when_true(applicable: list[DeadlineIndicator], event: RegisteredEv
                                                        f"({indicator.when}) could not be evaluated: {exc}") from exc
         if not holds:
             refused.add(indicator.key)
-    return [i for i in applicable if i.key not in refused]
+    return frozenset(refused)
 
 
 def _sync_tasks(work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow, now: datetime) -> None:
