@@ -278,6 +278,7 @@ Feature: Pakkeforløp tvangslidelse (OCD)
     And the pathway catalogue lists these deadlines:
       | deadline            | from              | to                | limit | unit          | unconfirmed |
       | referral_assessment | referral_received | referral_assessed | 10    | working_days  | no          |
+      | under_23_guarantee  | referral_assessed | first_attendance  | 65    | working_days  | yes         |
       | first_attendance    | referral_received | first_attendance  | 42    | calendar_days | no          |
       | assessment          | first_attendance  | clinical_decision | 56    | calendar_days | no          |
       | first_evaluation    | clinical_decision | evaluation        | 42    | calendar_days | yes         |

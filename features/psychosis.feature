@@ -278,6 +278,7 @@ Feature: PakkeforlÃ¸p psykoselidelser, inkludert mistanke om psykoseutvikling â€
     And the pathway catalogue lists these deadlines:
       | deadline            | from              | to                | limit | unit          | unconfirmed |
       | referral_assessment | referral_received | referral_assessed | 10    | working_days  | no          |
+      | under_23_guarantee  | referral_assessed | first_attendance  | 65    | working_days  | yes         |
       | first_attendance    | referral_received | first_attendance  | 7     | calendar_days | no          |
       | assessment          | first_attendance  | clinical_decision | 42    | calendar_days | yes         |
       | extended_assessment | clinical_decision | clinical_decision | 42    | calendar_days | yes         |

@@ -137,3 +137,35 @@ Feature: Treatment deadlines: detoxification, first evaluation and evaluations (
     And no task is open
     When it is Wednesday 2026-06-03
     Then the "evaluation interval" deadline number 2 is cancelled
+
+  Scenario: Time between evaluations is measured in the first year of treatment only
+    The TSB table's interval between evaluations applies in the first year of treatment: an evaluation more than
+    12 months after the registered start of treatment opens no new interval.
+    Given an outpatient TSB referral was received on Monday 2026-01-05
+    And the referral was assessed on Wednesday 2026-01-07 with right to care
+    And the patient attended for the first time on Monday 2026-01-12
+    And somatic health and lifestyle were checked on Monday 2026-01-12
+    And the clinical decision after basic assessment was "CT" on Monday 2026-01-26
+    And the treatment plan was made with the patient on Monday 2026-01-26, without detoxification
+    And treatment started on Tuesday 2026-01-27
+    And the treatment was evaluated with the patient on Monday 2026-02-02, continuing treatment
+    When the treatment was evaluated with the patient on Tuesday 2027-01-26, continuing treatment
+    Then the "evaluation interval" deadline number 2 started on Tuesday 2027-01-26
+    When the treatment was evaluated with the patient on Wednesday 2027-01-27, continuing treatment
+    Then the "evaluation interval" deadline number 2 is met
+    And the "evaluation interval" deadline has been measured 2 times
+
+  Scenario: A corrected evaluation date decides whether it falls in the first year of treatment
+    Given an outpatient TSB referral was received on Monday 2026-01-05
+    And the referral was assessed on Wednesday 2026-01-07 with right to care
+    And the patient attended for the first time on Monday 2026-01-12
+    And somatic health and lifestyle were checked on Monday 2026-01-12
+    And the clinical decision after basic assessment was "CT" on Monday 2026-01-26
+    And the treatment plan was made with the patient on Monday 2026-01-26, without detoxification
+    And treatment started on Tuesday 2026-01-27
+    And the treatment was evaluated with the patient on Monday 2026-02-02, continuing treatment
+    And the treatment was evaluated with the patient on Wednesday 2027-01-27, continuing treatment
+    Then the "evaluation interval" deadline has been measured once
+    When the last evaluation is corrected to Tuesday 2027-01-26 because "feil dato"
+    Then the "evaluation interval" deadline has been measured 2 times
+    And the "evaluation interval" deadline number 2 started on Tuesday 2027-01-26

@@ -97,7 +97,7 @@ def test_task_detail_shows_the_form(client):
     detail = client.get(f"/tasks/{task['id']}").json()
     [field] = [f for f in detail["form"] if f["id"] == "outcome"]
     assert field["type"] == "enum" and field["required"] is True
-    assert [o["id"] for o in field["options"]] == ["right_to_care", "no_right_to_care"]
+    assert [o["id"] for o in field["options"]] == ["right_to_care", "right_to_treatment", "no_right_to_care"]
 
 
 def test_claim_and_unclaim(client):

@@ -20,6 +20,11 @@ def test_every_shipped_pathway_lints_clean():
         assert [str(p) for p in lint_file(path)] == []
 
 
+def test_every_d12_deadline_names_its_source():
+    definition, _ = parse_pathway((ROOT / "pathways" / "mental_health_children_d12.bpmn").read_bytes(), "d12.bpmn")
+    assert [i.key for i in definition.indicators if not (i.source or "").startswith("https://")] == []
+
+
 def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
     definition, _ = parse_pathway((ROOT / "pathways" / "tsb_d01.bpmn").read_bytes(), "tsb_d01.bpmn")
     assert definition.key == "tsb_d01" and definition.type_code == "D01"
@@ -34,8 +39,12 @@ def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
     assert ("first_evaluation_outpatient", 7, "calendar_days") in limits
     assert ("evaluation_interval_outpatient", 56, "calendar_days") in limits
     assert ("evaluation_interval_inpatient", 42, "calendar_days") in limits
-    national = [i for i in definition.indicators if i.key != "municipal_coordinator_contact"]
+    national = [i for i in definition.indicators if i.key not in ("municipal_coordinator_contact", "under_23_guarantee")]
     assert all(i.source and not i.unconfirmed for i in national)
+    # the under-23 guarantee's unit and end point are not confirmed (as in D12), and it needs the age
+    under_23 = next(i for i in definition.indicators if i.key == "under_23_guarantee")
+    assert (under_23.limit, under_23.unit, under_23.unconfirmed) == (65, "working_days", True)
+    assert under_23.when == "age_at_referral is not None and age_at_referral < 23"
     # the contact with the municipal coordinator has no national deadline: a local one, flagged as such
     local = next(i for i in definition.indicators if i.key == "municipal_coordinator_contact")
     assert (local.limit, local.unit, local.unconfirmed) == (10, "working_days", True)
@@ -158,8 +167,9 @@ def test_names_that_would_not_fit_or_would_shadow_are_errors():
 def test_pathway_start_per_rule_set_is_read_and_checked():
     definition, _ = parse_pathway((ROOT / "pathways" / "tsb_d01.bpmn").read_bytes(), "tsb_d01.bpmn")
     assert definition.pathway_start == {"2019": ("referral_received", ()),
-                                        "2024": ("referral_assessed", ("right_to_care",))}
+                                        "2024": ("referral_assessed", ("right_to_care", "right_to_treatment"))}
     assert definition.starts_pathway("2024", "referral_assessed", "right_to_care")
+    assert definition.starts_pathway("2024", "referral_assessed", "right_to_treatment")
     assert not definition.starts_pathway("2024", "referral_assessed", "no_right_to_care")
     unknown = sample_pathway(properties='<camunda:property name="pathwayStart:2031" value="referral_received" />')
     assert any("unknown rule set" in p.message for p in errors(unknown))

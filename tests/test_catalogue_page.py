@@ -44,7 +44,7 @@ def test_unconfirmed_values_are_listed_together(catalogue):
 
 def test_tsb_description_reads_steps_indicators_timers_and_start(catalogue):
     [tsb] = [describe(d) for d in catalogue if d.key == "tsb_d01"]
-    assert tsb["pathway_start"]["2024"] == {"measuring_point": "referral_assessed", "outcomes": ["right_to_care"]}
+    assert tsb["pathway_start"]["2024"] == {"measuring_point": "referral_assessed", "outcomes": ["right_to_care", "right_to_treatment"]}
     assert {"element_id": "assess_referral", "label": "Vurdere henvisning"}.items() <= tsb["steps"][0].items()
     [escalation] = [t for t in tsb["timers"] if t["element_id"] == "timer_referral_deadline"]
     assert escalation["attached_to"] == "assess_referral" and escalation["interrupting"] is False

@@ -144,7 +144,8 @@ def test_the_deadline_indicators_name_the_elements_they_run_between(ward):
     assert [e["element_id"] for e in first["from_elements"]] == ["start_referral_received"]
     assert [e["element_id"] for e in first["to_elements"]] == ["assess_referral"]
     outpatient = next(i for i in body["indicators"] if i["key"] == "assessment_outpatient")
-    assert {e["element_id"] for e in outpatient["to_elements"]} == {"clinical_decision_basic",
+    assert {e["element_id"] for e in outpatient["to_elements"]} == {"clinical_decision_at_referral",
+                                                                   "clinical_decision_basic",
                                                                    "clinical_decision_extended"}
     assert body["version"]["number"] == 1 and body["version"]["is_current"] is True
 

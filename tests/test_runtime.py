@@ -83,7 +83,7 @@ def test_a_past_date_is_registered_as_the_event_date(runtime, clock):
 
 @pytest.mark.parametrize("data, message", [
     ({}, "'outcome' (Vurdering) is required"),
-    ({"outcome": "maybe"}, "'maybe' is not one of right_to_care, no_right_to_care"),
+    ({"outcome": "maybe"}, "'maybe' is not one of right_to_care, right_to_treatment, no_right_to_care"),
     ({"outcome": "right_to_care", "colour": "red"}, "unknown field(s) colour"),
 ])
 def test_form_data_is_validated_and_nothing_is_lost(runtime, data, message):

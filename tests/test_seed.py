@@ -85,7 +85,7 @@ def test_small_seed_spreads_over_units_years_and_statuses(runtime):
 
 def test_seeded_rows_are_what_the_engine_makes(runtime):
     """The seed only drives the commands: an instance reads back like any other, via the read side."""
-    _seed(runtime, pathways=30)
+    _seed(runtime, pathways=60)  # enough that some task is overdue (30 may leave none, by the draw)
     worklist = list_tasks(runtime.db, TODAY, TaskFilter(overdue=True), limit=5)
     assert worklist["total"] > 0
     view = instance_detail(runtime.db, worklist["items"][0]["instance_id"], TODAY)

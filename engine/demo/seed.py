@@ -110,7 +110,7 @@ ESCALATION_FOLLOWED_UP = 0.55
 
 #: Weights of enum options by option id; an option not listed gets `OTHER_OPTION_WEIGHT`.
 OPTION_WEIGHTS: dict[str, dict[str, float]] = {
-    "assess_referral.outcome": {"right_to_care": 90, "no_right_to_care": 10},
+    "assess_referral.outcome": {"right_to_care": 86, "right_to_treatment": 4, "no_right_to_care": 10},
     "clinical_decision_basic.outcome": {"CT": 38, "CP": 25, "CU": 15, "CK": 9, "CA": 6, "CS": 4, "CI": 3},
     "clinical_decision_extended.outcome": {"CT": 48, "CP": 30, "CK": 9, "CA": 6, "CS": 4, "CI": 3},
     "close_pathway.outcome": {"municipal_follow_up": 75, "contracted_specialist": 8, "other_trust": 7, "other": 10},
