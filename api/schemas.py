@@ -510,6 +510,30 @@ class RegistrationExtractOut(BaseModel):
     model_config = {"populate_by_name": True}
 
 
+class DataQualityUnitOut(BaseModel):
+    unit: str
+    counts: dict[str, int] = Field(description="check -> pathways found")
+    total: int
+
+
+class DataQualityFindingOut(BaseModel):
+    check: str
+    unit: str
+    instance_id: str
+    patient_key: str
+    pathway: str
+    since: date = Field(description="the due date passed, or the last measuring point (no_closure)")
+
+
+class DataQualityOut(BaseModel):
+    today: date
+    thresholds: dict[str, int] = Field(description="check -> days past due (or without a measuring point)")
+    checks: list[str]
+    units: list[DataQualityUnitOut]
+    findings: list[DataQualityFindingOut] | None = Field(
+        description="the pathways found, for coordinators (own units) and administrators; None for managers")
+
+
 class VersionOut(BaseModel):
     version_id: int
     content_hash: str = Field(description="SHA-256 of the file's bytes: the version's identity")

@@ -31,6 +31,20 @@ DEFERRAL_REASON_LABELS = {DeferralReason.CANCELLED_APPOINTMENT: "Avlyste timen",
                           DeferralReason.DID_NOT_ATTEND: "Møtte ikke",
                           DeferralReason.ASKED_TO_POSTPONE: "Ba om å utsette", DeferralReason.OTHER: "Annet"}
 PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
+#: The data-quality checks (engine.reading.data_quality.Check): a short name, and what it finds ({days}: the
+#: check's threshold).
+DATA_QUALITY_LABELS = {
+    "missing_clinical_decision": ("Mangler klinisk beslutning",
+                                  "Første fremmøte er registrert, men klinisk beslutning mangler mer enn {days} dager "
+                                  "etter fristen for utredning."),
+    "evaluation_overdue": ("Evaluering forfalt",
+                           "Evalueringen er ikke registrert mer enn {days} dager etter fristen."),
+    "no_closure": ("Mangler avslutning",
+                   "Forløpet er aktivt, men ingen målepunkt er registrert på mer enn {days} dager."),
+    "type_code_missing": ("Mangler typekode",
+                          "Forløpstypen har ingen bekreftet typekode (pathwayType), så hendelsene kan ikke "
+                          "plasseres i registeret. Rettes i forløpsfilen."),
+}
 MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
                "november", "desember")
 #: Short names of the common measuring points; others are named after the BPMN element that registers them.

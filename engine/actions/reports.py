@@ -1,15 +1,18 @@
 """The reports for a user. Compliance: managers and administrators read every unit, a coordinator only their own
 units (another unit's figures are not theirs to follow up), modellers none; aggregates only, never a patient key.
-The registry extract: administrators only, audited (it is patient data of every unit)."""
+The registry extract: administrators only, audited (it is patient data of every unit). The data-quality report:
+counts per unit for the report roles (a coordinator: own units), and for those who see patients the pathways
+found, audited."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from engine.access.audit import audit_row, record_reads
-from engine.access.policy import require_role
+from engine.access.policy import require_patient_access, require_role
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, Principal
-from engine.reading import registry
+from engine.reading import data_quality, registry
 from engine.reading.compliance import ComplianceRow, compliance
 from engine.reading.pathways import list_pathways
 from engine.reading.registry import RegistrationRow, check_extract_period
@@ -54,3 +57,33 @@ def registration_extract(runtime: PathwayRuntime, user: Principal, *, start: dat
                                         instance_id=instance, detail=detail) for patient, instance in shown]
                  or [audit_row(now, user.id, REGISTRY_EXTRACT_ACTION, detail=detail)])
     return rows
+
+
+#: The audit action of reading the data-quality report's pathways.
+DATA_QUALITY_ACTION = "read_data_quality"
+
+
+def data_quality_report(runtime: PathwayRuntime, user: Principal) -> dict[str, Any]:
+    """Today's data-quality counts per unit (a coordinator: own units; managers and administrators: all), and —
+    for coordinators and administrators — the pathways found, one audit row per pathway shown. Managers get
+    counts only (`findings` None), no patient key."""
+    require_role(user, *REPORT_ROLES)
+    today = runtime.today()
+    units = user.units if user.role == COORDINATOR else None
+    counts = data_quality.data_quality_counts(runtime.db, runtime.definitions, today, units)
+    findings = None
+    if user.sees_patients:
+        findings = data_quality.data_quality_findings(runtime.db, runtime.definitions, today, units)
+        now = runtime.clock.now()
+        shown = sorted({(f.patient_key, f.instance_id) for f in findings})
+        record_reads(runtime.db, [audit_row(now, user.id, DATA_QUALITY_ACTION, patient_key=patient,
+                                            instance_id=instance) for patient, instance in shown])
+    return {"today": today, "thresholds": {str(k): v for k, v in data_quality.THRESHOLDS.items()},
+            "checks": [str(c) for c in data_quality.CHECKS], "units": counts, "findings": findings}
+
+
+def data_quality_count(runtime: PathwayRuntime, user: Principal) -> int:
+    """The findings of the user's units together (administrators: all), for the worklist's line: a count, no
+    patient data, so not audited; one query."""
+    require_patient_access(user)
+    return data_quality.data_quality_total(runtime.db, runtime.definitions, runtime.today(), user.visible_units())
