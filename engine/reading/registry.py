@@ -19,7 +19,7 @@ import io
 from dataclasses import astuple, dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.registration import PATIENT_DEFERRED_REGISTRATION, START_EVENT, RegistrationCode
@@ -86,14 +86,16 @@ def registration_extract(db: Database, definitions: DefinitionCache, start: date
             .where(event.occurred_on.between(start, end), event.undone_at.is_(None))).all()
         starts = conn.execute(select(*columns, instance.started_on)
                               .where(instance.started_on.between(start, end))).all()
-    rows = [(r.patient_key, r.id, r.started_on, 0, _start_row(r, definitions.get(r.pathway_version_id)))
-            for r in starts]
-    rows += [(r.patient_key, r.id, r.occurred_on, r.event_id, _event_row(r, definitions.get(r.pathway_version_id)))
-             for r in events]
-    return [row for *_, row in sorted((r for r in rows if r[-1] is not None), key=lambda r: r[:4])]
+    found: list[tuple[tuple, RegistrationRow | None]] = [
+        ((r.patient_key, r.id, r.started_on, 0), _start_row(r, definitions.get(r.pathway_version_id)))
+        for r in starts]
+    found += [((r.patient_key, r.id, r.occurred_on, r.event_id), _event_row(r, definitions.get(r.pathway_version_id)))
+              for r in events]
+    # by patient, pathway and date; the start before the day's registrations, those in the order they were made
+    return [row for _, row in sorted((f for f in found if f[1] is not None), key=lambda f: f[0])]
 
 
-def _row(r, definition: PathwayDefinition, event: str, occurred_on: date, registration: RegistrationCode,
+def _row(r: Row, definition: PathwayDefinition, event: str, occurred_on: date, registration: RegistrationCode,
          outcome: str | None, deferred_until: date | None = None) -> RegistrationRow:
     code = registration.code_for(outcome)
     type_code = definition.type_code
@@ -105,13 +107,13 @@ def _row(r, definition: PathwayDefinition, event: str, occurred_on: date, regist
         deferred_until=deferred_until)
 
 
-def _start_row(r, definition: PathwayDefinition) -> RegistrationRow | None:
+def _start_row(r: Row, definition: PathwayDefinition) -> RegistrationRow | None:
     if definition.start_registration is None:
         return None
     return _row(r, definition, START_EVENT, r.started_on, definition.start_registration, None)
 
 
-def _event_row(r, definition: PathwayDefinition) -> RegistrationRow | None:
+def _event_row(r: Row, definition: PathwayDefinition) -> RegistrationRow | None:
     if r.code == PATIENT_DEFERRED and definition.reports_to_registry:
         return _row(r, definition, PATIENT_DEFERRED, r.occurred_on, PATIENT_DEFERRED_REGISTRATION, None,
                     r.deferred_until)
