@@ -486,6 +486,54 @@ class ComplianceOut(BaseModel):
     model_config = {"populate_by_name": True}
 
 
+class RegistrationRowOut(BaseModel):
+    patient_key: str
+    instance_id: str
+    pathway: str
+    unit: str
+    pathway_type: str | None = Field(description="the pathway type code (D01, D11, D12, …); None when unknown")
+    pathway_type_unconfirmed: bool = Field(description="the type code is missing or not confirmed")
+    event: str = Field(description="the measuring point, pathway_start or patient_deferred")
+    occurred_on: date
+    code: str | None = Field(description="the registry code (CU, L); None while the pathway file has none")
+    code_with_type: str | None = Field(description="the code with the pathway type in front (D11CU)")
+    outcome: str | None
+    code_unconfirmed: bool = Field(description="the code is empty or not confirmed in a primary source")
+    deferred_until: date | None = Field(description="patient-deferred: the last day the patient caused")
+
+
+class RegistrationExtractOut(BaseModel):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    rows: list[RegistrationRowOut]
+
+    model_config = {"populate_by_name": True}
+
+
+class DataQualityUnitOut(BaseModel):
+    unit: str
+    counts: dict[str, int] = Field(description="check -> pathways found")
+    total: int
+
+
+class DataQualityFindingOut(BaseModel):
+    check: str
+    unit: str
+    instance_id: str
+    patient_key: str
+    pathway: str
+    since: date = Field(description="the due date passed, or the last measuring point (no_closure)")
+
+
+class DataQualityOut(BaseModel):
+    today: date
+    thresholds: dict[str, int] = Field(description="check -> days past due (or without a measuring point)")
+    checks: list[str]
+    units: list[DataQualityUnitOut]
+    findings: list[DataQualityFindingOut] | None = Field(
+        description="the pathways found, for coordinators (own units) and administrators; None for managers")
+
+
 class VersionOut(BaseModel):
     version_id: int
     content_hash: str = Field(description="SHA-256 of the file's bytes: the version's identity")

@@ -87,6 +87,8 @@ class ErrorCode(StrEnum):
     PERIOD_INVALID = "period_invalid"
     DATE_INVALID = "date_invalid"
     RANGE_REVERSED = "range_reversed"
+    #: a report period longer than the report allows (the registry extract: one year)
+    RANGE_TOO_LONG = "range_too_long"
     UNITS_INVALID = "units_invalid"
     # the database failed or could not be reached
     DATABASE_FAILED = "database_failed"

@@ -156,6 +156,7 @@ def test_severity_is_checked_by_the_engine_too(runtime):
     "/tasks?offset=99999999999999999999", "/audit?offset=9223372036854775808", "/incidents?offset=1000001",
     "/audit?patient_key=" + "P" * 65, "/tasks?unit=" + "x" * 101, "/tasks?assignee=a%00b", "/audit?actor=%00",
     "/reports/compliance?from=9999-01-01&to=9999-12-31", "/reports/compliance?from=0001-01-01",
+    "/reports/registrations?from=9999-01-01&to=9999-12-31", "/reports/registrations.csv?from=1767600000&to=2026-01-01",
 ])
 def test_out_of_bounds_queries_are_refused_not_500(client, path):
     response = client.get(path)

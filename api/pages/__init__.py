@@ -15,6 +15,7 @@ JavaScript. One module per page group:
 - `diagram`: `/forlopstyper/{key}/versjoner/{id}/diagram`, a version's diagram with its live counts per element
   (every role; the one page with a script, the vendored bpmn.io viewer — it works without it as a table);
 - `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`);
+- `data_quality`: `/rapporter/datakvalitet`, pathways missing a registration the registry expects, per unit;
 - `audit`: `/revisjonslogg`, the audit trail for administrators, filtered and paged.
 - `migration`: `/forlopstyper/{key}/migrering`, move running patients to another version (modellers, admins).
 
@@ -30,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from . import (
     audit,
     catalogue,
+    data_quality,
     diagram,
     incidents,
     login,
@@ -50,6 +52,6 @@ STATIC = TEMPLATES.parent / "static"
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
     for module in (login, worklist, start, tasks, timeline, patients, incidents, versions, catalogue, diagram,
-                   migration, reports, audit):
+                   migration, data_quality, reports, audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -31,6 +31,22 @@ DEFERRAL_REASON_LABELS = {DeferralReason.CANCELLED_APPOINTMENT: "Avlyste timen",
                           DeferralReason.DID_NOT_ATTEND: "Møtte ikke",
                           DeferralReason.ASKED_TO_POSTPONE: "Ba om å utsette", DeferralReason.OTHER: "Annet"}
 PERIOD_LABELS = {"tertial": "Tertial", "month": "Måned"}
+#: The data-quality checks (engine.reading.data_quality.Check): a short name, and what it finds ({days}: the
+#: check's threshold).
+DATA_QUALITY_LABELS = {
+    "missing_clinical_decision": ("Mangler klinisk beslutning",
+                                  "Første fremmøte er registrert, men klinisk beslutning mangler mer enn {days} dager "
+                                  "etter fristen for utredning."),
+    "evaluation_overdue": ("Evaluering forfalt",
+                           "Evalueringen er ikke registrert mer enn {days} dager etter fristen."),
+    "no_closure": ("Mangler avslutning",
+                   "Forløpet er aktivt, men ingen målepunkt er registrert på mer enn {days} dager."),
+    "type_code_missing": ("Mangler typekode",
+                          "Forløpstypen har ingen bekreftet typekode (pathwayType), så hendelsene kan ikke "
+                          "plasseres i registeret. Rettes i forløpsfilen."),
+}
+MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+               "november", "desember")
 #: Short names of the common measuring points; others are named after the BPMN element that registers them.
 POINT_LABELS = {
     "referral_received": "Henvisning mottatt", "referral_assessed": "Henvisning vurdert",
@@ -112,6 +128,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.PERIOD_INVALID: "Ukjent periode.",
     ErrorCode.DATE_INVALID: "Ugyldig dato.",
     ErrorCode.RANGE_REVERSED: "Fra-datoen er etter til-datoen.",
+    ErrorCode.RANGE_TOO_LONG: "Perioden er for lang: høyst {max_days} dager.",
     ErrorCode.UNITS_INVALID: "Ugyldig utvalg av enheter.",
     ErrorCode.NOT_AUTHENTICATED: "Logg inn for å fortsette.",
     ErrorCode.ROLE_FORBIDDEN: "Din rolle har ikke tilgang til denne siden.",

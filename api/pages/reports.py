@@ -6,7 +6,7 @@ The rows come from `engine.actions.reports.compliance_report`, as in the JSON an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,16 +14,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from engine.access.policy import require_role
-from engine.access.principals import COORDINATOR, Principal
+from engine.access.principals import ADMIN, COORDINATOR, Principal
 from engine.actions.reports import REPORT_ROLES, compliance_report
 from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow, goal
 from engine.reading.pathways import list_pathways
 from engine.reading.periods import PERIODS, period_bounds, period_of, periods_between
+from engine.reading.registry import MAX_EXTRACT_DAYS
 from engine.runtime import PathwayRuntime
 
 from ..deps import Name, PageUser, Runtime
 from .charts import trend_chart, units_chart, units_trend_chart
-from .labels import PERIOD_LABELS
+from .labels import MONTH_NAMES, PERIOD_LABELS
 from .overview import breach_counts, matrix
 from .rendering import PageRoute, render
 
@@ -140,6 +141,19 @@ def _links(choice: Choice) -> dict[str, str]:
             "json_link": "/reports/compliance?" + urlencode(query)}
 
 
+def _registry_links(user: Principal, today: date) -> dict[str, Any] | None:
+    """For administrators: the registry extract of last month (what the registry receives next), and a form for
+    another period."""
+    if user.role != ADMIN:
+        return None
+    end = today.replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    query = urlencode({"from": start.isoformat(), "to": end.isoformat()})
+    return {"start": start, "end": end, "label": f"{MONTH_NAMES[start.month - 1]} {start.year}",
+            "csv_link": f"/reports/registrations.csv?{query}", "json_link": f"/reports/registrations?{query}",
+            "max_days": MAX_EXTRACT_DAYS}
+
+
 def _report(runtime: PathwayRuntime, user: Principal, choice: Choice) -> tuple[list[ComplianceRow], ...]:
     """(every unit's rows of the whole range, the chosen rows, their all-units totals)."""
     everything = compliance_report(runtime, user, period=choice.period, start=choice.start, end=choice.end,
@@ -200,4 +214,4 @@ def dashboard(request: Request, runtime: Runtime, user: PageUser, period: str = 
                   unit=unit, indicator=indicator, per_unit=choice.per_unit, catalogue=catalogue,
                   units=units,
                   indicator_choices=_indicator_choices(catalogue, choice.filters()["pathway"]), today=today,
-                  suppress_below=SUPPRESS_BELOW, **_links(choice))
+                  suppress_below=SUPPRESS_BELOW, registry=_registry_links(user, today), **_links(choice))

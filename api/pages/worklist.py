@@ -1,7 +1,7 @@
 """The coordinator's worklist (`/arbeidsliste`): open tasks of the user's units, most urgent first (the nearest
 running deadline of the task's pathway, `engine.reading.tasks`), each row with the pathway's running deadlines;
-quick filters with counts (overdue, due this week, due within 3 working days, mine, unclaimed, incidents); claim,
-release and take over."""
+quick filters with counts (overdue, due this week, due within 3 working days, mine, unclaimed, incidents); the
+units' data-quality findings (one count query) linked to their report; claim, release and take over."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from engine.access.principals import ADMIN
 from engine.actions import commands
 from engine.actions.reads import read_tasks
+from engine.actions.reports import data_quality_count
 from engine.deadlines import rules
 from engine.errors import Conflict
 from engine.reading.incidents import open_incident_count
@@ -97,7 +98,8 @@ def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = ""
                   pathways=pathways, lanes=sorted({lane for p in pathways for lane in p["lanes"]}),
                   units=user.units, is_admin=user.role == ADMIN,
                   **page_links("/arbeidsliste", filters, page_number, page["total"], PAGE_SIZE),
-                  incident_count=open_incident_count(runtime.db, user.visible_units()))
+                  incident_count=open_incident_count(runtime.db, user.visible_units()),
+                  data_quality_count=data_quality_count(runtime, user))
 
 
 def _change_claim(form: dict[str, str], change: Callable[[], dict[str, Any]], done: str) -> RedirectResponse:

@@ -1,4 +1,5 @@
-"""Compliance reports (etterlevelse av forløpstidene) as JSON and as CSV and .xlsx downloads.
+"""Compliance reports (etterlevelse av forløpstidene) as JSON and as CSV and .xlsx downloads, and the
+data-quality report (`engine.actions.reports.data_quality_report`).
 
 Both, and the dashboard page, call `engine.actions.reports.compliance_report` with the same parameters, so they
 always show the same numbers: aggregates only, never a patient key (who may read which units: that module).
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from engine.access.principals import Principal
-from engine.actions.reports import compliance_export, compliance_report
+from engine.actions.reports import compliance_export, compliance_report, data_quality_report
 from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow
 from engine.reading.compliance_csv import to_csv, to_excel_csv
 from engine.reading.compliance_xlsx import to_xlsx
@@ -88,6 +89,17 @@ def compliance_csv(runtime: Runtime, user: Auth, params: Params,
     else:
         text = to_csv(params.rows(runtime, user), delimiter=delimiter)
     return _download(text.encode("utf-8"), "text/csv; charset=utf-8", params.filename(runtime, "csv"))
+
+
+@router.get("/reports/data-quality", response_model=schemas.DataQualityOut,
+            summary="Pathways missing a registration the registry expects, per unit and check (as of today)")
+def data_quality_json(runtime: Runtime, user: Auth):
+    report = data_quality_report(runtime, user)
+    findings = report["findings"]
+    return {**report, "units": [{"unit": u.unit, "counts": u.counts, "total": u.total} for u in report["units"]],
+            "findings": None if findings is None else [
+                {"check": f.check, "unit": f.unit, "instance_id": f.instance_id, "patient_key": f.patient_key,
+                 "pathway": f.pathway_key, "since": f.since} for f in findings]}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,17 +1,26 @@
-"""The compliance report for a user: managers and administrators read every unit, a coordinator only their own
-units (another unit's figures are not theirs to follow up), modellers none. Aggregates only, never a patient key."""
+"""The reports for a user. Compliance: managers and administrators read every unit, a coordinator only their own
+units (another unit's figures are not theirs to follow up), modellers none; aggregates only, never a patient key.
+The registry extract: administrators only, audited (it is patient data of every unit). The data-quality report:
+counts per unit for the report roles (a coordinator: own units), and for those who see patients the pathways
+found, audited."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from engine.access.policy import require_role
+from engine.access.audit import audit_row, record_reads
+from engine.access.policy import require_patient_access, require_role
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, Principal
+from engine.reading import data_quality, registry
 from engine.reading.compliance import ComplianceRow, compliance
 from engine.reading.pathways import list_pathways
+from engine.reading.registry import RegistrationRow, check_extract_period
 from engine.runtime import PathwayRuntime
 
 REPORT_ROLES = (MANAGER, ADMIN, COORDINATOR)
+#: The audit action of reading the registry extract.
+REGISTRY_EXTRACT_ACTION = "read_registry_extract"
 
 
 def compliance_report(runtime: PathwayRuntime, user: Principal, *, period: str, start: date | None, end: date | None,
@@ -31,3 +40,50 @@ def compliance_export(runtime: PathwayRuntime, user: Principal, *, period: str, 
     rows = compliance_report(runtime, user, period=period, start=start, end=end, pathway=pathway, unit=unit,
                              indicator=indicator, by_unit=by_unit)
     return rows, {p["key"]: p["name"] for p in list_pathways(runtime.db, runtime.definitions)}
+
+
+def registration_extract(runtime: PathwayRuntime, user: Principal, *, start: date,
+                         end: date) -> list[RegistrationRow]:
+    """The registry extract of a period, for administrators only: it is every patient's events, of every unit.
+    Audited before it leaves, one row per pathway in it (with the period), or one row for an empty extract; a
+    refused period reads nothing and leaves no row."""
+    require_role(user, ADMIN)
+    check_extract_period(start, end)
+    rows = registry.registration_extract(runtime.db, runtime.definitions, start, end)
+    now = runtime.clock.now()
+    detail = f"from={start.isoformat()} to={end.isoformat()}"
+    shown = sorted({(r.patient_key, r.instance_id) for r in rows})
+    record_reads(runtime.db, [audit_row(now, user.id, REGISTRY_EXTRACT_ACTION, patient_key=patient,
+                                        instance_id=instance, detail=detail) for patient, instance in shown]
+                 or [audit_row(now, user.id, REGISTRY_EXTRACT_ACTION, detail=detail)])
+    return rows
+
+
+#: The audit action of reading the data-quality report's pathways.
+DATA_QUALITY_ACTION = "read_data_quality"
+
+
+def data_quality_report(runtime: PathwayRuntime, user: Principal) -> dict[str, Any]:
+    """Today's data-quality counts per unit (a coordinator: own units; managers and administrators: all), and —
+    for coordinators and administrators — the pathways found, one audit row per pathway shown. Managers get
+    counts only (`findings` None), no patient key."""
+    require_role(user, *REPORT_ROLES)
+    today = runtime.today()
+    units = user.units if user.role == COORDINATOR else None
+    counts = data_quality.data_quality_counts(runtime.db, runtime.definitions, today, units)
+    findings = None
+    if user.sees_patients:
+        findings = data_quality.data_quality_findings(runtime.db, runtime.definitions, today, units)
+        now = runtime.clock.now()
+        shown = sorted({(f.patient_key, f.instance_id) for f in findings})
+        record_reads(runtime.db, [audit_row(now, user.id, DATA_QUALITY_ACTION, patient_key=patient,
+                                            instance_id=instance) for patient, instance in shown])
+    return {"today": today, "thresholds": {str(k): v for k, v in data_quality.THRESHOLDS.items()},
+            "checks": [str(c) for c in data_quality.CHECKS], "units": counts, "findings": findings}
+
+
+def data_quality_count(runtime: PathwayRuntime, user: Principal) -> int:
+    """The findings of the user's units together (administrators: all), for the worklist's line: a count, no
+    patient data, so not audited; one query."""
+    require_patient_access(user)
+    return data_quality.data_quality_total(runtime.db, runtime.definitions, runtime.today(), user.visible_units())

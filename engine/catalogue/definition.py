@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from engine.catalogue.registration import RegistrationCode
 from engine.deadlines.indicators import DeadlineIndicator
 
 RULE_SETS = ("2019", "2024")
@@ -93,6 +94,21 @@ class PathwayDefinition:
     start_event_id: str | None = None
     #: No referral or event of this pathway may be dated before this day (process property `inUseFrom`).
     in_use_from: date = EARLIEST_DAY
+    #: measuring point code -> how the registry extract codes it (element property `registrationCode`)
+    registration_codes: dict[str, RegistrationCode] = field(default_factory=dict)
+    #: how the pathway start is coded (process property `registrationCode:start`)
+    start_registration: RegistrationCode | None = None
+
+    @property
+    def reports_to_registry(self) -> bool:
+        """Does the pathway report events to the national registry (a specialist pathway), i.e. does its file
+        declare any registration code? The municipal pathways do not."""
+        return bool(self.registration_codes) or self.start_registration is not None
+
+    @property
+    def type_unconfirmed(self) -> bool:
+        """The pathway type code is flagged unconfirmed (`unconfirmed:pathwayType`) or missing."""
+        return self.type_code is None or any(f.topic == "pathwayType" and f.element_id is None for f in self.flags)
 
     @property
     def codes(self) -> set[str]:

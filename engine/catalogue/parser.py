@@ -40,6 +40,9 @@ from engine.catalogue.lint import (
     check_expressions,
     check_unsupported,
 )
+from engine.catalogue.registration import PROPERTY as REGISTRATION_PROPERTY
+from engine.catalogue.registration import START_PROPERTY as START_REGISTRATION_PROPERTY
+from engine.catalogue.registration import RegistrationCode, RegistrationSyntaxError
 from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NS, safe_parser
 from engine.deadlines.indicators import (
     CODE,
@@ -207,6 +210,8 @@ class _Elements:
     message_labels: dict[str, str] = field(default_factory=dict)
     sent_labels: dict[str, str] = field(default_factory=dict)
     start_event_id: str | None = None
+    #: measuring point code -> its registration code, and the element that declared it first
+    registration_codes: dict[str, RegistrationCode] = field(default_factory=dict)
 
 
 def _in_use_from(process: etree._Element, text: str | None, lint: Linter) -> date:
@@ -253,6 +258,11 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
     codes = set(elements.measuring_points.values())
     indicators = _read_indicators(process, props.indicators, codes, lint)
     pathway_start = _read_pathway_start(process, props.starts, codes, lint)
+    start_registration = None
+    if START_REGISTRATION_PROPERTY in props.plain:
+        start_registration = _parse_registration(process, props.plain[START_REGISTRATION_PROPERTY], None, lint)
+        if start_registration is not None and start_registration.unconfirmed:
+            props.flags.append(Flag(START_REGISTRATION_PROPERTY, start_registration.note or ""))
     if lint.has_errors:
         return None
     return PathwayDefinition(
@@ -264,7 +274,8 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
         pathway_start=pathway_start, flags=tuple(props.flags + elements.flags),
         messages_sent=tuple(dict.fromkeys(elements.sent)), messages_received=tuple(dict.fromkeys(elements.received)),
         message_labels=elements.message_labels, sent_message_labels=elements.sent_labels,
-        started_by_messages=started_by,
+        started_by_messages=started_by, registration_codes=elements.registration_codes,
+        start_registration=start_registration,
     )
 
 
@@ -285,6 +296,9 @@ def _read_elements(process: etree._Element, lane_of: dict[str, str], lint: Linte
         code = next((value for name, value, _ in own if name == MEASURING_POINT_PROPERTY), None)
         if code is not None:
             _read_measuring_point(element, code, found, lint)
+        registration = next(((value, line) for name, value, line in own if name == REGISTRATION_PROPERTY), None)
+        if registration is not None:
+            _read_registration_code(element, code, *registration, found, lint)
         if tag == "startEvent" and element.getparent() is process:
             found.start_event_id = element_id
         if tag == "userTask":
@@ -315,6 +329,33 @@ def _read_measuring_point(element: etree._Element, code: str, found: _Elements, 
         lint.error(element, f"'{PATIENT_DEFERRED}' is registered through the patient-deferred command, not by a task")
     else:
         found.measuring_points[element.get("id")] = code
+
+
+def _parse_registration(element: etree._Element, text: str, line: int | None,
+                        lint: Linter) -> RegistrationCode | None:
+    try:
+        return RegistrationCode.parse(text)
+    except RegistrationSyntaxError as exc:
+        lint.error(element, f"{REGISTRATION_PROPERTY}: {exc}", line=line)
+        return None
+
+
+def _read_registration_code(element: etree._Element, code: str | None, text: str, line: int | None,
+                            found: _Elements, lint: Linter) -> None:
+    """An element's registry code: only beside a measuring point, the same on every element of that point (the
+    extract codes a measuring point, not an element); an unconfirmed one is a flag for the catalogue."""
+    if code is None:
+        lint.error(element, f"{REGISTRATION_PROPERTY} belongs on an element with a measuringPoint", line=line)
+        return
+    registration = _parse_registration(element, text, line, lint)
+    if registration is None:
+        return
+    earlier = found.registration_codes.setdefault(code, registration)
+    if earlier != registration:
+        lint.error(element, f"measuring point '{code}' has another {REGISTRATION_PROPERTY} on another element; "
+                            "give every element of one measuring point the same", line=line)
+    if registration.unconfirmed:
+        found.flags.append(Flag(REGISTRATION_PROPERTY, registration.note or "", element.get("id"), line))
 
 
 def _read_task(task: etree._Element, lane: str | None, code: str | None, lint: Linter) -> TaskDefinition:

@@ -15,8 +15,9 @@ from lxml import etree
 
 from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.parser import load_definition, pathway_files
+from engine.catalogue.registration import PATIENT_DEFERRED_REGISTRATION, START_EVENT, RegistrationCode
 from engine.catalogue.xml import BPMN_NS, NS, safe_parser
-from engine.deadlines.indicators import ANY_SETTING, DeadlineIndicator
+from engine.deadlines.indicators import ANY_SETTING, PATIENT_DEFERRED, DeadlineIndicator
 
 UNIT_LABELS = {"calendar_days": "kalenderdager", "working_days": "virkedager", "calendar_months": "måneder"}
 SETTING_LABELS = {"outpatient": "poliklinikk", "inpatient": "døgn"}
@@ -59,6 +60,22 @@ def _events(definition: PathwayDefinition) -> tuple[list[dict[str, Any]], list[d
     return timers, message_events
 
 
+def _registration(code: RegistrationCode) -> dict[str, Any]:
+    return {"code": code.code, "with_outcome": code.with_outcome, "unconfirmed": code.unconfirmed,
+            "note": code.note, "source": code.source}
+
+
+def _registrations(definition: PathwayDefinition) -> list[dict[str, Any]]:
+    """The registry code of each event the extract reports, in the order of a pathway: the start, the measuring
+    points in file order, and the built-in patient-deferred (L) of every pathway that reports at all."""
+    if not definition.reports_to_registry:
+        return []
+    rows = [{"event": START_EVENT, **_registration(definition.start_registration)}] \
+        if definition.start_registration else []
+    rows += [{"event": point, **_registration(code)} for point, code in definition.registration_codes.items()]
+    return rows + [{"event": PATIENT_DEFERRED, **_registration(PATIENT_DEFERRED_REGISTRATION)}]
+
+
 def describe(definition: PathwayDefinition) -> dict[str, Any]:
     timers, message_events = _events(definition)
     return {
@@ -78,6 +95,7 @@ def describe(definition: PathwayDefinition) -> dict[str, Any]:
         "timers": timers,
         "messages": message_events,
         "started_by_messages": list(definition.started_by_messages),
+        "registration_codes": _registrations(definition),
     }
 
 
@@ -197,6 +215,7 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
                 f"{_source(indicator['source'])} |")
     else:
         out.append("Ingen nasjonale forløpstider.")
+    out += _render_registrations(entry)
     if entry["timers"]:
         out += ["", "### Tidsstyrte hendelser", "", "| hendelse | på | uttrykk |", "|---|---|---|"]
         for timer in entry["timers"]:
@@ -209,6 +228,21 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
             direction = "sender" if message["direction"] == "sends" else "venter på"
             out.append(f"| {_cell(message['name'])} (`{message['element_id']}`) | {direction} | "
                        f"`{message['message']}` |")
+    return out
+
+
+def _render_registrations(entry: dict[str, Any]) -> list[str]:
+    """The codes of the registry extract (`registrationCode`); an unconfirmed one is marked, its note beside it."""
+    if not entry["registration_codes"]:
+        return []
+    out = ["", "### Registreringskoder (NPR-uttrekk)", "", "| hendelse | kode | merknad |", "|---|---|---|"]
+    for row in entry["registration_codes"]:
+        code = f"`{row['code']}`" if row["code"] else ""
+        if row["with_outcome"]:
+            code += " + utfall"
+        if row["unconfirmed"]:
+            code = f"{code} ⚠️ ikke bekreftet".strip()
+        out.append(f"| `{row['event']}` | {code} | {_cell(row['note'] or _source(row['source']))} |")
     return out
 
 
