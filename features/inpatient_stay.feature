@@ -15,6 +15,9 @@ Feature: An inpatient stay and the discharge of a discharge-ready patient ("utsk
   place, services decided): the stay waits for its answer, and the coordinator is asked to call the municipality
   when no answer has come within 2 working days. The discharge summary goes to the GP; a planned readmission goes
   back to the preparation of the discharge.
+  On the municipal side the admission notice starts the municipal coordination in the municipality named (or gives
+  the one that runs a task), the planned date gives the task to prepare the municipal measures, and the
+  discharge-ready notice the task to report the conditions, which opens again until both are in place.
   Source: the agreement between Helse Stavanger HF and its municipalities (November 2008), quoted in the NAPHA
   report of Høgskolen i Østfold's network "Mennesker med psykiske lidelser som har behov for omfattende tjenester".
   It is a local agreement, not a national rule: the same-day deadline and the 2 working days are flagged as
@@ -220,3 +223,43 @@ Feature: An inpatient stay and the discharge of a discharge-ready patient ("utsk
       | key                    | from            | to                          | limit | unit          | unconfirmed |
       | discharge_ready_notice | discharge_ready | discharge_ready_notice_sent | 0     | calendar_days | yes         |
     And the timer "timer_municipal_conditions" is flagged as unconfirmed configuration
+
+  Scenario: The admission notice starts the municipal coordination in the municipality named
+    Given the patient was admitted to "DPS Nord døgnavdeling" on Monday 2026-03-02
+    When the admission was notified to "Porsgrunn kommune" on Tuesday 2026-03-03
+    Then the municipal coordination runs in "Porsgrunn kommune", started on Tuesday 2026-03-03, in inpatient care
+    And on the municipal side the task "inform_patient" is open in the lane "Forløpskoordinator"
+    And the municipal coordination was started by the admission notice, linked to the stay
+    And the municipal coordination has the admission notice saying the patient was admitted on Monday 2026-03-02
+
+  Scenario: A municipal coordination that already runs is told of the admission and gets a task
+    Given the municipality "Porsgrunn kommune" already coordinates for the patient since Monday 2026-02-02
+    And the patient was admitted to "DPS Nord døgnavdeling" on Monday 2026-03-02
+    When the admission was notified to "Porsgrunn kommune" on Monday 2026-03-02
+    Then the patient has one municipal coordination
+    And on the municipal side the task "register_admission_notice" is open in the lane "Forløpskoordinator"
+    And the municipal coordination was linked by the admission notice to the stay
+    When the municipal coordinator registered the admission on Tuesday 2026-03-03
+    Then on the municipal side the "admission_notice_received" measuring point was registered on Tuesday 2026-03-03
+
+  Scenario: The municipality prepares its measures, answers the discharge-ready notice and the patient is discharged
+    Given the patient was admitted to "DPS Nord døgnavdeling" on Monday 2026-03-02
+    And the admission was notified to "Porsgrunn kommune" on Monday 2026-03-02
+    When the discharge-ready date was planned for Friday 2026-03-20 on Wednesday 2026-03-04
+    Then on the municipal side the task "prepare_measures_before_discharge" is open in the lane "Forløpskoordinator"
+    And on the municipal side the task "report_municipal_conditions" is not open
+    When the municipal coordinator prepared the measures before discharge on Thursday 2026-03-05
+    And all seven discharge-ready conditions were assessed as met on Friday 2026-03-20
+    And the municipality was notified that the patient is discharge-ready on Friday 2026-03-20
+    Then the "discharge ready notice" deadline is met
+    And on the municipal side the task "report_municipal_conditions" is open in the lane "Forløpskoordinator"
+    When the municipal coordinator reported on Monday 2026-03-23 that services are decided but housing is not in place yet
+    Then on the municipal side the task "report_municipal_conditions" is open
+    And the pathway waits for the municipality's conditions for discharge
+    And the task "discharge_patient" is not open
+    When the municipal coordinator reported on Tuesday 2026-03-24 that housing is in place and services are decided
+    Then on the municipal side the task "report_municipal_conditions" is not open
+    And the "municipal_conditions_received" measuring point was registered on Tuesday 2026-03-24
+    And the task "discharge_patient" is open
+    When the scheduler runs on Wednesday 2026-03-25
+    Then the task "call_municipality" is not open

@@ -2,23 +2,27 @@
 
 Steps only this pathway needs: the admission, the notices to the municipality (`admission_notice`,
 `discharge_ready_date_planned`, `discharge_ready_notice`) and what they carry, the checklist of the discharge-ready
-conditions, the municipality's answer (`municipal_conditions`, sent here as the API's `POST /instances/{id}/messages`
-would send it), the discharge and the discharge summary.
+conditions, the municipality's answer (`municipal_conditions`: sent as the API's `POST /instances/{id}/messages`
+would send it, or by the municipal coordinator's task on the municipal side), the discharge and the discharge
+summary. The municipal side is the patient's `municipal_coordination`, which the admission notice starts or links;
+its steps say "on the municipal side" and look that instance up, so `pathway.instance_id` stays the stay.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 from typing import Any
 
 from pytest_bdd import given, scenarios, then, when
 from sqlalchemy import select
 
-from engine.db.models import PathwayMessage
+from engine.db.models import PathwayInstance, PathwayMessage
+from engine.reading.tasks import TaskFilter, list_tasks
 from engine.runtime.spiff import waiting_messages
 from features.conftest import step
-from tests.support import saved_workflow
+from tests.support import complete, detail, saved_workflow
 
 scenarios("inpatient_stay.feature")
 
@@ -163,3 +167,109 @@ def no_longer_waits(pathway) -> None:
 def timer_flagged(pathway, element: str) -> None:
     notes = [f.note for f in pathway.pathway_definition().flags if f.element_id == element]
     assert notes and "lokal konfigurasjon" in notes[0], notes
+
+
+# ---- the municipal side of the same patient ------------------------------------------------------------------
+
+MUNICIPAL = "municipal_coordination"
+
+
+def _municipal_id(pathway) -> str:
+    with pathway.runtime.db.reading() as session:
+        [instance_id] = session.scalars(select(PathwayInstance.id).where(
+            PathwayInstance.patient_key == pathway.patient_key, PathwayInstance.pathway_key == MUNICIPAL)).all()
+    return instance_id
+
+
+def _municipal_open(pathway) -> list[str]:
+    return [t["element_id"] for t in detail(pathway.runtime, _municipal_id(pathway))["open_tasks"]]
+
+
+@given(step('the municipality "{municipality:Q}" already coordinates for the patient since {day:Day}'))
+def already_coordinating(pathway, municipality: str, day: date) -> None:
+    pathway.move_to(day)
+    pathway.runtime.start_pathway(patient_key=pathway.patient_key, pathway_key=MUNICIPAL, unit=municipality,
+                                  setting="outpatient", referral_received_on=day)
+
+
+@then("the patient has one municipal coordination")
+def one_municipal(pathway) -> None:
+    assert _municipal_id(pathway)
+
+
+@then(step('the municipal coordination runs in "{municipality:Q}", started on {day:Day}, in {setting:Setting} care'))
+def municipal_runs(pathway, municipality: str, day: date, setting: str) -> None:
+    view = detail(pathway.runtime, _municipal_id(pathway))
+    assert (view["unit"], view["status"], view["started_on"], view["setting"]) == (
+        municipality, "active", day, setting), view
+
+
+@then(step('on the municipal side the task "{element:Q}" is open'))
+def municipal_task_open(pathway, element: str) -> None:
+    assert element in _municipal_open(pathway), _municipal_open(pathway)
+
+
+@then(step('on the municipal side the task "{element:Q}" is not open'))
+def municipal_task_not_open(pathway, element: str) -> None:
+    assert element not in _municipal_open(pathway), _municipal_open(pathway)
+
+
+@then(step('on the municipal side the task "{element:Q}" is open in the lane "{lane:Q}"'))
+def municipal_task_in_lane(pathway, element: str, lane: str) -> None:
+    page = list_tasks(pathway.runtime.db, pathway.today(), TaskFilter(lane=lane), limit=500)
+    in_lane = [t["element_id"] for t in page["items"] if t["instance_id"] == _municipal_id(pathway)]
+    assert element in in_lane, in_lane
+
+
+@then(step("the municipal coordination was {how} by the admission notice{rest}"))
+def municipal_link(pathway, how: str, rest: str) -> None:
+    kind = {"started": "started_by_message", "linked": "linked_by_message"}[how]
+    municipal = _municipal_id(pathway)
+    [link] = detail(pathway.runtime, municipal)["linked_pathways"]
+    assert (link["kind"], link["direction"], link["instance_id"], link["pathway"]) == (
+        kind, "from", pathway.instance_id, KEY)
+    [message] = [m for m in pathway.detail()["messages"] if m["name"] == "admission_notice"]
+    assert (message["direction"], message["status"], message["other"]["instance_id"]) == (
+        "sent", "delivered", municipal)
+
+
+@then(step("the municipal coordination has the admission notice saying the patient was admitted on {day:Day}"))
+def municipal_has_notice(pathway, day: date) -> None:
+    workflow = saved_workflow(pathway.runtime, _municipal_id(pathway))
+    [task] = [t for t in detail(pathway.runtime, _municipal_id(pathway))["open_tasks"]]
+    data = workflow.get_task_from_id(uuid.UUID(task["id"])).data
+    assert data["admission_notice"]["admitted_on"] == day.isoformat(), data["admission_notice"]
+
+
+def _municipal_register(pathway, element: str, day: date, **form: Any) -> None:
+    pathway.move_to(day)
+    complete(pathway.runtime, _municipal_id(pathway), element, day, **form)
+
+
+@when(step("the municipal coordinator registered the admission on {day:Day}"))
+def municipal_registers_admission(pathway, day: date) -> None:
+    _municipal_register(pathway, "register_admission_notice", day, ward_contact="Miljøterapeut Per")
+
+
+@then(step('on the municipal side the "{code:Q}" measuring point was registered on {day:Day}'))
+def municipal_measuring_point(pathway, code: str, day: date) -> None:
+    points = detail(pathway.runtime, _municipal_id(pathway))["measuring_points"]
+    assert day in [e["occurred_on"] for e in points if e["code"] == code], points
+
+
+@when(step("the municipal coordinator prepared the measures before discharge on {day:Day}"))
+def municipal_prepares(pathway, day: date) -> None:
+    _municipal_register(pathway, "prepare_measures_before_discharge", day, housing_prepared=True,
+                        service_application_sent=True)
+
+
+@when(step("the municipal coordinator reported on {day:Day} that housing is in place and services are decided"))
+def municipal_reports_ready(pathway, day: date) -> None:
+    _municipal_register(pathway, "report_municipal_conditions", day, housing_in_place=True, services_decided=True)
+
+
+@when(step("the municipal coordinator reported on {day:Day} that services are decided but housing is not in place "
+           "yet"))
+def municipal_reports_no_housing(pathway, day: date) -> None:
+    _municipal_register(pathway, "report_municipal_conditions", day, housing_in_place=False, services_decided=True,
+                        conditions_note="Venter på kommunal bolig")
