@@ -263,3 +263,13 @@ Feature: An inpatient stay and the discharge of a discharge-ready patient ("utsk
     And the task "discharge_patient" is open
     When the scheduler runs on Wednesday 2026-03-25
     Then the task "call_municipality" is not open
+
+  Scenario: The coordinator registers on the timeline that the municipality confirmed its conditions by phone
+    Given the patient was admitted to "DPS Nord døgnavdeling" on Monday 2026-03-02
+    And the admission was notified to "Porsgrunn kommune" on Monday 2026-03-02
+    And the discharge-ready date was planned for Wednesday 2026-03-18 on Wednesday 2026-03-04
+    And all seven discharge-ready conditions were assessed as met on Wednesday 2026-03-18
+    And the municipality was notified that the patient is discharge-ready on Wednesday 2026-03-18
+    When the coordinator registered on Friday 2026-03-20 on the timeline that the municipality's conditions are received
+    Then the "municipal_conditions_received" measuring point was registered on Friday 2026-03-20
+    And the task "discharge_patient" is open

@@ -93,6 +93,14 @@ def municipality_without_housing(pathway, day: date) -> None:
     _municipality_answers(pathway, day, housing=False, services=True)
 
 
+@when(step("the coordinator registered on {day:Day} on the timeline that the municipality's conditions are "
+           "received"))
+def conditions_registered_on_timeline(pathway, day: date) -> None:
+    """The timeline's message form sends the message without data (`/forlop/{id}/melding`)."""
+    pathway.move_to(day)
+    pathway.runtime.send_message(pathway.instance_id, "municipal_conditions", occurred_on=day, data=None)
+
+
 @given(step("the patient was discharged on {day:Day} with no readmission planned"))
 @when(step("the patient was discharged on {day:Day} with no readmission planned"))
 def discharged(pathway, day: date) -> None:
