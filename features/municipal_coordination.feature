@@ -12,6 +12,8 @@ Feature: Municipal pathway coordination ("kommunal forløpskoordinering")
   When specialist care closes its pathway with follow-up in the municipality, it sends the written follow-up plan
   (message "follow_up_plan"). The municipality checks that it has the written plan, a named responsible
   professional, that the patient knows where to turn, and the suicide and violence risk assessment.
+  An inpatient ward's notices (admission, planned discharge-ready date, discharge-ready patient) reach this
+  pathway too, and the municipality answers with its conditions for discharge: see inpatient_stay.feature.
   There are no national deadlines for the municipality, so this pathway measures no deadlines; it registers
   measuring points (individual plan established, responsibility group established, crisis plan made, follow-up
   plan received, ...).

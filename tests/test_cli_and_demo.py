@@ -74,7 +74,7 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     with Database(url).reading() as session:  # who deployed: the command line's user, also in the audit trail
         assert {v.deployed_by.split(":")[0] for v in session.scalars(select(PathwayVersion))} == {"cli"}
         assert session.scalar(select(func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.action == "deploy_pathway")) == 10
+                              .where(AuditEvent.action == "deploy_pathway")) == len(pathway_files(PATHWAYS_DIR))
     bad = tmp_path / "bad.bpmn"
     bad.write_bytes(sample_pathway(condition="open('x')"))
     assert cli_main(["deploy", str(bad)]) == 1
