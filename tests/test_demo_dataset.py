@@ -193,8 +193,8 @@ def test_each_coordinator_works_the_own_units_list(demo, unit):
     page = demo.get("/tasks", params={"limit": 500}, headers=headers).json()
     assert page["total"] > 20 and {t["unit"] for t in page["items"]} == {unit}
     assert any(t["overdue"] for t in page["items"])
-    dues = [t["due_on"] for t in page["items"] if t["due_on"]]
-    assert dues == sorted(dues)  # earliest due first
+    urgent = [t["urgent_on"] for t in page["items"] if t["urgent_on"]]
+    assert urgent == sorted(urgent)  # the nearest running deadline of the pathway first, else the task's own
     other = next(u for u in UNITS if u != unit)
     foreign = demo.get("/tasks", params={"limit": 1}, headers={"Authorization": f"Bearer {COORDINATORS[other]}"})
     foreign_task = foreign.json()["items"][0]

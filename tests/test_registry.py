@@ -146,6 +146,16 @@ def test_an_unconfirmed_type_is_flagged_and_gets_no_prefix(runtime):
         ("pathway_start", None, True), ("first_attendance", None, True)]
 
 
+def test_a_clinical_decision_at_referral_is_reported_as_c_and_its_outcome(runtime):
+    """Right to treatment at referral: the decision with no first attendance before it, coded like any other."""
+    instance_id = start_tsb(runtime, patient="NPR-0004", received=date(2025, 12, 1))
+    complete(runtime, instance_id, "assess_referral", date(2025, 12, 2), outcome="right_to_treatment")
+    complete(runtime, instance_id, "clinical_decision_at_referral", date(2025, 12, 2), outcome="CT")
+    rows = registration_extract(runtime.db, runtime.definitions, date(2025, 12, 1), date(2025, 12, 31))
+    assert [(r.event, r.code, r.code_with_type) for r in rows] == [
+        ("pathway_start", None, None), ("clinical_decision", "CT", "D01CT")]
+
+
 def test_an_undone_registration_leaves_the_extract(runtime):
     instance_id = start_tsb(runtime, patient="NPR-0003", received=date(2025, 12, 1))
     complete(runtime, instance_id, "assess_referral", date(2025, 12, 2), outcome="right_to_care")
