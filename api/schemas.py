@@ -321,6 +321,8 @@ class IndicatorDefinitionOut(BaseModel):
     from_: str = Field(alias="from")
     to: str
     limit: int
+    limit_field: str | None = Field(default=None, description="The form field of the `from` registration that sets "
+                                                               "the patient's own limit; `limit` when it is empty")
     unit: str
     setting: Literal["outpatient", "inpatient", "any"] = Field(description="The setting the deadline applies to: "
                                                                           "outpatient, inpatient or any")

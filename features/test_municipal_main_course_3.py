@@ -15,7 +15,7 @@ from pytest_bdd import given, scenarios, then, when
 from engine.errors import Conflict
 from features.conftest import phrases, step_with
 
-scenarios("municipal_main_course_3.feature")
+scenarios("municipal_main_course_3.feature", "municipal_main_course_3_recurring.feature")
 
 KEY = "municipal_main_course_3"
 
@@ -48,9 +48,18 @@ def coordinator_assigned(pathway, day: date) -> None:
 @when(step("the responsibility group, the individual plan and the crisis plan were made with the patient on "
            "{day:Day}"))
 def instruments_made(pathway, day: date) -> None:
+    instruments_made_with_intervals(pathway, day, 2, 6)
+
+
+@given(step("the responsibility group was set up on {day:Day} to meet every {group:d} months, the individual plan "
+            "made to be evaluated every {plan:d} months, and the crisis plan made"))
+@when(step("the responsibility group was set up on {day:Day} to meet every {group:d} months, the individual plan "
+           "made to be evaluated every {plan:d} months, and the crisis plan made"))
+def instruments_made_with_intervals(pathway, day: date, group: int, plan: int) -> None:
     pathway.register("establish_responsibility_group", day, members="Pasient, fastlege, DPS, NAV, bolig",
-                     specialist_care_member=True)
-    pathway.register("establish_individual_plan", day, consent_given=True, patient_goals="Bo i egen leilighet")
+                     specialist_care_member=True, meeting_interval_months=group)
+    pathway.register("establish_individual_plan", day, consent_given=True, patient_goals="Bo i egen leilighet",
+                     ip_evaluation_interval_months=plan)
     pathway.register("make_crisis_plan", day, patient_involved=True)
 
 
@@ -140,3 +149,46 @@ def deadline_flagged(pathway, name: str) -> None:
 def crisis_report_refused(refusal: dict[str, Any]) -> None:
     assert "error" in refusal, "the second crisis report was accepted"
     assert "crisis_reported" in str(refusal["error"])
+
+
+# ---- the responsibility group's meetings and the individual plan's evaluations, each on its own interval -------
+
+@given(step('the responsibility group met on {day:Day} with the patient, the GP and specialist care, '
+            'to meet again in {months:d} months, deciding "{decisions:Q}"'))
+@when(step('the responsibility group met on {day:Day} with the patient, the GP and specialist care, '
+           'to meet again in {months:d} months, deciding "{decisions:Q}"'))
+def group_met(pathway, day: date, months: int, decisions: str) -> None:
+    minutes = {f"decision_{n}": text.strip() for n, text in enumerate(decisions.split(";"), start=1) if text.strip()}
+    pathway.register("hold_responsibility_group_meeting", day, patient_present=True, gp_present=True,
+                     specialist_care_present=True, meeting_interval_months=months, **minutes)
+
+
+@when(step("the responsibility group met on {day:Day}, to meet again in {months:d} months, with no decisions"))
+def group_met_without_decisions(pathway, day: date, months: int) -> None:
+    pathway.register("hold_responsibility_group_meeting", day, patient_present=True, meeting_interval_months=months)
+
+
+@given(step("the individual plan was evaluated with the patient on {day:Day}, next in {months:d} months"))
+@when(step("the individual plan was evaluated with the patient on {day:Day}, next in {months:d} months"))
+def plan_evaluated(pathway, day: date, months: int) -> None:
+    pathway.register("evaluate_individual_plan", day, patient_involved=True, individual_plan_updated=True,
+                     ip_evaluation_interval_months=months)
+
+
+@when(step("the patient was discharged from an inpatient stay on {day:Day}"))
+def discharged(pathway, day: date) -> None:
+    pathway.move_to(day)
+    pathway.runtime.send_message(pathway.instance_id, "patient_discharged", occurred_on=day, data={})
+
+
+@when(step("the individual plan was evaluated at discharge on {day:Day}, next in {months:d} months"))
+def plan_evaluated_at_discharge(pathway, day: date, months: int) -> None:
+    pathway.register("evaluate_individual_plan_at_discharge", day, patient_involved=True,
+                     individual_plan_updated=True, ip_evaluation_interval_months=months)
+
+
+@then(step('the meeting form records "{fields:Q}"'))
+def meeting_form_records(pathway, fields: str) -> None:
+    form = {spec.id for spec in pathway.pathway_definition().form_of("hold_responsibility_group_meeting")}
+    missing = [f.strip() for f in fields.split(",") if f.strip() not in form]
+    assert not missing, f"the meeting form lacks {missing}"

@@ -210,3 +210,23 @@ def test_unconfirmed_configuration_is_flagged_on_the_process_and_on_elements():
         ("Vurdere henvisning", "Fristen er ikke bekreftet", "assess")]
     empty = sample_pathway(properties='<camunda:property name="unconfirmed:pathwayType" value="" />')
     assert any("needs a topic" in p.message for p in errors(empty))
+
+
+def test_a_limit_field_must_be_a_whole_number_field_of_the_from_point():
+    base = "from=referral_received; to=referral_assessed; limit=10; unit=working_days; source=x; "
+    # the start event has no form: the patient's limit could never be read
+    assert any("limit_field 'weeks' is not a whole-number" in p.message
+               for p in errors(sample_pathway(indicator=base + "limit_field=weeks")))
+    assert any("limit_field must name a form field" in p.message
+               for p in errors(sample_pathway(indicator=base + "limit_field=Weeks!")))
+
+
+def test_the_shipped_limit_fields_are_read():
+    definition, _ = parse_pathway((ROOT / "pathways" / "municipal_main_course_3.bpmn").read_bytes(), "mc3.bpmn")
+    fields = {i.key: (i.limit_field, i.limit, i.unit, i.unconfirmed) for i in definition.indicators if i.limit_field}
+    assert fields == {
+        "first_responsibility_group_meeting": ("meeting_interval_months", 1, "calendar_months", True),
+        "responsibility_group_interval": ("meeting_interval_months", 2, "calendar_months", True),
+        "first_individual_plan_evaluation": ("ip_evaluation_interval_months", 6, "calendar_months", True),
+        "individual_plan_evaluation_interval": ("ip_evaluation_interval_months", 6, "calendar_months", True),
+    }

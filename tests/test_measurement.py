@@ -105,3 +105,12 @@ def test_an_event_whose_condition_is_false_ends_an_interval_but_opens_none():
     measure_event(rows, [interval], RegisteredEvent("e", date(2026, 1, 5)))
     measure_event(rows, [interval], RegisteredEvent("e", date(2026, 2, 2)), not_starting={"x"})
     assert [(m.sequence, m.end_on, m.status) for m in rows] == [(1, date(2026, 2, 2), "met")]
+
+
+def test_a_patients_own_limit_sets_the_due_date_and_is_kept_with_the_row():
+    interval = indicator("from=m; to=m; repeat=true; limit=2; unit=calendar_months")
+    rows: list = []
+    measure_event(rows, [interval], RegisteredEvent("m", date(2026, 1, 31)), limits={"x": 1})
+    measure_event(rows, [interval], RegisteredEvent("m", date(2026, 2, 27)))
+    assert [(m.sequence, m.limit_days, m.due_on, m.status) for m in rows] == [
+        (1, 1, date(2026, 2, 28), "met"), (2, 2, date(2026, 4, 27), "pending")]

@@ -257,6 +257,7 @@ def _read_definition(process: etree._Element, source: bytes, filename: str,
     elements = _read_elements(process, lane_of, lint)
     codes = set(elements.measuring_points.values())
     indicators = _read_indicators(process, props.indicators, codes, lint)
+    _check_limit_fields(process, indicators, elements.tasks, lint)
     pathway_start = _read_pathway_start(process, props.starts, codes, lint)
     start_registration = None
     if START_REGISTRATION_PROPERTY in props.plain:
@@ -412,6 +413,20 @@ def _read_form_field(task: etree._Element, xml_field: etree._Element, seen: set[
         lint.error(task, f"enum form field {field_id!r} has no values", line=line)
     required = bool(xml_field.xpath("./camunda:validation/camunda:constraint[@name='required']", namespaces=NS))
     return FormField(field_id, xml_field.get("label") or field_id, field_type, required, options)
+
+
+def _check_limit_fields(process: etree._Element, indicators: list[DeadlineIndicator],
+                        tasks: dict[str, TaskDefinition], lint: Linter) -> None:
+    """An indicator's `limit_field` must be a whole-number field on a task that registers its `from` point: the
+    patient's limit is read from that registration."""
+    for indicator in indicators:
+        if indicator.limit_field is None:
+            continue
+        starting = [t for t in tasks.values() if t.measuring_point == indicator.from_point]
+        if not any(f.id == indicator.limit_field and f.type == "long" for t in starting for f in t.form):
+            lint.error(process, f"deadline indicator '{indicator.key}': limit_field '{indicator.limit_field}' is "
+                                f"not a whole-number (long) form field of a task registering '{indicator.from_point}'",
+                       line=indicator.line)
 
 
 def _read_indicators(process: etree._Element, declared: list[Property], codes: set[str],

@@ -26,7 +26,7 @@ PROPERTY_PREFIX = "deadlineIndicator:"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
-                           "repeat", "from_outcome", "note", "when", "deferrable"}
+                           "repeat", "from_outcome", "note", "when", "deferrable", "limit_field"}
 
 
 class IndicatorSyntaxError(ValueError):
@@ -70,6 +70,9 @@ class DeadlineIndicator:
     #: A registered patient deferral (code L) applies to this deadline: the patient can delay its end event (the
     #: assessment's clinical decision, an evaluation), unlike the referral assessment. False unless declared.
     deferrable: bool = False
+    #: A whole-number form field of the `from` point that sets this patient's limit (in `unit`), e.g. the
+    #: responsibility group's meeting interval; `limit` stands when the field is left empty.
+    limit_field: str | None = None
     line: int | None = field(default=None, compare=False)
 
     def applies_to(self, setting: str, severity: str | None) -> bool:
@@ -80,8 +83,8 @@ class DeadlineIndicator:
     def starts_on(self, code: str, outcome: str | None) -> bool:
         return code == self.from_point and (not self.from_outcomes or outcome in self.from_outcomes)
 
-    def due_on(self, start_on: date) -> date:
-        return due_date(start_on, self.limit, self.unit)
+    def due_on(self, start_on: date, limit: int | None = None) -> date:
+        return due_date(start_on, self.limit if limit is None else limit, self.unit)
 
     @classmethod
     def parse(cls, key: str, text: str, line: int | None = None) -> "DeadlineIndicator":
@@ -137,6 +140,9 @@ class DeadlineIndicator:
             raise IndicatorSyntaxError("from and to are the same measuring point; set repeat=true for an interval")
         from_outcomes = parse_outcomes(values.get("from_outcome", ""))
         when = values.get("when") or None  # a safe expression: the catalogue's lint checks it with the others
+        limit_field = values.get("limit_field") or None
+        if limit_field is not None and not CODE.match(limit_field):
+            raise IndicatorSyntaxError(f"limit_field must name a form field (lower_snake_case), not {limit_field!r}")
         return cls(
             key=key,
             label=values.get("label") or key,
@@ -156,5 +162,6 @@ class DeadlineIndicator:
             note=values.get("note") or None,
             when=when,
             deferrable=_parse_bool("deferrable", values["deferrable"]) if "deferrable" in values else False,
+            limit_field=limit_field,
             line=line,
         )

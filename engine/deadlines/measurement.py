@@ -6,7 +6,7 @@ apply a command's events in memory before writing the changed rows in one go.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,12 +58,13 @@ class Measurement:
 
 
 def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], event: RegisteredEvent,
-                  not_starting: Collection[str] = ()) -> None:
+                  not_starting: Collection[str] = (), limits: Mapping[str, int] | None = None) -> None:
     """Apply one registered measuring point to an instance's measurements, in place (new ones are appended).
 
     `not_starting` names indicators whose `when` condition is false for this event: it starts none of them, but
     still ends them, since an interval from one evaluation to the next ends even at an evaluation that opens no
-    new interval."""
+    new interval. `limits` gives the patient's own limit of an indicator with a `limit_field`, read from this
+    event's form."""
     if event.code == PATIENT_DEFERRED:
         for row in deferrable_open(rows, applicable):
             row.deferral_registered = True
@@ -78,17 +79,19 @@ def measure_event(rows: list[Measurement], applicable: list[DeadlineIndicator], 
             open_rows = []
         if not indicator.starts_on(event.code, event.outcome) or indicator.key in not_starting:
             continue
+        limit = (limits or {}).get(indicator.key, indicator.limit)
         if open_rows and not indicator.repeat:
             # A later start event (e.g. the clinical decision after extended assessment) restarts the clock.
             row = open_rows[0]
             row.start_on = event.occurred_on
-            row.due_on = indicator.due_on(event.occurred_on)
+            row.limit_days = limit
+            row.due_on = indicator.due_on(event.occurred_on, limit)
             row.status = DeadlineStatus.PENDING
         elif not open_rows and (indicator.repeat or not existing):
             rows.append(Measurement(
                 indicator_key=indicator.key, label=indicator.label, sequence=len(existing) + 1,
-                from_point=indicator.from_point, to_point=indicator.to_point, limit_days=indicator.limit,
-                day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on),
+                from_point=indicator.from_point, to_point=indicator.to_point, limit_days=limit,
+                day_unit=indicator.unit, start_on=event.occurred_on, due_on=indicator.due_on(event.occurred_on, limit),
                 status=DeadlineStatus.PENDING, target_share=indicator.target_share, unconfirmed=indicator.unconfirmed,
             ))
 

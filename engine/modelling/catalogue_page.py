@@ -31,7 +31,8 @@ def load_catalogue(directory: Path) -> list[PathwayDefinition]:
 def _indicator(indicator: DeadlineIndicator) -> dict[str, Any]:
     return {
         "key": indicator.key, "label": indicator.label, "from": indicator.from_point, "to": indicator.to_point,
-        "limit": indicator.limit, "unit": indicator.unit, "setting": indicator.setting,
+        "limit": indicator.limit, "limit_field": indicator.limit_field, "unit": indicator.unit,
+        "setting": indicator.setting,
         "severity": indicator.severity, "from_outcomes": list(indicator.from_outcomes), "when": indicator.when,
         "repeat": indicator.repeat, "deferrable": indicator.deferrable, "target": indicator.target_share, "target_unconfirmed": indicator.target_unconfirmed,
         "source": indicator.source, "unconfirmed": indicator.unconfirmed, "note": indicator.note,
@@ -154,6 +155,13 @@ def _unconfirmed_rows(entries: list[dict[str, Any]]) -> Iterable[str]:
             yield f"| {entry['key']} | {_cell(where)} | {_cell(flag['note'])} |"
 
 
+def _limit(indicator: dict[str, Any]) -> str:
+    limit = f"{indicator['limit']} {UNIT_LABELS[indicator['unit']]}"
+    if indicator["limit_field"]:
+        return f"per pasient (`{indicator['limit_field']}`), ellers {limit}"
+    return limit
+
+
 def render_markdown(definitions: list[PathwayDefinition]) -> str:
     entries = [describe(d) for d in definitions]
     out = [
@@ -210,7 +218,7 @@ def _render_pathway(entry: dict[str, Any]) -> list[str]:
             out.append(
                 f"| {_cell(indicator['label'])} (`{indicator['key']}`){_cell(note)} | "
                 f"`{indicator['from']}` → `{indicator['to']}` | "
-                f"{indicator['limit']} {UNIT_LABELS[indicator['unit']]}{flag} | {_cell(_variant(indicator))} | "
+                f"{_limit(indicator)}{flag} | {_cell(_variant(indicator))} | "
                 f"{'kan utsettes' if indicator['deferrable'] else '–'} | {_target(indicator)} | "
                 f"{_source(indicator['source'])} |")
     else:

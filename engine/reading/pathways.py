@@ -50,7 +50,7 @@ def pathway_view(version: PathwayVersion, version_count: int, definitions: Defin
         "measuring_points": sorted(definition.codes),
         "indicators": [
             {"key": i.key, "label": i.label, "from": i.from_point, "to": i.to_point, "limit": i.limit,
-             "unit": i.unit, "setting": i.setting, "severity": i.severity, "target_share": i.target_share,
+             "limit_field": i.limit_field, "unit": i.unit, "setting": i.setting, "severity": i.severity, "target_share": i.target_share,
              "target_unconfirmed": i.target_unconfirmed, "repeat": i.repeat, "deferrable": i.deferrable,
              "from_outcomes": list(i.from_outcomes),
              "source": i.source, "unconfirmed": i.unconfirmed, "note": i.note}

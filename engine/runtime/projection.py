@@ -85,7 +85,7 @@ def register_events(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDe
             state.last_occurred_on = event.occurred_on
         if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
             state.started_on = event.occurred_on
-        measure_event(state.measurements, applicable, event, _refused_starts(applicable, event, workflow))
+        measure_event(state.measurements, applicable, event, *_start_conditions(applicable, event, workflow))
 
 
 def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[RegisteredEvent],
@@ -97,32 +97,35 @@ def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[Regi
     applicable = [i for i in definition.indicators if i.applies_to(state.setting, state.severity)]
     rows: list = []
     for event in events:
-        measure_event(rows, applicable, event, _refused_starts(applicable, event, workflow))
+        measure_event(rows, applicable, event, *_start_conditions(applicable, event, workflow))
     if state.status != InstanceStatus.ACTIVE:
         cancel_open(rows)
     state.measurements[:] = rows
 
 
-def _refused_starts(applicable: list[DeadlineIndicator], event: RegisteredEvent,
-                    workflow: BpmnWorkflow | None) -> frozenset[str]:
-    """The indicators this event would start whose `when` condition is false on the event's task data.
+def _start_conditions(applicable: list[DeadlineIndicator], event: RegisteredEvent,
+                      workflow: BpmnWorkflow | None) -> tuple[frozenset[str], dict[str, int]]:
+    """What the event's task data says about the indicators it would start: those whose `when` condition is false,
+    and the patient's own limit of those with a `limit_field` that was filled in.
 
     `occurred_on` is the event's date as it counts now, so a corrected date moves the condition with it."""
-    conditional = [i for i in applicable if i.when and i.starts_on(event.code, event.outcome)]
-    if not conditional:
-        return frozenset()
+    starting = [i for i in applicable if (i.when or i.limit_field) and i.starts_on(event.code, event.outcome)]
+    if not starting:
+        return frozenset(), {}
     task = workflow.get_task_from_id(uuid.UUID(event.task_id)) if workflow and event.task_id else None
     data = {**(task.data if task is not None else {}), "occurred_on": event.occurred_on.isoformat()}
-    refused = set()
-    for indicator in conditional:
-        try:
-            holds = expressions.evaluate(indicator.when, data)
-        except Exception as exc:  # a modeller's expression over coordinator data: report, never crash
-            raise InvalidInput(ErrorCode.ENGINE_ERROR, f"the condition of deadline '{indicator.key}' "
-                                                       f"({indicator.when}) could not be evaluated: {exc}") from exc
-        if not holds:
-            refused.add(indicator.key)
-    return frozenset(refused)
+    refused = {i.key for i in starting if i.when and not _holds(i, data)}
+    limits = {i.key: data[i.limit_field] for i in starting
+              if i.limit_field and type(data.get(i.limit_field)) is int and data[i.limit_field] > 0}
+    return frozenset(refused), limits
+
+
+def _holds(indicator: DeadlineIndicator, data: dict) -> bool:
+    try:
+        return bool(expressions.evaluate(indicator.when, data))
+    except Exception as exc:  # a modeller's expression over coordinator data: report, never crash
+        raise InvalidInput(ErrorCode.ENGINE_ERROR, f"the condition of deadline '{indicator.key}' "
+                                                   f"({indicator.when}) could not be evaluated: {exc}") from exc
 
 
 def _sync_tasks(work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow, now: datetime) -> None:
