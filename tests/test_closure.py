@@ -169,3 +169,21 @@ def test_a_transfer_whose_new_start_is_refused_closes_nothing(runtime, clock):
                                  receiving_unit="x" * 101)
     assert refused.value.code == ErrorCode.UNIT_REQUIRED
     assert detail(runtime, instance_id)["status"] == "active"
+
+
+def test_a_transfer_whose_new_start_loses_a_race_is_a_conflict_and_closes_nothing(runtime, clock, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    import engine.runtime.closure as closure
+
+    instance_id = _in_assessment(runtime, clock)
+
+    def lost_race(*args, **kwargs):
+        raise IntegrityError("INSERT INTO pathway_instance", {}, Exception("duplicate key value: active_key"))
+
+    monkeypatch.setattr(closure, "start_in", lost_race)
+    with pytest.raises(Conflict) as refused:
+        runtime.transfer_pathway(instance_id, transferred_on=date(2026, 1, 16), receiving_trust="Helse Sør HF",
+                                 receiving_unit="DPS Sør")
+    assert refused.value.code == ErrorCode.PATHWAY_ALREADY_ACTIVE and "tsb_d01" in str(refused.value)
+    assert detail(runtime, instance_id)["status"] == "active"

@@ -18,6 +18,7 @@ from datetime import date
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection, insert
+from sqlalchemy.exc import IntegrityError
 
 from engine.catalogue.definition import CLOSURE_POINT, TRANSFER_OUTCOME
 from engine.catalogue.forms import check_occurred_on
@@ -28,7 +29,7 @@ from engine.runtime import projection
 from engine.runtime.context import RuntimeContext
 from engine.runtime.gate import Held, changed_concurrently, locked, require_active
 from engine.runtime.messages import deliver_messages
-from engine.runtime.start import Referral, start_in
+from engine.runtime.start import Referral, raced, start_in
 from engine.runtime.write_path import InstanceState, StaleInstance, UnitOfWork
 from engine.statuses import LinkKind
 
@@ -72,13 +73,17 @@ def transfer_pathway(ctx: RuntimeContext, instance_id: str, *, transferred_on: d
     text = f"Overført til {trust}." + (f" {note.strip()}" if note and note.strip() else "")
     unit = " ".join((receiving_unit or "").split())
     started = None
+    pathway_key = "such a"
     try:
         with locked(ctx, instance_id=instance_id) as held:
+            pathway_key = held.state.pathway_key
             _close(ctx, held, transferred_on, TRANSFER_OUTCOME, text, actor, commit=not unit)
             if unit:
                 started = _start_at_receiving_unit(ctx, held, unit, transferred_on, actor)
     except StaleInstance as exc:
         raise changed_concurrently(instance_id) from exc
+    except IntegrityError as exc:  # the receiving unit's start lost a race for the patient's active pathway
+        raise raced(exc, pathway_key) from exc
     ctx.live.checkin(held.workflow, held.state)
     if started is None:
         return None

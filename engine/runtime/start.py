@@ -73,7 +73,7 @@ def start_pathway(ctx: RuntimeContext, *, patient_key: str, pathway_key: str, un
         with ctx.db.engine.begin() as conn:
             state, workflow, deliver = start_in(ctx, conn, referral, actor)
     except IntegrityError as exc:
-        raise _raced(exc, pathway_key) from exc
+        raise raced(exc, pathway_key) from exc
     ctx.live.checkin(workflow, state)
     return Started(state.id, state.patient_key, deliver)
 
@@ -141,7 +141,7 @@ def active_key(pathway_key: str, patient_key: str) -> str:
     return f"{pathway_key}|{patient_key}"
 
 
-def _raced(exc: IntegrityError, pathway_key: str) -> Exception:
+def raced(exc: IntegrityError, pathway_key: str) -> Exception:
     """A concurrent start for the same patient won the race (the unique active key); anything else stays itself."""
     if "active_key" not in str(exc.orig):
         return exc
