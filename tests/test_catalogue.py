@@ -49,7 +49,7 @@ def test_tsb_definition_reads_measuring_points_indicators_and_lanes():
     local = next(i for i in definition.indicators if i.key == "municipal_coordinator_contact")
     assert (local.limit, local.unit, local.unconfirmed) == (10, "working_days", True)
     assert "Lokal konfigurasjon" in local.note
-    assert definition.started_by_messages == ()
+    assert definition.started_by_messages == ("referral_d01",)  # the referral from the municipal main course 2
     assert set(definition.messages_received) == {"changed_needs", "crisis_notice", "responsibility_group_requested"}
     assert definition.tasks["clinical_decision_basic"].lane == "Forløpskoordinator"
     outcome = definition.tasks["clinical_decision_basic"].form[0]

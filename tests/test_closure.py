@@ -113,7 +113,8 @@ def test_every_specialist_pathway_with_a_closure_task_can_record_a_transfer(runt
     definitions = {d.key: d for d in (runtime.definition_of(v) for v in _current_versions(runtime))}
     closing = {key for key, d in definitions.items() if d.closure_task is not None}
     assert {"tsb_d01", "psychosis", "mental_health_adults_d11", "ocd"} <= closing
-    municipal = {"municipal_coordination", "municipal_main_course_3"}
+    municipal = {"municipal_coordination", "municipal_main_course_1", "municipal_main_course_2",
+                 "municipal_main_course_3"}
     assert {key for key in closing if definitions[key].can_transfer} == closing - municipal
 
 
