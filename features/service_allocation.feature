@@ -13,6 +13,9 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
       starts when that reminder fires and runs for the lead time, so that it falls due on the end date.
   The unit lead (Enhetsleder) gets a task the day after a month has passed without an answer, the day after the
   processing time stated in a provisional reply, and the day after a decision expired without evaluation.
+  Every decision on an application comes after the case was discussed in a joint allocation meeting (Porsgrunn,
+  "forløp 3"); the meeting, the triangulation talk, changed needs and long-term users are in
+  service_allocation_meetings.feature.
 
   Scenario: From the GP's request to the end of the service, with one evaluation and a continued decision (happy path)
     Given an application for municipal health and care services was received on Monday 2026-01-05
@@ -22,6 +25,8 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     When the allocation office registered the request from the GP on Tuesday 2026-01-06
     Then the task "map_needs" is open in the lane "Fagteam psykisk helse og rus"
     When the team mapped the needs on Monday 2026-01-12, expecting a decision within the month
+    Then the task "allocation_meeting" is open in the lane "Tjenestekontor"
+    When the case was discussed in the joint allocation meeting on Thursday 2026-01-15, all parties agreeing
     Then the task "decide_application" is open in the lane "Tjenestekontor"
     When the allocation office granted services until Tuesday 2026-06-30 on Monday 2026-01-19
     Then the "application answered" deadline ended on Monday 2026-01-19
@@ -65,6 +70,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on Monday 2026-01-05
     And the allocation office registered the request from the DPS ward or outpatient clinic on Tuesday 2026-01-06
     And the team mapped the needs on Monday 2026-01-26, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Wednesday 2026-01-28, all parties agreeing
     When the allocation office granted services until Monday 2026-08-31 on <decided>
     Then the "application answered" deadline is due on Thursday 2026-02-05
     And the "application answered" deadline ended on <decided>
@@ -85,7 +91,9 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     When the allocation office sent a provisional reply on <replied>, expecting a decision by Friday 2026-03-06
     Then the "application answered" deadline ended on <replied>
     And the "application answered" deadline is <status>
-    And the task "decide_after_provisional_reply" is open in the lane "Tjenestekontor"
+    And the task "allocation_meeting_after_provisional_reply" is open in the lane "Tjenestekontor"
+    When the case was discussed in the joint allocation meeting on Monday 2026-03-02, all parties agreeing
+    Then the task "decide_after_provisional_reply" is open in the lane "Tjenestekontor"
     When the allocation office granted services until Monday 2026-08-31 on Monday 2026-03-02
     Then the "application answered" deadline is <status>
     And the "application answered" deadline has been measured once
@@ -101,6 +109,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on <received>
     And the allocation office registered the request from the GP on Monday 2026-02-02
     And the team mapped the needs on Monday 2026-02-09, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Monday 2026-02-09, all parties agreeing
     When the allocation office granted services until Monday 2026-08-31 on <decided>
     Then the "application answered" deadline is due on <due>
     And the "application answered" deadline is <status>
@@ -124,7 +133,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     When the team mapped the needs on Monday 2026-02-09, not expecting a decision within the month
     And the allocation office sent a provisional reply on Monday 2026-02-09, expecting a decision by Monday 2026-03-09
     Then the "application answered" deadline is breached
-    And the task "decide_after_provisional_reply" is open
+    And the task "allocation_meeting_after_provisional_reply" is open
     And the task "follow_up_late_answer" is open in the lane "Enhetsleder"
 
   Scenario: A decision later than the processing time stated in the provisional reply is escalated to the unit lead
@@ -136,8 +145,9 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Then the task "follow_up_late_decision" is not open
     When the scheduler runs on Saturday 2026-03-07
     Then the task "follow_up_late_decision" is open in the lane "Enhetsleder"
-    And the task "decide_after_provisional_reply" is open
-    When the allocation office granted services until Monday 2026-08-31 on Monday 2026-03-09
+    And the task "allocation_meeting_after_provisional_reply" is open
+    When the case was discussed in the joint allocation meeting on Monday 2026-03-09, all parties agreeing
+    And the allocation office granted services until Monday 2026-08-31 on Monday 2026-03-09
     Then the task "decide_after_provisional_reply" is not open
     And the task "follow_up_late_decision" is open in the lane "Enhetsleder"
 
@@ -145,6 +155,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on Monday 2026-01-05
     And the allocation office registered the request from the GP on Tuesday 2026-01-06
     And the team mapped the needs on Monday 2026-01-12, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Thursday 2026-01-15, all parties agreeing
     And the allocation office granted services until Tuesday 2026-06-30 on Monday 2026-01-19
     When the scheduler runs on Tuesday 2026-06-02
     Then the task "evaluate_decision" is open in the lane "Fagteam psykisk helse og rus"
@@ -169,6 +180,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on Monday 2026-01-05
     And the allocation office registered the request from the GP on Tuesday 2026-01-06
     And the team mapped the needs on Monday 2026-01-12, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Thursday 2026-01-15, all parties agreeing
     And the allocation office granted services until Tuesday 2026-06-30 on Monday 2026-01-19
     When the scheduler runs on Tuesday 2026-06-02
     Then the task "evaluate_decision" is open
@@ -188,6 +200,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on Monday 2026-01-05
     And the allocation office registered the request from the person's own application form on Tuesday 2026-01-06
     And the team mapped the needs on Monday 2026-01-12, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Thursday 2026-01-15, all parties agreeing
     When the allocation office refused the application on Monday 2026-01-19
     Then the "application answered" deadline is met
     And the pathway is completed
@@ -199,6 +212,7 @@ Feature: Allocation of municipal health and care services ("tildeling av kommuna
     Given an application for municipal health and care services was received on Monday 2026-01-05
     And the allocation office registered the request from the GP on Tuesday 2026-01-06
     And the team mapped the needs on Monday 2026-01-12, expecting a decision within the month
+    And the case was discussed in the joint allocation meeting on Thursday 2026-01-15, all parties agreeing
     When the allocation office tried to grant services without an end date on Monday 2026-01-19
     Then the engine refuses the decision because a granted decision must be time-limited
     And the "application answered" deadline is pending
