@@ -210,7 +210,7 @@ class _Elements:
     message_labels: dict[str, str] = field(default_factory=dict)
     sent_labels: dict[str, str] = field(default_factory=dict)
     start_event_id: str | None = None
-    #: measuring point code -> its registration code, and the element that declared it first
+    #: measuring point code -> its registration code (every element of one measuring point has the same)
     registration_codes: dict[str, RegistrationCode] = field(default_factory=dict)
 
 

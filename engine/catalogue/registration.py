@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.deadlines.indicators import name_value_pairs
+
 #: The element property, and the process property for the pathway start (its date is the instance's start date
 #: under its rule set, which is not one element's measuring point).
 PROPERTY = "registrationCode"
@@ -60,7 +62,7 @@ class RegistrationCode:
 
     @classmethod
     def parse(cls, text: str) -> "RegistrationCode":
-        values = _pairs(text)
+        values = name_value_pairs(text, _KNOWN, RegistrationSyntaxError)
         if "code" not in values:
             raise RegistrationSyntaxError("missing 'code' (write code= with nothing after it while unconfirmed)")
         code = values["code"]
@@ -78,23 +80,6 @@ class RegistrationCode:
 
 
 PATIENT_DEFERRED_REGISTRATION = RegistrationCode(PATIENT_DEFERRED_CODE, source=PATIENT_DEFERRED_SOURCE)
-
-
-def _pairs(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for part in (p.strip() for p in text.split(";")):
-        if not part:
-            continue
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep:
-            raise RegistrationSyntaxError(f"expected name=value, got {part!r}")
-        if name not in _KNOWN:
-            raise RegistrationSyntaxError(f"unknown field {name!r}; known fields: {', '.join(_KNOWN)}")
-        if name in values:
-            raise RegistrationSyntaxError(f"field {name!r} given twice")
-        values[name] = value.strip()
-    return values
 
 
 def _bool(name: str, text: str) -> bool:

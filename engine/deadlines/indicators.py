@@ -9,6 +9,7 @@ so compliance is a GROUP BY over rows, never a replay of workflows.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,6 +37,25 @@ class IndicatorSyntaxError(ValueError):
 def parse_outcomes(text: str) -> tuple[str, ...]:
     """`CP,CT` -> ("CP", "CT"); empty text means any outcome."""
     return tuple(o.strip() for o in text.split(",") if o.strip())
+
+
+def name_value_pairs(text: str, known: Sequence[str], error: type[ValueError]) -> dict[str, str]:
+    """The `name=value; …` pairs of a property value (a deadline indicator, a registration code); `error` for a
+    part without `=`, a name not in `known`, or a name given twice."""
+    values: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep:
+            raise error(f"expected name=value, got {part!r}")
+        if name not in known:
+            raise error(f"unknown field {name!r}; known fields: {', '.join(known)}")
+        if name in values:
+            raise error(f"field {name!r} given twice")
+        values[name] = value.strip()
+    return values
 
 
 def _parse_bool(name: str, text: str) -> bool:
@@ -90,19 +110,7 @@ class DeadlineIndicator:
     def parse(cls, key: str, text: str, line: int | None = None) -> "DeadlineIndicator":
         if not CODE.match(key):
             raise IndicatorSyntaxError(f"indicator key {key!r} must be lower_snake_case")
-        values: dict[str, str] = {}
-        for part in (p.strip() for p in text.split(";")):
-            if not part:
-                continue
-            name, sep, value = part.partition("=")
-            name = name.strip()
-            if not sep:
-                raise IndicatorSyntaxError(f"expected name=value, got {part!r}")
-            if name not in _KNOWN:
-                raise IndicatorSyntaxError(f"unknown field {name!r}; known fields: {', '.join(sorted(_KNOWN))}")
-            if name in values:
-                raise IndicatorSyntaxError(f"field {name!r} given twice")
-            values[name] = value.strip()
+        values = name_value_pairs(text, sorted(_KNOWN), IndicatorSyntaxError)
         missing = [name for name in _REQUIRED if not values.get(name)]
         if missing:
             raise IndicatorSyntaxError(f"missing required field(s): {', '.join(missing)}")
