@@ -29,7 +29,9 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """One CSV cell as the exports write it: empty for no value, "ja"/"nei", a decimal with a dot and four
+    decimals, dates YYYY-MM-DD."""
     if value is None:
         return ""  # suppressed, no target, or all units together
     if isinstance(value, bool):
@@ -47,7 +49,7 @@ def to_csv(rows: Collection[ComplianceRow], *, delimiter: str = ",") -> str:
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(name for name, _ in CSV_COLUMNS)
     for row in rows:
-        writer.writerow(_cell(getattr(row, field)) for _, field in CSV_COLUMNS)
+        writer.writerow(csv_cell(getattr(row, field)) for _, field in CSV_COLUMNS)
     return out.getvalue()
 
 

@@ -28,6 +28,7 @@ from engine.db.database import Database
 from engine.db.models import MeasuringPointEvent, PathwayInstance
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.errors import ErrorCode, InvalidInput
+from engine.reading.compliance_csv import csv_cell
 from engine.reading.periods import check_date, check_range
 
 #: The longest period one extract covers, in days (a leap year): the registry receives a month or a tertial at a
@@ -130,18 +131,10 @@ CSV_COLUMNS = ("pasient", "forlop_id", "pakkeforlop", "enhet", "forlopstype", "f
                "dato", "kode", "kode_med_type", "utfall", "kode_ubekreftet", "utsatt_til")
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
 def to_csv(rows: list[RegistrationRow]) -> str:
     """The extract as CSV for machines: comma-separated, dates YYYY-MM-DD, ja/nei, empty cells for no value."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows([_cell(value) for value in astuple(row)] for row in rows)
+    writer.writerows([csv_cell(value) for value in astuple(row)] for row in rows)
     return out.getvalue()
