@@ -150,9 +150,8 @@ def data_quality_findings(db: Database, definitions: DefinitionCache, today: dat
     """The pathways each check finds (the type check excepted: that is the definition's, see the counts), by check,
     unit and how long ago; at most MAX_FINDINGS."""
     found = union_all(*_checks(today, units)[:3]).subquery()
-    query = select(found).order_by(found.c.check, found.c.unit, found.c.since, found.c.id)
     with db.reading_connection() as conn:
-        rows = conn.execute(query).all()
+        rows = conn.execute(select(found)).all()  # sorted below, in the checks' order
     findings = [Finding(r.check, r.unit, r.id, r.patient_key, r.pathway_key, r.since) for r in rows
                 if _counts_in(definitions, r.check, r.pathway_version_id)]
     order = {str(check): n for n, check in enumerate(CHECKS)}
