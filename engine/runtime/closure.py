@@ -73,17 +73,16 @@ def transfer_pathway(ctx: RuntimeContext, instance_id: str, *, transferred_on: d
     text = f"Overført til {trust}." + (f" {note.strip()}" if note and note.strip() else "")
     unit = " ".join((receiving_unit or "").split())
     started = None
-    pathway_key = "such a"
     try:
         with locked(ctx, instance_id=instance_id) as held:
-            pathway_key = held.state.pathway_key
             _close(ctx, held, transferred_on, TRANSFER_OUTCOME, text, actor, commit=not unit)
             if unit:
-                started = _start_at_receiving_unit(ctx, held, unit, transferred_on, actor)
+                try:
+                    started = _start_at_receiving_unit(ctx, held, unit, transferred_on, actor)
+                except IntegrityError as exc:  # the start lost a race for the patient's active pathway
+                    raise raced(exc, held.state.pathway_key) from exc
     except StaleInstance as exc:
         raise changed_concurrently(instance_id) from exc
-    except IntegrityError as exc:  # the receiving unit's start lost a race for the patient's active pathway
-        raise raced(exc, pathway_key) from exc
     ctx.live.checkin(held.workflow, held.state)
     if started is None:
         return None
