@@ -16,12 +16,14 @@ from engine.catalogue.deployment import deploy_directory
 from engine.clock import Clock, SystemClock
 from engine.db.database import Database
 from engine.db.migrate import upgrade
+from engine.metrics import Backlog
 from engine.runtime import PathwayRuntime
 from engine.settings import Settings
 
 from . import pages, routes
 from .errors import install_error_handlers
 from .limits import RequestLimits
+from .observability import RequestObservability
 from .routes import migrations as migration_routes
 
 log = logging.getLogger("pathways.api")
@@ -41,12 +43,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        with db.exclusive("pathways:startup"):  # several processes may start at once on one database
-            upgrade(db)
-            deploy_directory(db, clock, settings.pathways_dir)
-            if settings.demo_data:
-                from engine.demo.loader import load_demo_data
-                load_demo_data(runtime, progress=demo_progress)
+        prepare(runtime, settings, demo_progress)
         task = asyncio.create_task(_scheduler(runtime, settings.scheduler_interval_seconds)) if scheduler_on else None
         try:
             yield
@@ -68,12 +65,26 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     app.state.runtime = runtime
     app.state.users = Users(db, dev_mode=settings.auth_mode == "dev")
     app.state.clock = clock
+    app.state.backlog = Backlog(db, clock)
     install_error_handlers(app)
     app.add_middleware(RequestLimits)
+    app.add_middleware(RequestObservability)  # added last: outermost, so it sees every answer, refusals too
     app.include_router(routes.router)
     app.include_router(migration_routes.router)
     pages.install(app)
     return app
+
+
+def prepare(runtime: PathwayRuntime, settings: Settings,
+            demo_progress: Callable[[int, int], None] | None = None) -> None:
+    """Bring the database to this version: migrate, deploy the pathway files, load the demo data when asked.
+    Several processes may start at once on one database: one prepares while the others wait, then find it done."""
+    with runtime.db.exclusive("pathways:startup"):
+        upgrade(runtime.db)
+        deploy_directory(runtime.db, runtime.clock, settings.pathways_dir)
+        if settings.demo_data:
+            from engine.demo.loader import load_demo_data
+            load_demo_data(runtime, progress=demo_progress)
 
 
 async def _scheduler(runtime: PathwayRuntime, interval: float) -> None:

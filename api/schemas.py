@@ -433,6 +433,12 @@ class ResolveIncident(BaseModel):
     note: str = Field(min_length=1, max_length=2000, description="Why the incident is resolved without a retry")
 
 
+class ReadyOut(BaseModel):
+    status: Literal["ready"]
+    #: the database's migration revision, which is this version's newest
+    schema_revision: str
+
+
 class TickOut(BaseModel):
     instances_advanced: int
     measurements_marked_overdue: int

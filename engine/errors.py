@@ -92,6 +92,8 @@ class ErrorCode(StrEnum):
     UNITS_INVALID = "units_invalid"
     # the database failed or could not be reached
     DATABASE_FAILED = "database_failed"
+    #: the database answers but its schema is behind this version's migrations (readiness)
+    SCHEMA_OUTDATED = "schema_outdated"
     # who may do what
     NOT_AUTHENTICATED = "not_authenticated"
     ROLE_FORBIDDEN = "role_forbidden"

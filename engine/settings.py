@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.logs import LogFormat
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,3 +24,6 @@ class Settings(BaseSettings):
     auth_mode: Literal["tokens", "dev"] = Field(
         default="tokens", description="tokens: only users added with `pathways user add`; dev: also the fixed demo "
                                       "users of engine.access.principals.DEV_USERS (never with real patients)")
+    log_format: LogFormat = Field(default="json", description="json: one JSON object per line (production); text: "
+                                                             "for a terminal (the default of --demo)")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")

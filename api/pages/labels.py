@@ -77,6 +77,8 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.INCIDENT_RESOLVED: "Hendelsen er allerede løst.",
     ErrorCode.DATABASE_FAILED: "Databasen svarte ikke som den skulle ({cause}). Ingenting ble lagret. Prøv igjen "
                                "om litt, og si fra til driftsansvarlig hvis det gjentar seg.",
+    ErrorCode.SCHEMA_OUTDATED: "Databasen har ikke fått oppdateringene denne versjonen trenger (har {current}, "
+                               "trenger {head}). Kontakt driftsansvarlig.",
     ErrorCode.SAVED_STATE_UNREADABLE: "Forløpets lagrede tilstand er skrevet i et format denne versjonen ikke kan "
                                       "lese ({format}). Kontakt driftsansvarlig.",
     ErrorCode.NO_DEFERRABLE_DEADLINE: "Forløpet har ingen løpende forløpstid som pasienten kan utsette. "

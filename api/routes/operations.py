@@ -1,20 +1,22 @@
-"""Running the service: health, the audit trail (administrators) and running the scheduler's sweeps now."""
+"""Running the service: liveness, readiness and metrics, the audit trail (administrators) and running the scheduler's sweeps now."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from engine.access.audit import AuditFilter
 from engine.access.principals import ADMIN, Principal
 from engine.actions.reads import read_audit_trail
+from engine.db.migrate import check_ready
 
 from .. import schemas
 from ..deps import Limit, Offset, PatientKeyQuery, Runtime, role
 from ..errors import RESPONSES
+from ..observability import exposition
 
 router = APIRouter(tags=["drift"], responses=RESPONSES)
 ActionQuery = Annotated[str | None, Query(max_length=40, description="an action code, e.g. read_task, start_pathway")]
@@ -27,9 +29,22 @@ def index():
     return RedirectResponse("/start")  # the web pages: log-in, then the page for the user's role
 
 
-@router.get("/health")
+@router.get("/health", summary="Liveness: the process answers (it does not ask the database)")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/ready", response_model=schemas.ReadyOut,
+            summary="Readiness: the database answers and its schema is this version's (503 with a code if not)")
+def ready(request: Request) -> schemas.ReadyOut:
+    return schemas.ReadyOut(status="ready", schema_revision=check_ready(request.app.state.db))
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics (no patient data); keep it to the monitoring network at the reverse proxy."""
+    body, content_type = exposition(request.app.state.backlog)
+    return Response(body, media_type=content_type)
 
 
 @router.get("/audit", response_model=schemas.AuditPage,
