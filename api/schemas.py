@@ -181,6 +181,8 @@ class FormFieldOut(BaseModel):
     type: str
     required: bool
     options: list[FormOption]
+    min: int | None = Field(default=None, description="The least value of a whole-number field, when bounded")
+    max: int | None = Field(default=None, description="The greatest value of a whole-number field, when bounded")
 
 
 class TaskDetail(TaskOut):

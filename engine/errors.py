@@ -108,6 +108,7 @@ class FieldCode(StrEnum):
     UNKNOWN = "field_unknown"
     NOT_TRUE_OR_FALSE = "not_true_or_false"
     NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+    NUMBER_OUT_OF_RANGE = "number_out_of_range"
     NOT_A_DATE = "not_a_date"
     NOT_AN_OPTION = "not_an_option"
     NOT_TEXT = "not_text"

@@ -24,6 +24,12 @@ Feature: Main course 3: the responsibility group and the individual plan, each o
     Then the "responsibility group interval" deadline number 1 is breached
     And the "responsibility group interval" deadline number 2 is due on Tuesday 2026-07-07
 
+  Scenario: An interval beyond what the form allows is refused, not turned into a due date
+    When the responsibility group is set up on Tuesday 2026-01-06 to meet every 100000000 months
+    Then the registration is refused, because the meeting interval must be from 1 to 24 months
+    And the task "establish_responsibility_group" is open
+    And there is no "first responsibility group meeting" deadline
+
   Scenario: Each decision in the minutes becomes a follow-up task
     Given the responsibility group was set up on Tuesday 2026-01-06 to meet every 2 months, the individual plan made to be evaluated every 6 months, and the crisis plan made
     When the responsibility group met on Monday 2026-02-02 with the patient, the GP and specialist care, to meet again in 2 months, deciding "Søke om tilrettelagt bolig; NAV avklarer arbeidstrening"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pytest_bdd import given, scenarios, then, when
 
-from engine.errors import Conflict
+from engine.errors import Conflict, FieldCode, InvalidInput
 from features.conftest import phrases, step_with
 
 scenarios("municipal_main_course_3.feature", "municipal_main_course_3_recurring.feature")
@@ -166,6 +166,22 @@ def group_met(pathway, day: date, months: int, decisions: str) -> None:
 @when(step("the responsibility group met on {day:Day}, to meet again in {months:d} months, with no decisions"))
 def group_met_without_decisions(pathway, day: date, months: int) -> None:
     pathway.register("hold_responsibility_group_meeting", day, patient_present=True, meeting_interval_months=months)
+
+
+@when(step("the responsibility group is set up on {day:Day} to meet every {months:d} months"))
+def group_set_up_with_interval(pathway, refusal: dict[str, Any], day: date, months: int) -> None:
+    try:
+        pathway.register("establish_responsibility_group", day, members="Pasient, fastlege",
+                         meeting_interval_months=months)
+    except InvalidInput as exc:
+        refusal["error"] = exc
+
+
+@then(step("the registration is refused, because the meeting interval must be from {low:d} to {high:d} months"))
+def interval_refused(refusal: dict[str, Any], low: int, high: int) -> None:
+    assert "error" in refusal, "the interval was accepted"
+    assert [(f.field, f.code, f.params) for f in refusal["error"].fields] == [
+        ("meeting_interval_months", FieldCode.NUMBER_OUT_OF_RANGE, {"min": low, "max": high})]
 
 
 @given(step("the individual plan was evaluated with the patient on {day:Day}, next in {months:d} months"))

@@ -100,6 +100,30 @@ def test_task_detail_shows_the_form(client):
     assert [o["id"] for o in field["options"]] == ["right_to_care", "right_to_treatment", "no_right_to_care"]
 
 
+def test_a_limit_field_refuses_an_interval_beyond_its_max_with_a_field_code(client):
+    # a hundred million months would overflow the due date: the form refuses it before the engine computes one
+    instance = start(client, pathway="municipal_main_course_3")
+    coordinator = first_task(client, instance)
+    done = client.post(f"/tasks/{coordinator['id']}/complete",
+                       json={"occurred_on": "2026-01-05", "data": {"coordinator_name": "Ola Nordmann"}})
+    assert done.status_code == 200, done.text
+    [group] = [t for t in done.json()["open_tasks"] if t["element_id"] == "establish_responsibility_group"]
+    [field] = [f for f in client.get(f"/tasks/{group['id']}").json()["form"] if f["id"] == "meeting_interval_months"]
+    assert (field["min"], field["max"]) == (1, 24)
+    url = f"/tasks/{group['id']}/complete"
+    for months in (100_000_000, "25", 0):
+        refused = client.post(url, json={"occurred_on": "2026-01-05", "data": {"meeting_interval_months": months}})
+        assert refused.status_code == 422, refused.text
+        body = refused.json()
+        assert body["code"] == "form_invalid"
+        assert [(f["field"], f["code"], f["params"]) for f in body["fields"]] == [
+            ("meeting_interval_months", "number_out_of_range", {"min": 1, "max": 24})]
+    accepted = client.post(url, json={"occurred_on": "2026-01-05", "data": {"meeting_interval_months": 24}})
+    assert accepted.status_code == 200, accepted.text
+    [first_meeting] = [i for i in accepted.json()["indicators"] if i["indicator"] == "first_responsibility_group_meeting"]
+    assert first_meeting["due_on"] == "2028-01-05"
+
+
 def test_claim_and_unclaim(client):
     task = first_task(client, start(client))
     claimed = client.post(f"/tasks/{task['id']}/claim", json={"assignee": "kari"})

@@ -2,8 +2,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.catalogue.definition import FormField
 from engine.catalogue.parser import lint_file, parse_pathway
 from engine.cli import main as cli_main
+from engine.deadlines.calendar import DAY_UNITS
+from engine.deadlines.indicators import LONGEST_PATIENT_LIMIT
 from tests.bpmn_samples import sample_pathway
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,3 +233,81 @@ def test_the_shipped_limit_fields_are_read():
         "first_individual_plan_evaluation": ("ip_evaluation_interval_months", 6, "calendar_months", True),
         "individual_plan_evaluation_interval": ("ip_evaluation_interval_months", 6, "calendar_months", True),
     }
+
+
+def _with_field(field_xml: str, indicator: str | None = None) -> bytes:
+    """The sample pathway with one more form field on its task (which registers `referral_assessed`)."""
+    source = sample_pathway(indicator=indicator) if indicator else sample_pathway()
+    return source.replace(b"</camunda:formData>", field_xml.encode() + b"</camunda:formData>", 1)
+
+
+def _bounded(field_type: str = "long", *constraints: tuple[str, str | None], field_id: str = "weeks") -> str:
+    xml = "".join(f'<camunda:constraint name="{name}" />' if config is None else
+                  f'<camunda:constraint name="{name}" config="{config}" />' for name, config in constraints)
+    return (f'<camunda:formField id="{field_id}" label="Uker" type="{field_type}">'
+            f"<camunda:validation>{xml}</camunda:validation></camunda:formField>")
+
+
+def test_a_whole_number_field_reads_its_min_and_max():
+    definition, problems = parse_pathway(_with_field(_bounded("long", ("required", None), ("min", "1"),
+                                                                ("max", " 24 "))), "sample.bpmn")
+    assert [p for p in problems if p.severity == "error"] == []
+    [weeks] = [f for f in definition.form_of("assess") if f.id == "weeks"]
+    assert (weeks.required, weeks.minimum, weeks.maximum) == (True, 1, 24)
+    assert (weeks.as_view()["min"], weeks.as_view()["max"]) == (1, 24)
+    assert FormField.from_view(weeks.as_view()) == weeks
+    older = {k: v for k, v in weeks.as_view().items() if k not in ("min", "max")}  # a view without bounds
+    assert (FormField.from_view(older).minimum, FormField.from_view(older).maximum) == (None, None)
+    open_ended = parse_pathway(_with_field(_bounded("long", ("min", "-3"))), "sample.bpmn")[0]
+    assert [(f.minimum, f.maximum) for f in open_ended.form_of("assess") if f.id == "weeks"] == [(-3, None)]
+
+
+@pytest.mark.parametrize("field_xml, message", [
+    (_bounded("string", ("max", "10")), "a max constraint bounds only a whole-number (long) field, not a string"),
+    (_bounded("date", ("min", "1")), "a min constraint bounds only a whole-number (long) field, not a date"),
+    (_bounded("long", ("max", "ten")), "the max constraint needs a whole number as config, not 'ten'"),
+    (_bounded("long", ("min", "1.5")), "the min constraint needs a whole number as config, not '1.5'"),
+    (_bounded("long", ("max", None)), "the max constraint needs a whole number as config, not ''"),
+    (_bounded("long", ("max", "1" * 16)), "the max constraint needs a whole number as config"),
+    (_bounded("long", ("min", "5"), ("max", "2")), "min 5 is above max 2, so no value is allowed"),
+    (_bounded("long", ("max", "5"), ("max", "6")), "form field 'weeks' has two max constraints"),
+])
+def test_lint_refuses_bounds_that_cannot_hold(field_xml, message):
+    problems = errors(_with_field(field_xml))
+    assert [p.element_id for p in problems if message in p.message] == ["assess"], [p.message for p in problems]
+
+
+LIMITED = "from=referral_assessed; to=referral_received; limit=10; unit={unit}; source=x; limit_field=weeks"
+
+
+@pytest.mark.parametrize("unit, constraints, refused", [
+    ("working_days", (), "it has no min and no max"),
+    ("working_days", (("max", "20"),), "it has no min and max 20"),
+    ("working_days", (("min", "0"), ("max", "20")), "it has min 0 and max 20"),
+    ("working_days", (("min", "1"),), "it has min 1 and no max"),
+    ("working_days", (("min", "1"), ("max", "2601")), "max of at most 2600 (working_days, about ten years)"),
+    ("calendar_days", (("min", "1"), ("max", "3651")), "max of at most 3650 (calendar_days"),
+    ("calendar_months", (("min", "1"), ("max", "121")), "max of at most 120 (calendar_months"),
+    ("working_days", (("min", "1"), ("max", "2600")), None),
+    ("calendar_days", (("min", "1"), ("max", "3650")), None),
+    ("calendar_months", (("min", "1"), ("max", "120")), None),
+])
+def test_a_limit_field_must_be_bounded_from_one_to_about_ten_years(unit, constraints, refused):
+    source = _with_field(_bounded("long", *constraints), indicator=LIMITED.format(unit=unit))
+    messages = [p.message for p in errors(source)]
+    if refused is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and refused in messages[0], messages
+        assert "limit_field 'weeks' of task 'assess' needs the constraints min of at least 1" in messages[0]
+
+
+def test_every_day_unit_has_a_longest_patient_limit():
+    assert set(LONGEST_PATIENT_LIMIT) == set(DAY_UNITS)
+
+
+def test_the_shipped_limit_fields_are_bounded_to_two_years():
+    definition, _ = parse_pathway((ROOT / "pathways" / "municipal_main_course_3.bpmn").read_bytes(), "mc3.bpmn")
+    bounds = {(task.element_id, f.id): (f.minimum, f.maximum) for task in definition.tasks.values()
+              for f in task.form if f.id in ("meeting_interval_months", "ip_evaluation_interval_months")}
+    assert len(bounds) == 5 and set(bounds.values()) == {(1, 24)}

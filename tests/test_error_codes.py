@@ -9,8 +9,8 @@ import pytest
 
 from api.pages.labels import ERROR_TEXTS, FIELD_TEXTS, error_text, field_text
 from engine.catalogue.definition import FormField
-from engine.catalogue.forms import check_registration
-from engine.errors import Conflict, ErrorCode, FieldCode, FieldProblem
+from engine.catalogue.forms import check_registration, check_values, validate_form
+from engine.errors import Conflict, ErrorCode, FieldCode, FieldProblem, InvalidInput
 from tests.test_api import START, first_task, start
 
 TODAY = date(2026, 1, 5)
@@ -76,3 +76,35 @@ def test_one_validator_gives_a_code_per_field(data, occurred_on, previous, expec
     assert [(p.field, p.code) for p in problems] == expected
     if not expected:
         assert day == TODAY and values == {"outcome": "a", "count": None, "note": None}
+
+
+MONTHS = FormField("months", "Møteintervall", "long", minimum=1, maximum=24)
+
+
+@pytest.mark.parametrize("raw, value", [("1", 1), (24, 24), (" 12 ", 12)])
+def test_a_bounded_number_within_its_range_is_taken(raw, value):
+    values, problems = check_values((MONTHS,), {"months": raw})
+    assert (values, problems) == ({"months": value}, [])
+
+
+@pytest.mark.parametrize("raw", [0, "25", 100_000_000, -1])
+def test_a_bounded_number_outside_its_range_is_refused_with_its_bounds(raw):
+    with pytest.raises(InvalidInput) as refused:
+        validate_form((MONTHS,), {"months": raw})
+    assert refused.value.code == ErrorCode.FORM_INVALID
+    [problem] = refused.value.fields
+    assert (problem.field, problem.code, problem.params) == ("months", FieldCode.NUMBER_OUT_OF_RANGE,
+                                                             {"min": 1, "max": 24})
+    assert f"expected at least 1 and at most 24, got {int(raw)}" in problem.message
+    assert field_text(problem, "long") == "Skriv et helt tall fra 1 til 24."
+
+
+def test_a_number_bounded_at_one_end_names_that_end():
+    at_least = FormField("n", "N", "long", minimum=1)
+    at_most = FormField("n", "N", "long", maximum=9)
+    [low] = check_values((at_least,), {"n": "0"})[1]
+    [high] = check_values((at_most,), {"n": 10})[1]
+    assert "expected at least 1, got 0" in low.message and "expected at most 9, got 10" in high.message
+    assert field_text(low, "long") == "Skriv et helt tall som ikke er mindre enn 1."
+    assert field_text(high, "long") == "Skriv et helt tall som ikke er større enn 9."
+    assert check_values((FormField("n", "N", "long"),), {"n": 10 ** 12}) == ({"n": 10 ** 12}, [])  # unbounded

@@ -55,6 +55,16 @@ def test_the_diff_names_each_changed_element_form_field_flow_and_deadline():
                                                   for c in diff_versions(old, _definition(no_flow))}
 
 
+def test_the_diff_names_a_changed_bound_of_a_form_field():
+    main_course_3 = TSB_FILE.parent / "municipal_main_course_3.bpmn"
+    old = parse_pathway(main_course_3.read_bytes(), "municipal_main_course_3.bpmn")[0]
+    wider = main_course_3.read_bytes().replace(b'<camunda:constraint name="max" config="24" />',
+                                               b'<camunda:constraint name="max" config="36" />')
+    changes = {c.id: c.details for c in diff_versions(old, parse_pathway(wider, "municipal_main_course_3.bpmn")[0])}
+    assert changes["establish_responsibility_group.meeting_interval_months"] == ("max: 24 → 36",)
+    assert changes["evaluate_individual_plan.ip_evaluation_interval_months"] == ("max: 24 → 36",)
+
+
 def test_versions_say_who_deployed_them_and_how_many_patients_run_on_each(client, clock):
     runtime = client.app.state.runtime
     runtime.start_pathway(patient_key="P-0001", pathway_key="tsb_d01", unit="DPS Nord", setting="outpatient",

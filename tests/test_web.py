@@ -328,6 +328,21 @@ def test_the_task_page_shows_the_form_from_the_definition(client, runtime):
     assert '<input id="felt_somatic_follow_up_needed" name="felt_somatic_follow_up_needed" type="checkbox"' in html
 
 
+def test_a_bounded_number_field_is_a_bounded_input_and_its_refusal_reads_in_bokmal(client, runtime):
+    instance_id = start(runtime, "WEB-0003", TODAY, pathway="municipal_main_course_3")
+    complete(runtime, instance_id, "assign_coordinator", TODAY, coordinator_name="Ola Nordmann")
+    task_id = open_task(runtime, instance_id, "establish_responsibility_group")["id"]
+    login(client, "dev-koordinator-nord")
+    page = client.get(f"/oppgaver/{task_id}").text
+    assert re.search(r'<input id="felt_meeting_interval_months" name="felt_meeting_interval_months" type="number" '
+                     r'step="1" inputmode="numeric" value="" min="1" max="24" required', page)
+    refused = client.post(f"/oppgaver/{task_id}", data={"csrf": field(page, "csrf"), "dato": TODAY.isoformat(),
+                                                         "felt_meeting_interval_months": "100000000"})
+    assert refused.status_code == 422
+    assert "Skriv et helt tall fra 1 til 24." in text_of(refused.text)
+    assert open_task(runtime, instance_id, "establish_responsibility_group")["id"] == task_id  # nothing registered
+
+
 def test_check_form_types_and_messages():
     fields = [
         {"id": "outcome", "label": "Utfall", "type": "enum", "required": True,

@@ -155,6 +155,7 @@ FIELD_TEXTS: dict[FieldCode, str] = {
     FieldCode.UNKNOWN: "Feltet hører ikke til skjemaet.",
     FieldCode.NOT_TRUE_OR_FALSE: "Velg ja eller nei.",
     FieldCode.NOT_A_WHOLE_NUMBER: "Skriv et helt tall.",
+    FieldCode.NUMBER_OUT_OF_RANGE: "Skriv et helt tall fra {min} til {max}.",
     FieldCode.NOT_A_DATE: "Ugyldig dato. Bruk formatet åååå-mm-dd.",
     FieldCode.NOT_AN_OPTION: "Velg et av alternativene i listen.",
     FieldCode.NOT_TEXT: "Skriv en tekst.",
@@ -167,6 +168,9 @@ _FIELD_TEXTS_FOR = {
     (FieldCode.REQUIRED, "enum"): "Velg et alternativ.",
     (FieldCode.REQUIRED, OCCURRED_ON): "Oppgi datoen da det skjedde.",
 }
+#: A number refused by a field bounded at one end only: the words for the bound that is open (None)
+_OPEN_RANGE_TEXTS = {"min": "Skriv et helt tall som ikke er større enn {max}.",
+                     "max": "Skriv et helt tall som ikke er mindre enn {min}."}
 
 
 def norwegian_date(value: Any) -> str:
@@ -221,6 +225,8 @@ def field_text(problem: FieldProblem, field_type: str | None) -> str:
     text = _FIELD_TEXTS_FOR.get((problem.code, kind), FIELD_TEXTS[problem.code])
     params = {name: norwegian_date(value) if isinstance(value, date) else value
               for name, value in (problem.params or {}).items()}
+    if problem.code == FieldCode.NUMBER_OUT_OF_RANGE:
+        text = next((_OPEN_RANGE_TEXTS[bound] for bound in ("min", "max") if params.get(bound) is None), text)
     return text.format(**params) if params else text
 
 

@@ -28,16 +28,22 @@ class FormField:
     type: str
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()
+    #: The least and greatest value of a whole-number field (Camunda's `min`/`max` constraints), None when open
+    minimum: int | None = None
+    maximum: int | None = None
 
     def as_view(self) -> dict[str, Any]:
         """The field as the API and the pages show it."""
         return {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
-                "options": [{"id": option_id, "label": label} for option_id, label in self.options]}
+                "options": [{"id": option_id, "label": label} for option_id, label in self.options],
+                "min": self.minimum, "max": self.maximum}
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> "FormField":
+        # a view made before fields had bounds has no min/max: such a field is open
         return cls(view["id"], view["label"], view["type"], bool(view["required"]),
-                   tuple((o["id"], o["label"]) for o in view.get("options", ())))
+                   tuple((o["id"], o["label"]) for o in view.get("options", ())),
+                   view.get("min"), view.get("max"))
 
 
 @dataclass(frozen=True)

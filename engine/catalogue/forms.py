@@ -4,8 +4,9 @@
 mark each field in bokmål; the commands call `validate_form` and `check_occurred_on`, which raise `InvalidInput`
 with the same codes and English messages for the API.
 
-Rules: a required field must be given; a boolean is true or false, a `long` a whole number, a `date` an ISO
-date, an `enum` one of its options, a text at most `MAX_TEXT` characters; no field that is not on the form.
+Rules: a required field must be given; a boolean is true or false, a `long` a whole number (within its `min` and
+`max`, when it has them), a `date` an ISO date, an `enum` one of its options, a text at most `MAX_TEXT`
+characters; no field that is not on the form.
 The event date is required, not in the future, and not before the instance's previous measuring point.
 """
 
@@ -121,9 +122,10 @@ def _coerce(spec: FormField, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise _Refused(FieldCode.NOT_A_WHOLE_NUMBER, "expected a whole number")
         try:
-            return int(raw)
+            number = int(raw)
         except (TypeError, ValueError):
             raise _Refused(FieldCode.NOT_A_WHOLE_NUMBER, f"expected a whole number, got {raw!r}") from None
+        return _within_bounds(spec, number)
     if spec.type == "date":
         return _parse_date(raw).isoformat()
     if spec.type == "enum":
@@ -137,3 +139,13 @@ def _coerce(spec: FormField, raw: Any) -> Any:
     if len(text) > MAX_TEXT:
         raise _Refused(FieldCode.TEXT_TOO_LONG, f"longer than {MAX_TEXT} characters", {"max": MAX_TEXT})
     return text
+
+
+def _within_bounds(spec: FormField, number: int) -> int:
+    """The number, if the field's min and max allow it (a limit field's bounds keep every due date a date)."""
+    if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
+        low = "" if spec.minimum is None else f"at least {spec.minimum}"
+        high = "" if spec.maximum is None else f"at most {spec.maximum}"
+        raise _Refused(FieldCode.NUMBER_OUT_OF_RANGE, f"expected {' and '.join(filter(None, (low, high)))}, "
+                                                      f"got {number}", {"min": spec.minimum, "max": spec.maximum})
+    return number

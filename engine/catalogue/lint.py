@@ -6,6 +6,7 @@ a diagram) are shown but do not stop it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -147,3 +148,38 @@ def _expression_sites(root: etree._Element) -> Iterable[expressions.ExpressionSi
         if payload is not None:
             yield expressions.ExpressionSite(element_id=_owner(element).get("id"), line=element.sourceline,
                                              kind="message payload", source=payload, mode="eval")
+
+
+#: A bound's config: a whole number short enough that no value it allows overflows a date or a database column
+_BOUND_CONFIG = re.compile(r"^-?[0-9]{1,15}$")
+
+
+def field_bounds(task: etree._Element, xml_field: etree._Element, field_type: str,
+                 lint: Linter) -> tuple[int | None, int | None]:
+    """The (min, max) of a form field's Camunda `min`/`max` constraints, None where not given. Only a
+    whole-number (long) field takes them, each once, with a whole number as config, and min not above max; a
+    refused bound is reported and counts as not given."""
+    field_id = xml_field.get("id")
+    bounds: dict[str, int | None] = {"min": None, "max": None}
+    for constraint in xml_field.iterfind(f"{{{CAMUNDA_NS}}}validation/{{{CAMUNDA_NS}}}constraint"):
+        name = constraint.get("name")
+        if name not in bounds:
+            continue
+        line = constraint.sourceline
+        config = (constraint.get("config") or "").strip()
+        if field_type != "long":
+            lint.error(task, f"form field {field_id!r}: a {name} constraint bounds only a whole-number (long) "
+                             f"field, not a {field_type} field", line=line)
+        elif not _BOUND_CONFIG.match(config):
+            lint.error(task, f"form field {field_id!r}: the {name} constraint needs a whole number as config, "
+                             f"not {config!r}", line=line)
+        elif bounds[name] is not None:
+            lint.error(task, f"form field {field_id!r} has two {name} constraints", line=line)
+        else:
+            bounds[name] = int(config)
+    low, high = bounds["min"], bounds["max"]
+    if low is not None and high is not None and low > high:
+        lint.error(task, f"form field {field_id!r}: min {low} is above max {high}, so no value is allowed",
+                   line=xml_field.sourceline)
+        return None, None
+    return low, high

@@ -39,6 +39,7 @@ from engine.catalogue.lint import (
     check_bounds,
     check_expressions,
     check_unsupported,
+    field_bounds,
 )
 from engine.catalogue.registration import PROPERTY as REGISTRATION_PROPERTY
 from engine.catalogue.registration import START_PROPERTY as START_REGISTRATION_PROPERTY
@@ -46,6 +47,7 @@ from engine.catalogue.registration import RegistrationCode, RegistrationSyntaxEr
 from engine.catalogue.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NS, safe_parser
 from engine.deadlines.indicators import (
     CODE,
+    LONGEST_PATIENT_LIMIT,
     PATIENT_DEFERRED,
     PROPERTY_PREFIX,
     DeadlineIndicator,
@@ -412,21 +414,37 @@ def _read_form_field(task: etree._Element, xml_field: etree._Element, seen: set[
     if field_type == "enum" and not options:
         lint.error(task, f"enum form field {field_id!r} has no values", line=line)
     required = bool(xml_field.xpath("./camunda:validation/camunda:constraint[@name='required']", namespaces=NS))
-    return FormField(field_id, xml_field.get("label") or field_id, field_type, required, options)
+    minimum, maximum = field_bounds(task, xml_field, field_type, lint)
+    return FormField(field_id, xml_field.get("label") or field_id, field_type, required, options, minimum, maximum)
 
 
 def _check_limit_fields(process: etree._Element, indicators: list[DeadlineIndicator],
                         tasks: dict[str, TaskDefinition], lint: Linter) -> None:
     """An indicator's `limit_field` must be a whole-number field on a task that registers its `from` point: the
-    patient's limit is read from that registration."""
+    patient's limit is read from that registration. On every such task it must be bounded, from 1 up to
+    `LONGEST_PATIENT_LIMIT` of the indicator's unit, so that every limit a coordinator can type is a deadline
+    with a computable due date."""
     for indicator in indicators:
         if indicator.limit_field is None:
             continue
-        starting = [t for t in tasks.values() if t.measuring_point == indicator.from_point]
-        if not any(f.id == indicator.limit_field and f.type == "long" for t in starting for f in t.form):
+        fields = [(t.element_id, f) for t in tasks.values() if t.measuring_point == indicator.from_point
+                  for f in t.form if f.id == indicator.limit_field and f.type == "long"]
+        if not fields:
             lint.error(process, f"deadline indicator '{indicator.key}': limit_field '{indicator.limit_field}' is "
                                 f"not a whole-number (long) form field of a task registering '{indicator.from_point}'",
                        line=indicator.line)
+        longest = LONGEST_PATIENT_LIMIT[indicator.unit]
+        for task_id, spec in fields:
+            if spec.minimum is None or spec.minimum < 1 or spec.maximum is None or spec.maximum > longest:
+                lint.error(process, f"deadline indicator '{indicator.key}': limit_field '{spec.id}' of task "
+                                    f"'{task_id}' needs the constraints min of at least 1 and max of at most "
+                                    f"{longest} ({indicator.unit}, about ten years); it has {_bounds_text(spec)}",
+                           line=indicator.line)
+
+
+def _bounds_text(spec: FormField) -> str:
+    low = "no min" if spec.minimum is None else f"min {spec.minimum}"
+    return f"{low} and {'no max' if spec.maximum is None else f'max {spec.maximum}'}"
 
 
 def _read_indicators(process: etree._Element, declared: list[Property], codes: set[str],

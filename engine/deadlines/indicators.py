@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from engine.deadlines.calendar import DAY_UNITS
+from engine.deadlines.calendar import CALENDAR_DAYS, CALENDAR_MONTHS, DAY_UNITS, WORKING_DAYS
 from engine.deadlines.rules import due_date
 
 SETTINGS = ("outpatient", "inpatient")
@@ -25,6 +25,9 @@ PATIENT_DEFERRED = "patient_deferred"
 PROPERTY_PREFIX = "deadlineIndicator:"
 #: Measuring point codes and indicator keys: lower_snake_case, at most 60 characters.
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: The greatest per-patient limit a `limit_field` may allow, per unit: about ten years. A plan agreed further
+#: ahead is not a deadline, and the bound keeps every due date a computable date.
+LONGEST_PATIENT_LIMIT = {CALENDAR_DAYS: 3650, WORKING_DAYS: 2600, CALENDAR_MONTHS: 120}
 _REQUIRED = ("from", "to", "limit", "unit")
 _KNOWN = set(_REQUIRED) | {"label", "setting", "severity", "target", "target_unconfirmed", "source", "unconfirmed",
                            "repeat", "from_outcome", "note", "when", "deferrable", "limit_field"}

@@ -100,7 +100,8 @@ def _forms(old: PathwayDefinition, new: PathwayDefinition) -> Iterable[Change]:
 
 def _field_values(form_field: FormField) -> dict[str, str]:
     return {"label": form_field.label, "type": form_field.type, "required": str(form_field.required),
-            "options": ", ".join(option_id for option_id, _ in form_field.options)}
+            "options": ", ".join(option_id for option_id, _ in form_field.options),
+            "min": _text(form_field.minimum), "max": _text(form_field.maximum)}
 
 
 def _indicators(old: PathwayDefinition, new: PathwayDefinition) -> Iterable[Change]:
