@@ -202,6 +202,9 @@ def test_the_dashboard_filters_and_bad_input(client, measured):
     only_sor = client.get("/rapporter", params={**RANGE, "pathway": TSB, "unit": "DPS Sør"}, headers=MANAGER)
     table = _table(_section(only_sor.text, TSB, REFERRAL))
     assert set(table) == {("2025-T3", "DPS Sør"), ("2025-T3", "")}
+    # the unit's rows are taken from the whole report: the same counts and suppression as the API's filtered rows
+    asked = report(client, pathway=TSB, unit="DPS Sør", indicator=REFERRAL)["rows"]
+    assert table[("2025-T3", "DPS Sør")] == _shown(rows_of({"rows": asked}, period="2025-T3")[0])
     together = client.get("/rapporter", params={**RANGE, "pathway": TSB, "by_unit": "false"}, headers=MANAGER)
     assert set(_table(_section(together.text, TSB, REFERRAL))) == {("2025-T3", "")}
     assert 'class="enheter"' not in together.text

@@ -155,13 +155,23 @@ def _registry_links(user: Principal, today: date) -> dict[str, Any] | None:
 
 
 def _report(runtime: PathwayRuntime, user: Principal, choice: Choice) -> tuple[list[ComplianceRow], ...]:
-    """(every unit's rows of the whole range, the chosen rows, their all-units totals)."""
+    """(every unit's rows of the whole range, the chosen rows, their all-units totals).
+
+    The chosen per-unit rows are the whole report's rows of the chosen pathway, indicator and unit: every row's
+    suppression is decided within its pathway, indicator and period over all the user's units, before any filter
+    (engine.reading.compliance), so they are taken from it instead of asked for again."""
     everything = compliance_report(runtime, user, period=choice.period, start=choice.start, end=choice.end,
                                    pathway=None, unit=None, indicator=None, by_unit=True)
     if choice.pathway is None:
         choice.pathway = _largest_pathway(everything)
-    rows = compliance_report(runtime, user, by_unit=choice.per_unit, **choice.filters())
-    totals = rows if not choice.per_unit else compliance_report(runtime, user, by_unit=False, **choice.filters())
+    filters = choice.filters()
+    if choice.per_unit:
+        rows = [r for r in everything if all(filters[name] in (None, getattr(r, column)) for name, column
+                                             in (("pathway", "pathway_key"), ("unit", "unit"),
+                                                 ("indicator", "indicator_key")))]
+    else:
+        rows = compliance_report(runtime, user, by_unit=False, **filters)
+    totals = rows if not choice.per_unit else compliance_report(runtime, user, by_unit=False, **filters)
     return everything, rows, totals
 
 
