@@ -185,7 +185,7 @@ def _copy(conn: Connection, sources: list[str], *, first_k: int, log: Log, batch
             states.update({row.id: _plain(row.state) for row in rows})
         conn.execute(text("TRUNCATE regional_copy"))
         _fill_copy_table(conn, part, first_k + start, states)
-        for statement in COPY_STATEMENTS:
+        for statement in (*COPY_STATEMENTS, _task_statement(conn)):
             conn.execute(text(statement), {"spread": DATE_SPREAD})
         log(f"  … {start + len(part)} of {len(sources)}")
 
@@ -212,6 +212,23 @@ def _fill_copy_table(conn: Connection, part: list[str], first_k: int, states: di
 
 
 _NEW = "lpad(to_hex(c.k), 8, '0') || substr({}, 9)"
+
+
+def _task_statement(conn: Connection) -> str:
+    """The open tasks' copy; with the stored sort key `urgent_on` when the schema has it (migration 0013), moved
+    like the other dates unless it is the "no date" value."""
+    has_urgent = conn.scalar(text("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                                  "current_schema() AND table_name = 'coordinator_task' AND column_name = 'urgent_on'"))
+    urgent = (", CASE WHEN t.urgent_on = DATE '9999-12-31' THEN t.urgent_on ELSE t.urgent_on - c.shift END"
+              if has_urgent else "")
+    return f"""INSERT INTO coordinator_task (id, instance_id, pathway_key, unit, patient_key, element_id, label, lane,
+        measuring_point, assignee, due_on, status, created_at, completed_at, completed_by{', urgent_on' if urgent else ''})
+    SELECT {_NEW.format('t.id')}, c.new_id, t.pathway_key, c.unit, c.patient_key, t.element_id, t.label, t.lane,
+        t.measuring_point, NULL, t.due_on - c.shift, t.status, t.created_at - make_interval(days => c.shift),
+        NULL, NULL{urgent}
+    FROM regional_copy c JOIN coordinator_task t ON t.instance_id = c.old_id AND t.status = 'open'"""
+
+
 COPY_STATEMENTS = (
     """INSERT INTO pathway_instance (id, pathway_version_id, pathway_key, patient_key, unit, setting, severity,
         rule_set, referral_received_on, started_on, last_occurred_on, timer_signature, status, active_key, state,
@@ -222,12 +239,6 @@ COPY_STATEMENTS = (
         i.created_at - make_interval(days => c.shift), i.updated_at - make_interval(days => c.shift),
         i.closed_on - c.shift, i.version
     FROM regional_copy c JOIN pathway_instance i ON i.id = c.old_id""",
-    f"""INSERT INTO coordinator_task (id, instance_id, pathway_key, unit, patient_key, element_id, label, lane,
-        measuring_point, assignee, due_on, status, created_at, completed_at, completed_by)
-    SELECT {_NEW.format('t.id')}, c.new_id, t.pathway_key, c.unit, c.patient_key, t.element_id, t.label, t.lane,
-        t.measuring_point, NULL, t.due_on - c.shift, t.status, t.created_at - make_interval(days => c.shift),
-        NULL, NULL
-    FROM regional_copy c JOIN coordinator_task t ON t.instance_id = c.old_id AND t.status = 'open'""",
     """INSERT INTO indicator_measurement (instance_id, pathway_key, unit, indicator_key, label, sequence,
         from_point, to_point, limit_days, day_unit, start_on, due_on, end_on, status, deferral_registered,
         target_share, unconfirmed)
