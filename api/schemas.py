@@ -190,10 +190,13 @@ class TaskDetail(TaskOut):
 
 
 class TaskPage(BaseModel):
-    total: int
+    total: int = Field(description="Matching tasks, counted up to `count_cap`")
     limit: int
     offset: int
-    counts: TaskCounts
+    counts: TaskCounts = Field(description="Per quick filter, each counted up to `count_cap`")
+    count_cap: int = Field(description="Counts stop here: a count equal to it means this many or more")
+    counts_capped: list[str] = Field(description="Which counts reached `count_cap` (`total` and the quick filters)")
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
     items: list[TaskListItem]
 
 

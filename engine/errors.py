@@ -86,6 +86,7 @@ class ErrorCode(StrEnum):
     USER_EXISTS = "user_exists"
     PERIOD_INVALID = "period_invalid"
     DATE_INVALID = "date_invalid"
+    CURSOR_INVALID = "cursor_invalid"
     RANGE_REVERSED = "range_reversed"
     #: a report period longer than the report allows (the registry extract: one year)
     RANGE_TOO_LONG = "range_too_long"

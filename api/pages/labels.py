@@ -129,6 +129,7 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.USER_EXISTS: "Brukeren finnes allerede.",
     ErrorCode.PERIOD_INVALID: "Ukjent periode.",
     ErrorCode.DATE_INVALID: "Ugyldig dato.",
+    ErrorCode.CURSOR_INVALID: "Ugyldig sideposisjon i oppgavelisten.",
     ErrorCode.RANGE_REVERSED: "Fra-datoen er etter til-datoen.",
     ErrorCode.RANGE_TOO_LONG: "Perioden er for lang: høyst {max_days} dager.",
     ErrorCode.UNITS_INVALID: "Ugyldig utvalg av enheter.",

@@ -89,12 +89,12 @@ def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) ->
 
 
 def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, limit: int,
-               offset: int) -> dict[str, Any]:
+               offset: int, after: str | None = None) -> dict[str, Any]:
     """A page of the task list, limited to the user's units, most urgent first, with the quick filters' counts
     (`mine`: the user's own); one audit row per patient shown."""
     require_patient_access(user)
     flt = dataclasses.replace(flt, units=user.visible_units())
-    page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset, me=user.id)
+    page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset, me=user.id, after=after)
     with_assignee_names(runtime, page["items"])
     now = runtime.clock.now()
     shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}

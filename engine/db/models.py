@@ -48,6 +48,8 @@ def _where(condition: str) -> dict[str, Any]:
 
 
 _OPEN_TASK = f"status = '{TaskStatus.OPEN}'"
+#: A task's `urgent_on` when neither its pathway has a running deadline nor the task a due date: sorts last.
+NO_URGENT_DATE = date(9999, 12, 31)
 
 
 class PathwayVersion(Base):
@@ -133,6 +135,9 @@ class CoordinatorTask(Base):
     measuring_point: Mapped[str | None] = mapped_column(String(60))
     assignee: Mapped[str | None] = mapped_column(String(100))
     due_on: Mapped[date | None] = mapped_column(Date)
+    #: The list's sort key, kept by the write path (engine.runtime.write_path): the nearest running deadline of
+    #: the instance, else `due_on`, else NO_URGENT_DATE (never NULL, so an index and a keyset cursor can use it).
+    urgent_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -144,6 +149,11 @@ class CoordinatorTask(Base):
         Index("ix_task_open_unit_due", "unit", "due_on", **_where(_OPEN_TASK)),
         Index("ix_task_open_pathway_due", "pathway_key", "due_on", **_where(_OPEN_TASK)),
         Index("ix_task_open_assignee", "assignee", **_where(_OPEN_TASK)),
+        # In the list's own order (engine.reading.tasks), so a page is read off the index instead of sorting
+        # every matching task: per unit, and across all units for the administrator.
+        Index("ix_task_open_unit_urgent", "unit", "urgent_on", "due_on", "created_at", "id", **_where(_OPEN_TASK)),
+        Index("ix_task_open_urgent", "urgent_on", "due_on", "created_at", "id", **_where(_OPEN_TASK)),
+        Index("ix_task_open_patient", "patient_key", **_where(_OPEN_TASK)),
     )
 
 

@@ -3,29 +3,35 @@
 The list is ordered by what is really urgent: each task's *urgent date* is the nearest running (pending or
 overdue) deadline of the task's pathway instance, or the task's own due date when the instance has no running
 deadline, so a first evaluation due in two days is not hidden behind a task of that pathway without a due date.
-Each row carries all running deadlines of its instance, nearest first; the counts of the worklist's quick filters
-are computed in one SQL query.
+Each row carries all running deadlines of its instance, nearest first. The urgent date is stored on the task
+(`urgent_on`, kept by the write path whenever a command changes the instance's deadlines or tasks), so the list
+is read in index order, pages by a keyset cursor, and counts stop at `COUNT_CAP`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.catalogue.versions import DefinitionCache
 from engine.db.database import Database
-from engine.db.models import CoordinatorTask, IndicatorMeasurement, PathwayInstance
+from engine.db.models import NO_URGENT_DATE, CoordinatorTask, IndicatorMeasurement, PathwayInstance
 from engine.deadlines.rules import due_between_sql, is_overdue, overdue_sql, soon_limit, status_on, week_end
-from engine.errors import ErrorCode, NotFound
+from engine.errors import ErrorCode, InvalidInput, NotFound
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 
 #: The worklist's quick filters on the urgent date: overdue, due by this week's Sunday, due within 3 working days.
 DUE_FILTERS = ("overdue", "this_week", "soon")
 DueFilter = Literal["overdue", "this_week", "soon"]
+#: Totals and quick-filter counts stop here ("1000+"): counting further would read every matching task.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -45,17 +51,11 @@ class TaskFilter:
     units: tuple[str, ...] | None = None
 
 
-def _nearest_running_deadline() -> ColumnElement[date]:
-    """The nearest due date among the running deadlines of the task's instance (NULL when none runs)."""
-    m = IndicatorMeasurement
-    return (select(func.min(m.due_on)).where(m.instance_id == CoordinatorTask.instance_id, m.end_on.is_(None),
-                                             m.status.in_(OPEN_DEADLINE_STATUSES))
-            .correlate(CoordinatorTask).scalar_subquery())
-
-
-def urgent_date_sql() -> ColumnElement[date]:
-    """A task's urgent date: the nearest running deadline of its pathway instance, else its own due date."""
-    return func.coalesce(_nearest_running_deadline(), CoordinatorTask.due_on)
+#: The list's order: urgent date (none last), then on the same urgent date the task that ends a deadline before
+#: the ones without a due date, then the oldest. Both indexes `ix_task_open_*urgent` hold exactly this order.
+def _order() -> list[Any]:
+    task = CoordinatorTask
+    return [task.urgent_on, task.due_on.asc().nulls_last(), task.created_at, task.id]
 
 
 def _due_condition(due: DueFilter, urgent: ColumnElement[date], today: date) -> ColumnElement[bool]:
@@ -94,29 +94,72 @@ def _base_conditions(flt: TaskFilter, today: date) -> list[Any]:
 
 
 def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offset: int = 0,
-               me: str | None = None) -> dict[str, Any]:
+               me: str | None = None, after: str | None = None) -> dict[str, Any]:
     """A page of open tasks, most urgent first (by urgent date; tasks with none last), each with its instance's
-    running deadlines, and the quick filters' counts (`mine` counts `me`'s tasks)."""
-    urgent = urgent_date_sql().label("urgent_on")
-    where = and_(*_conditions(flt, today, urgent))
+    running deadlines, and the quick filters' counts (`mine` counts `me`'s tasks).
+
+    The page is read off an index in the list's order. `after` is the `next_cursor` of the page before (keyset
+    paging: as fast on page 100 as on page 1); `offset` still works, but skips its rows one by one. `total` and
+    the counts stop at `COUNT_CAP` (`counts_capped` names those that did), so no count reads every task."""
+    where = and_(*_conditions(flt, today, CoordinatorTask.urgent_on))
+    if after:
+        where = and_(where, _after(decode_cursor(after)))
     with db.reading() as session:
-        total = session.scalar(select(func.count()).select_from(CoordinatorTask).where(where))
-        found = session.execute(
-            select(CoordinatorTask, urgent).where(where)
-            # On the same urgent date, the task that ends a deadline before the ones without a due date.
-            .order_by(urgent.is_(None), urgent, CoordinatorTask.due_on.is_(None), CoordinatorTask.due_on,
-                      CoordinatorTask.created_at, CoordinatorTask.id)
-            .limit(limit).offset(offset)).all()
-        running = _running_deadlines(session, {row.instance_id for row, _ in found}, today)
+        total = _bounded_count(session, and_(*_conditions(flt, today, CoordinatorTask.urgent_on)))
+        found = session.scalars(select(CoordinatorTask).where(where).order_by(*_order())
+                                .limit(limit).offset(offset)).all()
+        running = _running_deadlines(session, {row.instance_id for row in found}, today)
         counts = _counts(session, flt, today, me)
     items = []
-    for row, urgent_on in found:
+    for row in found:
         view = task_view(row, today)
         deadlines = running.get(row.instance_id, [])
-        view.update(urgent_on=urgent_on, running_deadlines=deadlines,
-                    nearest_deadline=deadlines[0] if deadlines else None)
+        view.update(urgent_on=None if row.urgent_on == NO_URGENT_DATE else row.urgent_on,
+                    running_deadlines=deadlines, nearest_deadline=deadlines[0] if deadlines else None)
         items.append(view)
-    return {"total": total, "limit": limit, "offset": offset, "counts": counts, "items": items}
+    capped = [name for name, value in (("total", total), *counts.items()) if value >= COUNT_CAP]
+    next_cursor = encode_cursor(found[-1]) if len(found) == limit else None
+    return {"total": total, "limit": limit, "offset": offset, "counts": counts, "count_cap": COUNT_CAP,
+            "counts_capped": capped, "next_cursor": next_cursor, "items": items}
+
+
+def encode_cursor(row: CoordinatorTask) -> str:
+    """The position after `row` in the list's order, as an opaque URL-safe string."""
+    key = [row.urgent_on.isoformat(), row.due_on.isoformat() if row.due_on else None,
+           row.created_at.isoformat(), row.id]
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[date, date | None, datetime, str]:
+    """A cursor of `encode_cursor`; anything else is refused with `cursor_invalid`."""
+    try:
+        urgent, due, created, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or not isinstance(task_id, str):
+            raise ValueError("not a task position")
+        return (date.fromisoformat(urgent), date.fromisoformat(due) if due else None, created_at, task_id)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidInput(ErrorCode.CURSOR_INVALID, f"not a task list cursor: {exc}",
+                           params={"field": "cursor"}) from None
+
+
+def _after(key: tuple[date, date | None, datetime, str]) -> ColumnElement[bool]:
+    """The tasks after `key` in the list's order (`_order`; a NULL due date sorts after every date). The plain
+    `urgent_on >= …` lets the index start its scan at the cursor."""
+    task = CoordinatorTask
+    urgent, due, created_at, task_id = key
+    later_created = or_(task.created_at > created_at, and_(task.created_at == created_at, task.id > task_id))
+    if due is None:
+        same_urgent = and_(task.due_on.is_(None), later_created)
+    else:
+        same_urgent = or_(task.due_on.is_(None), task.due_on > due, and_(task.due_on == due, later_created))
+    return and_(task.urgent_on >= urgent, or_(task.urgent_on > urgent, and_(task.urgent_on == urgent, same_urgent)))
+
+
+def _bounded_count(session: Session, where: ColumnElement[bool]) -> int:
+    """How many tasks match, counted up to COUNT_CAP (reads at most that many index entries)."""
+    inner = select(literal(1)).select_from(CoordinatorTask).where(where).limit(COUNT_CAP).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def _running_deadlines(session: Session, instance_ids: set[str], today: date) -> dict[str, list[dict[str, Any]]]:
@@ -134,21 +177,14 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
 
 
 def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> dict[str, int]:
-    """How many tasks each quick filter would show, given the other filters: one aggregate query."""
-    urgent = urgent_date_sql()
-    inner = (select(CoordinatorTask.assignee.label("assignee"), urgent.label("urgent_on"))
-             .where(*_base_conditions(flt, today)).subquery())
-
-    def count_of(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = session.execute(select(
-        count_of(_due_condition("overdue", inner.c.urgent_on, today)),
-        count_of(_due_condition("this_week", inner.c.urgent_on, today)),
-        count_of(_due_condition("soon", inner.c.urgent_on, today)),
-        count_of(inner.c.assignee == me) if me else literal(0),
-        count_of(inner.c.assignee.is_(None)))).one()
-    return dict(zip(("overdue", "this_week", "soon", "mine", "unclaimed"), (int(v or 0) for v in row)))
+    """How many tasks each quick filter would show, given the other filters, each counted up to COUNT_CAP."""
+    base = _base_conditions(flt, today)
+    urgent = CoordinatorTask.urgent_on
+    conditions = {name: _due_condition(name, urgent, today) for name in ("overdue", "this_week", "soon")}
+    conditions["unclaimed"] = CoordinatorTask.assignee.is_(None)
+    counts = {name: _bounded_count(session, and_(*base, condition)) for name, condition in conditions.items()}
+    counts["mine"] = _bounded_count(session, and_(*base, CoordinatorTask.assignee == me)) if me else 0
+    return {name: counts[name] for name in ("overdue", "this_week", "soon", "mine", "unclaimed")}
 
 
 def task_view(row: CoordinatorTask, today: date) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.db.models import (
+    NO_URGENT_DATE,
     AuditEvent,
     CoordinatorTask,
     DueTimer,
@@ -31,7 +32,7 @@ from engine.db.models import (
     PathwayMessage,
 )
 from engine.deadlines.measurement import Measurement, RegisteredEvent
-from engine.statuses import TaskStatus
+from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 
 INSTANCE = PathwayInstance.__table__
 TASK = CoordinatorTask.__table__
@@ -51,6 +52,8 @@ class OpenTask:
     element_id: str
     measuring_point: str | None
     due_on: date | None
+    #: the stored sort key of the task lists (CoordinatorTask.urgent_on); set by `UnitOfWork` when it writes
+    urgent_on: date | None = None
 
 
 @dataclass
@@ -119,7 +122,8 @@ _INSERT_MEASUREMENT = insert(MEASUREMENT).inline()
 _CLOSE_TASK = (update(TASK).where(TASK.c.id == bindparam("b_id"))
                .values(status=bindparam("b_status"), completed_at=bindparam("b_at"), completed_by=bindparam("b_by")))
 _INSERT_TASK = insert(TASK).inline()
-_UPDATE_TASK_DUE = update(TASK).where(TASK.c.id == bindparam("b_id")).values(due_on=bindparam("b_due_on"))
+_UPDATE_TASK_DUE = (update(TASK).where(TASK.c.id == bindparam("b_id"))
+                    .values(due_on=bindparam("b_due_on"), urgent_on=bindparam("b_urgent_on")))
 _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
 _INSERT_TIMER = insert(TIMER).inline()
 _INSERT_MESSAGE = insert(MESSAGE).inline()
@@ -177,8 +181,9 @@ def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
                               .order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence))
     ]
     state.open_tasks = [
-        OpenTask(t.id, t.element_id, t.measuring_point, t.due_on)
-        for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on)
+        OpenTask(t.id, t.element_id, t.measuring_point, t.due_on, t.urgent_on)
+        for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on,
+                                     TASK.c.urgent_on)
                               .where(TASK.c.instance_id == instance_id, TASK.c.status == TaskStatus.OPEN)
                               .order_by(TASK.c.created_at, TASK.c.id))
     ]
@@ -211,7 +216,7 @@ class UnitOfWork:
         self._had_timers = state.timer_signature is not None
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_declarations = {m.key: _declaration(m) for m in state.measurements}
-        self._before_due = {t.id: t.due_on for t in state.open_tasks}
+        self._before_due = {t.id: (t.due_on, t.urgent_on) for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
         self.closed_tasks: list[dict[str, Any]] = []
         self.new_tasks: list[dict[str, Any]] = []
@@ -356,14 +361,27 @@ class UnitOfWork:
                                      for task_id in self.reopened])
         if self.closed_tasks:
             self._run(_CLOSE_TASK, self.closed_tasks)
-        due_now = {t.id: t.due_on for t in self.state.open_tasks}
+        self._set_urgent_dates()
+        open_now = {t.id: t for t in self.state.open_tasks}
         if self.new_tasks:
-            self._run(_INSERT_TASK, [{**row, "due_on": due_now.get(row["id"])} for row in self.new_tasks])
+            self._run(_INSERT_TASK, [{**row, "due_on": open_now[row["id"]].due_on,
+                                      "urgent_on": open_now[row["id"]].urgent_on} for row in self.new_tasks])
         new_ids = {row["id"] for row in self.new_tasks}
-        due_changes = [{"b_id": t.id, "b_due_on": t.due_on} for t in self.state.open_tasks
-                       if t.id not in new_ids and self._before_due.get(t.id) != t.due_on]
+        # A reopened task is not in `_before_due`: its row gets the dates of now.
+        due_changes = [{"b_id": t.id, "b_due_on": t.due_on, "b_urgent_on": t.urgent_on} for t in self.state.open_tasks
+                       if t.id not in new_ids and self._before_due.get(t.id) != (t.due_on, t.urgent_on)]
         if due_changes:
             self._run(_UPDATE_TASK_DUE, due_changes)
+
+
+    def _set_urgent_dates(self) -> None:
+        """Every open task's sort key from the instance's measurements as they are now: the nearest running
+        deadline, else the task's own due date. Here, where every command's changes are written, so a registration,
+        correction, deferral or migration that moves a deadline moves its tasks in the lists too."""
+        nearest = min((m.due_on for m in self.state.measurements
+                       if m.end_on is None and m.status in OPEN_DEADLINE_STATUSES), default=None)
+        for task in self.state.open_tasks:
+            task.urgent_on = nearest or task.due_on or NO_URGENT_DATE
 
 
 @functools.lru_cache(maxsize=64)
