@@ -215,7 +215,7 @@ _NEW = "lpad(to_hex(c.k), 8, '0') || substr({}, 9)"
 
 
 def _task_statement(conn: Connection) -> str:
-    """The open tasks' copy; with the stored sort key `urgent_on` when the schema has it (migration 0013), moved
+    """The open tasks' copy; with the stored sort key `urgent_on` when the schema has it (migration 0012), moved
     like the other dates unless it is the "no date" value."""
     has_urgent = conn.scalar(text("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
                                   "current_schema() AND table_name = 'coordinator_task' AND column_name = 'urgent_on'"))

@@ -1,12 +1,12 @@
 """The task list's sort key stored on the task (urgent_on) and indexes in the list's order, per unit and overall
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
@@ -14,7 +14,7 @@ depends_on = None
 OPEN = sa.text("status = 'open'")
 #: engine.db.models.NO_URGENT_DATE
 NO_URGENT_DATE = "9999-12-31"
-#: The nearest running deadline of the task's instance, else its own due date (engine.reading.tasks before 0013).
+#: The nearest running deadline of the task's instance, else its own due date (engine.reading.tasks before 0012).
 BACKFILL = f"""UPDATE coordinator_task SET urgent_on = COALESCE(
     (SELECT min(m.due_on) FROM indicator_measurement m WHERE m.instance_id = coordinator_task.instance_id
      AND m.end_on IS NULL AND m.status IN ('pending', 'overdue')), due_on, '{NO_URGENT_DATE}')"""
