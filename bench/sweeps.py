@@ -45,8 +45,7 @@ from engine.clock import ManualClock  # noqa: E402
 from engine.db.database import Database  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.db.models import AuditEvent, DueTimer, IndicatorMeasurement  # noqa: E402
-from engine.runtime import PathwayRuntime  # noqa: E402
-from engine.runtime import sweeps  # noqa: E402
+from engine.runtime import PathwayRuntime, sweeps  # noqa: E402
 from engine.statuses import DeadlineStatus  # noqa: E402
 
 BASE_URL = os.environ.get("PATHWAYS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

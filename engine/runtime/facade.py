@@ -104,15 +104,16 @@ class PathwayRuntime:
     def deliver_messages(self, patient_key: str | None = None, limit: int = 200) -> int:
         return messages.deliver_messages(self._ctx, patient_key, limit)
 
-    def fire_due_timers(self, limit: int = 500) -> int:
-        return sweeps.fire_due_timers(self._ctx, limit)
+    def fire_due_timers(self, budget_seconds: float = sweeps.TICK_BUDGET_SECONDS) -> int:
+        return sweeps.fire_due_timers(self._ctx, budget_seconds)
 
     def mark_overdue(self) -> int:
         return sweeps.mark_overdue(self._ctx)
 
-    def tick(self) -> tuple[int, int]:
-        """Fire due timers, deliver kept messages and mark passed deadlines overdue."""
-        return sweeps.tick(self._ctx)
+    def tick(self, budget_seconds: float = sweeps.TICK_BUDGET_SECONDS) -> tuple[int, int]:
+        """Fire due timers (for at most `budget_seconds`), deliver kept messages and mark passed deadlines
+        overdue."""
+        return sweeps.tick(self._ctx, budget_seconds)
 
     def retry_incident(self, incident_id: int, *, actor: str, on_current_version: bool = False) -> bool:
         """Run a failed item again now; True when it succeeded and the incident is resolved."""
