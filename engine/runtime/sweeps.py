@@ -12,6 +12,7 @@ the database itself fails, nothing is parked: the round stops and the next one t
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -42,6 +43,9 @@ TICK_BUDGET_SECONDS = 30.0
 #: Instances a tick passes over (held by a command, changed under it, still due after firing) are left for the
 #: next tick; past this many the tick stops, as a runaway guard: each claim excludes them by id.
 MAX_PASSED = 500
+#: Due instances read at a time; each is then claimed in its own firing transaction. One read per window keeps
+#: the ordered scan of the due rows from being paid per timer.
+CLAIM_WINDOW = 50
 #: Measurements `mark_overdue` changes per transaction, so that it never holds a long transaction (and the row
 #: locks commands on those pathways wait for) over thousands of rows.
 OVERDUE_BATCH = 1000
@@ -49,10 +53,11 @@ OVERDUE_BATCH = 1000
 
 def fire_due_timers(ctx: RuntimeContext, budget_seconds: float = TICK_BUDGET_SECONDS) -> int:
     """Run the timers that are due now, one instance per transaction, until none is left or the budget is spent;
-    returns the number of instances advanced. Any number of processes may run this at once: each claims its
-    next due timer row with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite has one writer at a time anyway), so
-    they split the due set and never wait on one another. An instance whose timer failed is parked while its
-    incident backs off; once the back-off has passed it is tried again."""
+    returns the number of instances advanced. Any number of processes may run this at once: each reads a window
+    of due instances, walks it in random order and claims each instance's due timer row with `FOR UPDATE SKIP
+    LOCKED` (PostgreSQL; SQLite has one writer at a time anyway) in the transaction that fires it, so they split
+    the due set, never wait on one another and never fire a timer twice. An instance whose timer failed is
+    parked while its incident backs off; once the back-off has passed it is tried again."""
     now = ctx.now()
     with ctx.db.reading_connection() as conn:
         retrying = incidents.due_for_retry(conn, IncidentKind.TIMER, now)
@@ -60,57 +65,65 @@ def fire_due_timers(ctx: RuntimeContext, budget_seconds: float = TICK_BUDGET_SEC
     passed: set[str] = set()
     fired = 0
     while time.monotonic() < deadline and len(passed) < MAX_PASSED:
-        picked: list[str] = []
-        try:
-            outcome = fire_next_timer(ctx, now, passed, retrying, picked)
-        except Exception as exc:  # recorded and parked: the other instances' timers still fire
-            if is_outage(exc) or not picked:  # no one's fault, and every other one would fail too
-                log.warning("the database failed while firing timers: %s", exc)
+        window = _due_window(ctx, now, passed)
+        fired_in_window = 0
+        for instance_id in window:
+            if time.monotonic() >= deadline:
                 break
-            passed.add(picked[0])
-            incidents.record(ctx, Item(IncidentKind.TIMER, picked[0]), exc)
-            log.warning("timer of pathway %s failed: %s", picked[0], exc)
-            continue
-        if outcome is None:
+            try:
+                fired_in_window += fire_next_timer(ctx, instance_id, now, passed, retrying)
+            except Exception as exc:  # recorded and parked: the other instances' timers still fire
+                if is_outage(exc):  # no one's fault, and every other one would fail too: the next tick retries
+                    log.warning("the database failed while firing timers: %s", exc)
+                    return fired + fired_in_window
+                passed.add(instance_id)
+                incidents.record(ctx, Item(IncidentKind.TIMER, instance_id), exc)
+                log.warning("timer of pathway %s failed: %s", instance_id, exc)
+        fired += fired_in_window
+        if not fired_in_window:  # none left, or the rest are in other sweepers' hands right now
             break
-        fired += outcome
     return fired
 
 
-def fire_next_timer(ctx: RuntimeContext, now: datetime, passed: set[str], retrying: dict[str, int],
-                    picked: list[str]) -> int | None:
-    """Claim the oldest due timer no other transaction holds and fire its instance's due timers: 1 if they
-    fired, 0 if the instance was passed over (added to `passed`), None when no due timer is left to claim. The
-    claimed instance id is appended to `picked` before anything can fail."""
+def _due_window(ctx: RuntimeContext, now: datetime, passed: set[str]) -> list[str]:
+    """Up to CLAIM_WINDOW instances with due timers, oldest first, in random order so that sweepers reading the
+    same window seldom reach for the same one."""
+    query = (select(DueTimer.instance_id)
+             .where(DueTimer.due_at <= now,
+                    DueTimer.instance_id.not_in(incidents.parked_instances(IncidentKind.TIMER, now)))
+             .order_by(DueTimer.due_at).limit(CLAIM_WINDOW))
+    if passed:
+        query = query.where(DueTimer.instance_id.not_in(passed))
+    with ctx.db.reading_connection() as conn:
+        window = list(dict.fromkeys(conn.scalars(query)))
+    random.shuffle(window)
+    return window
+
+
+def fire_next_timer(ctx: RuntimeContext, instance_id: str, now: datetime, passed: set[str],
+                    retrying: dict[str, int]) -> int:
+    """Claim the instance's due timer (unless another transaction holds it) and fire its due timers: 1 if they
+    fired; 0 if another sweeper fired or holds them, or the instance was passed over (added to `passed`)."""
     def pick(conn: Connection) -> str | None:
-        instance_id = conn.scalar(_claim_query(now, passed))
-        if instance_id is not None:
-            picked.append(instance_id)
-        return instance_id
+        return conn.scalar(select(DueTimer.instance_id)
+                           .where(DueTimer.instance_id == instance_id, DueTimer.due_at <= now)
+                           .limit(1).with_for_update(skip_locked=True))
 
     try:
         with claimed(ctx, pick) as held:
             if held is None:
-                return None
-            elements = write_path.due_timer_elements(held.conn, held.state.id, now)
-            on_success = incidents.resolver(ctx, retrying.get(held.state.id), SYSTEM_ACTOR,
+                return 0
+            elements = write_path.due_timer_elements(held.conn, instance_id, now)
+            on_success = incidents.resolver(ctx, retrying.get(instance_id), SYSTEM_ACTOR,
                                             "the scheduler's retry succeeded")
             messages, still_due = _run_timers(ctx, held, elements, on_success, now)
     except (StaleInstance, NotFound):  # a command holds it, or changed it since the claim: the next tick
-        passed.add(picked[0])
+        passed.add(instance_id)
         return 0
     if still_due:  # fire each instance once a tick, whatever its timers do
-        passed.add(held.state.id)
+        passed.add(instance_id)
     _after_commit(ctx, held, messages)
     return 1
-
-
-def _claim_query(now: datetime, passed: set[str]):
-    query = (select(DueTimer.instance_id)
-             .where(DueTimer.due_at <= now,
-                    DueTimer.instance_id.not_in(incidents.parked_instances(IncidentKind.TIMER, now)))
-             .order_by(DueTimer.due_at).limit(1).with_for_update(skip_locked=True))
-    return query.where(DueTimer.instance_id.not_in(passed)) if passed else query
 
 
 def fire_instance_timers(ctx: RuntimeContext, instance_id: str, elements: list[str],
