@@ -106,7 +106,9 @@ def fire_next_timer(ctx: RuntimeContext, instance_id: str, now: datetime, passed
     fired; 0 if another sweeper fired or holds them, or the instance was passed over (added to `passed`)."""
     def pick(conn: Connection) -> str | None:
         return conn.scalar(select(DueTimer.instance_id)
-                           .where(DueTimer.instance_id == instance_id, DueTimer.due_at <= now)
+                           .where(DueTimer.instance_id == instance_id, DueTimer.due_at <= now,
+                                  # parked since the window was read (another sweeper's run of it failed)
+                                  DueTimer.instance_id.not_in(incidents.parked_instances(IncidentKind.TIMER, now)))
                            .limit(1).with_for_update(skip_locked=True))
 
     try:
