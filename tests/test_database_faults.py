@@ -103,16 +103,16 @@ def test_an_outage_during_the_timer_sweep_parks_nothing_and_the_next_tick_fires(
                                             setting="outpatient", referral_received_on=clock.now().date())
         complete(runtime, instance_id, "assess", clock.now().date())
     clock.set(clock.now() + timedelta(days=2))
-    real = sweeps.fire_instance_timers
+    real = sweeps.fire_next_timer
     calls = []
 
     def first_call_loses_the_database(*args, **kwargs):
-        calls.append(args[1])
+        calls.append(args)
         if len(calls) == 1:
             raise _outage(db)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sweeps, "fire_instance_timers", first_call_loses_the_database)
+    monkeypatch.setattr(sweeps, "fire_next_timer", first_call_loses_the_database)
     assert runtime.fire_due_timers() == 0  # the round stopped at the outage, without blaming anyone
     assert len(calls) == 1
     with db.reading() as session:

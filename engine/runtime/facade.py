@@ -44,7 +44,7 @@ class PathwayRuntime:
         """Forget the live workflows, so the next command on each instance loads it from its row."""
         self._ctx.live.clear()
 
-    @command('start_pathway')
+    @command("start_pathway")
     def start_pathway(self, *, patient_key: str, pathway_key: str, unit: str, setting: str,
                       referral_received_on: date, severity: str | None = None, rule_set: str | None = None,
                       actor: str | None = None, start_route: str = "referral", municipal_unit: str | None = None,
@@ -57,21 +57,21 @@ class PathwayRuntime:
             messages.deliver_messages(self._ctx, started.patient_key)
         return started.instance_id
 
-    @command('complete_task')
+    @command("complete_task")
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
                       actor: str | None = None, take_over: bool = False) -> str:
         return tasks.complete_task(self._ctx, task_id, data=data, occurred_on=occurred_on, actor=actor,
                                    take_over=take_over)
 
-    @command('claim_task')
+    @command("claim_task")
     def claim_task(self, task_id: str, assignee: str, *, actor: str | None = None, take_over: bool = False) -> None:
         tasks.set_assignee(self._ctx, task_id, assignee, actor, take_over)
 
-    @command('unclaim_task')
+    @command("unclaim_task")
     def unclaim_task(self, task_id: str, *, actor: str | None = None) -> None:
         tasks.set_assignee(self._ctx, task_id, None, actor)
 
-    @command('register_patient_deferred')
+    @command("register_patient_deferred")
     def register_patient_deferred(self, instance_id: str, *, deferred_from: date, deferred_until: date | None = None,
                                   working_days: int | None = None, reason: str, note: str | None = None,
                                   actor: str | None = None) -> None:
@@ -80,13 +80,13 @@ class PathwayRuntime:
                                            deferred_until=deferred_until, working_days=working_days, reason=reason,
                                            note=note, actor=actor)
 
-    @command('close_pathway')
+    @command("close_pathway")
     def close_pathway(self, instance_id: str, *, closed_on: date, outcome: str, note: str | None = None,
                       actor: str | None = None) -> None:
         """Close the pathway before its process reaches the closure task, with one of its closure outcomes."""
         closure.close_pathway(self._ctx, instance_id, closed_on=closed_on, outcome=outcome, note=note, actor=actor)
 
-    @command('transfer_pathway')
+    @command("transfer_pathway")
     def transfer_pathway(self, instance_id: str, *, transferred_on: date, receiving_trust: str,
                          receiving_unit: str | None = None, note: str | None = None,
                          actor: str | None = None) -> str | None:
@@ -96,19 +96,19 @@ class PathwayRuntime:
                                         receiving_trust=receiving_trust, receiving_unit=receiving_unit, note=note,
                                         actor=actor)
 
-    @command('correct_event_date')
+    @command("correct_event_date")
     def correct_event_date(self, instance_id: str, event_id: int, *, occurred_on: date, reason: str,
                            actor: str) -> None:
         """Move a registered measuring point to the date it really happened; its deadlines follow."""
         corrections.correct_date(self._ctx, instance_id, event_id, occurred_on=occurred_on, reason=reason,
                                  actor=actor)
 
-    @command('undo_event')
+    @command("undo_event")
     def undo_event(self, instance_id: str, event_id: int, *, reason: str, actor: str) -> None:
         """Undo a registration: its task opens again to be registered anew."""
         corrections.undo(self._ctx, instance_id, event_id, reason=reason, actor=actor)
 
-    @command('send_message')
+    @command("send_message")
     def send_message(self, instance_id: str, name: str, *, data: dict[str, Any] | None = None,
                      occurred_on: date | None = None, actor: str | None = None) -> None:
         messages.send_message(self._ctx, instance_id, name, data=data, occurred_on=occurred_on, actor=actor)
@@ -116,29 +116,30 @@ class PathwayRuntime:
     def deliver_messages(self, patient_key: str | None = None, limit: int = 200) -> int:
         return messages.deliver_messages(self._ctx, patient_key, limit)
 
-    def fire_due_timers(self, limit: int = 500) -> int:
-        return sweeps.fire_due_timers(self._ctx, limit)
+    def fire_due_timers(self, budget_seconds: float = sweeps.TICK_BUDGET_SECONDS) -> int:
+        return sweeps.fire_due_timers(self._ctx, budget_seconds)
 
     def mark_overdue(self) -> int:
         return sweeps.mark_overdue(self._ctx)
 
-    def tick(self) -> tuple[int, int]:
-        """Fire due timers, deliver kept messages and mark passed deadlines overdue."""
+    def tick(self, budget_seconds: float = sweeps.TICK_BUDGET_SECONDS) -> tuple[int, int]:
+        """Fire due timers (for at most `budget_seconds`), deliver kept messages and mark passed deadlines
+        overdue."""
         started = time.perf_counter()
-        fired, overdue = sweeps.tick(self._ctx)
+        fired, overdue = sweeps.tick(self._ctx, budget_seconds)
         record_tick(time.perf_counter() - started, fired, overdue)
         return fired, overdue
 
-    @command('retry_incident')
+    @command("retry_incident")
     def retry_incident(self, incident_id: int, *, actor: str, on_current_version: bool = False) -> bool:
         """Run a failed item again now; True when it succeeded and the incident is resolved."""
         return sweeps.retry_incident(self._ctx, incident_id, actor, on_current_version=on_current_version)
 
-    @command('resolve_incident')
+    @command("resolve_incident")
     def resolve_incident(self, incident_id: int, *, note: str, actor: str) -> None:
         incidents.resolve(self._ctx, incident_id, note, actor)
 
-    @command('migrate_instances')
+    @command("migrate_instances")
     def migrate_instances(self, selection: migration.Selection, *, to_version_id: int | None = None, actor: str,
                           dry_run: bool = True, on_progress: migration.Progress | None = None) -> migration.Report:
         """Move the chosen running instances to another version of their pathway (default: its current one),
@@ -146,7 +147,7 @@ class PathwayRuntime:
         return migration.migrate_instances(self._ctx, selection, to_version_id, actor, dry_run=dry_run,
                                            on_progress=on_progress)
 
-    @command('revert_migration')
+    @command("revert_migration")
     def revert_migration(self, instance_id: str, *, actor: str, dry_run: bool = False) -> migration.Outcome:
         """Move the instance back to the version its last migration took it from."""
         return migration.revert(self._ctx, instance_id, actor, dry_run=dry_run)

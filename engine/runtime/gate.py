@@ -62,20 +62,37 @@ def locked(ctx: RuntimeContext, *, task_id: str | None = None, instance_id: str 
                 with _optimistic(ctx, conn, task_id, *optimistic) as held:
                     yield held
                 return
-        found = write_path.lock(conn, task_id=task_id, instance_id=instance_id, skip_locked=skip_locked)
-        if found is None:
-            if task_id is not None:
-                raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
-            raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
-        cached = ctx.live.checkout(found.id, found.version)
-        if cached is None:
-            state, blob = write_path.load(conn, found.id)
-            definition = ctx.definitions.get(state.pathway_version_id, conn)
-            workflow = load_state(blob, definition.spec, definition.subprocess_specs)
-        else:
-            workflow, state = cached
-            definition = ctx.definitions.get(state.pathway_version_id, conn)
-        yield Held(conn, workflow, state, definition, task_assignee=found.task_assignee)
+        yield _enter(ctx, conn, task_id=task_id, instance_id=instance_id, skip_locked=skip_locked)
+
+
+@contextmanager
+def claimed(ctx: RuntimeContext, pick: Callable[[Connection], str | None]) -> Iterator[Held | None]:
+    """A sweep's transaction on the instance `pick` chooses in it (locking the row it chose by, e.g. a due
+    timer, so that other sweepers pass it by); None when there is nothing to pick. The instance is claimed as
+    with `skip_locked`: one that a command holds is NotFound at once, and the pick's own lock goes with the
+    rollback."""
+    with ctx.db.engine.begin() as conn, guarded(_FAILED, StaleCache, StaleInstance):
+        instance_id = pick(conn)
+        yield None if instance_id is None else _enter(ctx, conn, instance_id=instance_id, skip_locked=True)
+
+
+def _enter(ctx: RuntimeContext, conn: Connection, *, task_id: str | None = None, instance_id: str | None = None,
+           skip_locked: bool = False) -> Held:
+    """Lock the instance row and take its workflow and state, from the live cache when it is current."""
+    found = write_path.lock(conn, task_id=task_id, instance_id=instance_id, skip_locked=skip_locked)
+    if found is None:
+        if task_id is not None:
+            raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+        raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
+    cached = ctx.live.checkout(found.id, found.version)
+    if cached is None:
+        state, blob = write_path.load(conn, found.id)
+        definition = ctx.definitions.get(state.pathway_version_id, conn)
+        workflow = load_state(blob, definition.spec, definition.subprocess_specs)
+    else:
+        workflow, state = cached
+        definition = ctx.definitions.get(state.pathway_version_id, conn)
+    return Held(conn, workflow, state, definition, task_assignee=found.task_assignee)
 
 
 def changed_concurrently(instance_id: str) -> Conflict:

@@ -190,9 +190,10 @@ def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     return state, row.state
 
 
-def has_due_timer(conn: Connection, instance_id: str, now: datetime) -> bool:
-    return conn.scalar(select(TIMER.c.id).where(TIMER.c.instance_id == instance_id, TIMER.c.due_at <= now)
-                       .limit(1)) is not None
+def due_timer_elements(conn: Connection, instance_id: str, now: datetime) -> list[str]:
+    """The elements of the instance's timers that are due at `now` (none: they fired already)."""
+    return list(conn.scalars(select(TIMER.c.element_id).where(TIMER.c.instance_id == instance_id,
+                                                              TIMER.c.due_at <= now).order_by(TIMER.c.due_at)))
 
 
 def task_status(conn: Connection, task_id: str) -> str | None:
