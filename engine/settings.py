@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.db.database import POOL_OVERFLOW, POOL_SIZE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,3 +24,8 @@ class Settings(BaseSettings):
     auth_mode: Literal["tokens", "dev"] = Field(
         default="tokens", description="tokens: only users added with `pathways user add`; dev: also the fixed demo "
                                       "users of engine.access.principals.DEV_USERS (never with real patients)")
+    db_pool_size: int = Field(default=POOL_SIZE, ge=1, description="PostgreSQL connections kept per server process (the "
+                                                            "request threadpool has 40 threads); processes x "
+                                                            "(pool size + overflow) must fit max_connections")
+    db_pool_overflow: int = Field(default=POOL_OVERFLOW, ge=0, description="Extra connections per process above the pool size "
+                                                               "in a burst, closed again when returned")
