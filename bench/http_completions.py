@@ -102,9 +102,9 @@ def prepare(url: str, pathways: int) -> list[Walk]:
 def start_servers(url: str, processes: int, base_port: int) -> list[subprocess.Popen]:
     env = {**os.environ, "PATHWAYS_DATABASE_URL": url, "PATHWAYS_AUTH_MODE": "dev",
            "PATHWAYS_SCHEDULER_INTERVAL_SECONDS": "0", "PATHWAYS_DEMO_DATA": "false"}
-    server = Path(sys.executable).with_name("pathways-server")
-    procs = [subprocess.Popen([str(server), "--port", str(base_port + i)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for i in range(processes)]
+    # `pathways-server` of this checkout (python -m in its root), so a copy of another revision measures its own code
+    procs = [subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(base_port + i)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(processes)]
     deadline = time.monotonic() + 120
     for i, proc in enumerate(procs):
         while True:
