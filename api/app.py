@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_overflow)
     runtime = PathwayRuntime(db, clock)
     scheduler_on = settings.scheduler_interval_seconds > 0 if run_scheduler is None else run_scheduler
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.db.database import POOL_OVERFLOW, POOL_SIZE
 from engine.logs import LogFormat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,3 +28,8 @@ class Settings(BaseSettings):
     log_format: LogFormat = Field(default="json", description="json: one JSON object per line (production); text: "
                                                              "for a terminal (the default of --demo)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    db_pool_size: int = Field(default=POOL_SIZE, ge=1, description="PostgreSQL connections kept per server process (the "
+                                                            "request threadpool has 40 threads); processes x "
+                                                            "(pool size + overflow) must fit max_connections")
+    db_pool_overflow: int = Field(default=POOL_OVERFLOW, ge=0, description="Extra connections per process above the pool size "
+                                                               "in a burst, closed again when returned")

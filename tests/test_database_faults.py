@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import DataError
+from sqlalchemy.pool import NullPool
 
 from engine.catalogue.deployment import deploy
 from engine.db.models import Incident
@@ -134,3 +135,29 @@ def test_the_cli_says_the_database_failed_without_a_traceback():
                           timeout=60)
     assert done.returncode == 2, done.stderr
     assert "the database failed: OperationalError" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_pooled_connections_the_server_ended_give_database_failed_once_then_the_pool_reconnects(client):
+    """No pre-ping on checkout: a connection PostgreSQL ended (a restart, an idle cut) fails its first statement.
+    That must still be the stable 503, and the emptied pool must connect afresh for the next request."""
+    db = client.app.state.db
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to end a connection")
+    instance = _started(client)
+    [task] = instance["open_tasks"]
+    held = [db.engine.connect() for _ in range(3)]  # the pool's connections, each with its server pid
+    pids = [conn.exec_driver_sql("select pg_backend_pid()").scalar() for conn in held]
+    for conn in held:
+        conn.close()  # back into the pool, still open
+    admin = create_engine(db.url, poolclass=NullPool)
+    with admin.begin() as conn:
+        for pid in pids:
+            conn.exec_driver_sql(f"select pg_terminate_backend({int(pid)})")
+    admin.dispose()
+    answers = [client.post(f"/tasks/{task['id']}/complete", headers=NORD,
+                           json={"occurred_on": DAY, "data": {"outcome": "right_to_care"}}) for _ in range(2)]
+    failed = [a for a in answers if a.status_code != 200]
+    assert all(a.status_code == 503 and a.json()["code"] == ErrorCode.DATABASE_FAILED for a in failed), \
+        [(a.status_code, a.text[:300]) for a in answers]
+    assert answers[-1].status_code == 200, answers[-1].text  # the pool reconnected
+    assert pids  # the test did end pooled connections

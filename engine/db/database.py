@@ -35,6 +35,16 @@ def _write_ahead_log(cursor: Any, attempts: int = 200) -> None:
             time.sleep(0.05)
 
 
+#: Connections kept per process: FastAPI runs sync routes in a threadpool of 40 threads, each holding at most one
+#: connection at a time, so a pool of 40 never closes a connection a moment after opening it. Connections are
+#: opened lazily (only as many as requests run at once). N processes need N x (size + overflow) under
+#: PostgreSQL's max_connections (100 by default): lower PATHWAYS_DB_POOL_SIZE for more processes.
+POOL_SIZE = 40
+#: Extra connections for bursts above the threads (the scheduler, a command holding a second connection).
+POOL_OVERFLOW = 5
+POOL_RECYCLE_SECONDS = 1800
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
@@ -55,15 +65,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    # No pre-ping: it is a round trip on every checkout, three per completion. A connection the server dropped
+    # fails its first statement instead; SQLAlchemy sees the disconnect, empties the pool, and the error
+    # (`connection_invalidated`, an OperationalError) is an outage to `engine.runtime.failures.is_outage`, so the
+    # caller gets `database_failed` and the next call connects afresh. Recycling keeps connections from ageing
+    # past server or firewall idle limits; LIFO hands out the warm connection and lets the rest idle.
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, pool_use_lifo=True, **kwargs)
 
 
 class Database:
     """Owns the engine and hands out one transaction per command, and read-only transactions for reads."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = POOL_OVERFLOW) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        pool = {} if url.startswith("sqlite") else {"pool_size": pool_size, "max_overflow": max_overflow}
+        self.engine = make_engine(url, **pool)
         self.reader = self.engine.execution_options(**{READ_ONLY: True})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)

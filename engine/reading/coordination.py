@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import bindparam, case, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.db.models import Incident, PathwayInstance, PathwayLink, PathwayMessage
@@ -16,23 +16,28 @@ from engine.statuses import IncidentKind, IncidentStatus
 MAX_MESSAGES = 200
 
 
+# Both statements are read with every instance's detail (the answer to each completion): built once, because
+# building one with an aliased join costs more than running it.
+_OTHER = aliased(PathwayInstance)
+_OWN = bindparam("instance_id")
+_MESSAGES = (select(PathwayMessage, _OTHER.pathway_key, _OTHER.unit)
+             .outerjoin(_OTHER, _OTHER.id == case((PathwayMessage.sender_instance_id == _OWN,
+                                                   PathwayMessage.receiver_instance_id),
+                                                  else_=PathwayMessage.sender_instance_id))
+             .where(or_(PathwayMessage.sender_instance_id == _OWN, PathwayMessage.receiver_instance_id == _OWN))
+             .order_by(PathwayMessage.id.desc()).limit(MAX_MESSAGES))
+_LINKS = tuple((direction, select(PathwayLink, _OTHER).join(_OTHER, _OTHER.id == far).where(own == _OWN)
+                .order_by(PathwayLink.id))
+               for direction, own, far in (("from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
+                                           ("to", PathwayLink.from_instance_id, PathwayLink.to_instance_id)))
+
+
 def pathway_messages(session: Session, instance_id: str) -> list[dict[str, Any]]:
     """Messages the instance sent or received, in the order sent, each with the pathway at the other end."""
-    other = aliased(PathwayInstance)
-    rows = session.execute(
-        select(PathwayMessage, other.pathway_key, other.unit)
-        .outerjoin(other, other.id == _other_end(instance_id))
-        .where(or_(PathwayMessage.sender_instance_id == instance_id,
-                   PathwayMessage.receiver_instance_id == instance_id))
-        .order_by(PathwayMessage.id.desc()).limit(MAX_MESSAGES)).all()
+    rows = session.execute(_MESSAGES, {"instance_id": instance_id}).all()
     failed = _failures(session, [message.id for message, _, _ in rows])
     return [_message_view(message, instance_id, pathway, unit, failed.get(message.id))
             for message, pathway, unit in reversed(rows)]
-
-
-def _other_end(instance_id: str) -> Any:
-    return case((PathwayMessage.sender_instance_id == instance_id, PathwayMessage.receiver_instance_id),
-                else_=PathwayMessage.sender_instance_id)
 
 
 def _failures(session: Session, message_ids: list[int]) -> dict[int, str]:
@@ -58,12 +63,9 @@ def _message_view(message: PathwayMessage, instance_id: str, pathway: str | None
 
 def linked_pathways(session: Session, instance_id: str) -> list[dict[str, Any]]:
     """The pathways linked to this one: which started it (`from`) and which it started (`to`)."""
-    other = aliased(PathwayInstance)
     links = []
-    for direction, own, far in (("from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
-                                ("to", PathwayLink.from_instance_id, PathwayLink.to_instance_id)):
-        for link, pathway in session.execute(select(PathwayLink, other).join(other, other.id == far)
-                                             .where(own == instance_id).order_by(PathwayLink.id)).all():
+    for direction, statement in _LINKS:
+        for link, pathway in session.execute(statement, {"instance_id": instance_id}).all():
             links.append({"kind": link.kind, "direction": direction, "instance_id": pathway.id,
                           "pathway": pathway.pathway_key, "unit": pathway.unit, "status": pathway.status,
                           "started_on": pathway.started_on, "referral_received_on": pathway.referral_received_on,
