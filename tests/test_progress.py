@@ -119,7 +119,7 @@ def test_the_server_is_ready_after_the_demo_data_and_while_it_listens(db, monkey
 
 
 def test_pathways_server_prints_the_ready_line_when_it_listens(monkeypatch, capsys):
-    monkeypatch.setattr("api.app.create_app", lambda **kwargs: object())
+    monkeypatch.setattr("api.app.create_app", lambda *args, **kwargs: object())
     monkeypatch.setattr(server_module.ReadyServer, "run", lambda self: self.on_ready())
     server_module.main(["--port", "8123"])
     out = capsys.readouterr().out.splitlines()
