@@ -53,6 +53,8 @@ def logging_config(fmt: LogFormat = "json", level: str = "INFO") -> dict[str, An
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "alembic.runtime.plugins": {"level": "WARNING"},  # seven lines at every start say nothing
+            # SpiffWorkflow logs every task state change at INFO: lines per step on the hot path, read by no one
+            "spiff": {"level": "WARNING"},
         },
     }
 

@@ -145,6 +145,17 @@ def test_one_log_line_per_request_with_its_id_and_no_patient_key(client, caplog)
     assert "31337" not in lines[0].getMessage()
 
 
+def test_the_workflow_library_logs_only_warnings():
+    logging.config.dictConfig(logging_config("text"))
+    try:
+        assert logging.getLogger("spiff.task").getEffectiveLevel() == logging.WARNING
+        assert logging.getLogger("engine.runtime").getEffectiveLevel() == logging.INFO
+    finally:
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False,
+                                   "root": {"level": "WARNING", "handlers": []},
+                                   "loggers": {"spiff": {"level": "NOTSET"}}})
+
+
 def test_json_log_lines_carry_the_request_id():
     config = logging_config("json")
     formatter = logging.config.DictConfigurator(config).configure_custom(dict(config["formatters"]["default"]))
