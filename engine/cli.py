@@ -1,5 +1,6 @@
 """`pathways` command line: lint, lay out and deploy pathway files, write the catalogue page, migrate the database,
-move running instances to another pathway version, fire due timers, seed a demo database."""
+move running instances to another pathway version, fire due timers, check or rebuild the compliance tally, seed a demo
+database."""
 
 from __future__ import annotations
 
@@ -141,6 +142,24 @@ def _tick(_: argparse.Namespace) -> int:
     return 0
 
 
+def _tally(args: argparse.Namespace) -> int:
+    from engine.db.database import Database
+    from engine.runtime.compliance_tally import differences, rebuild
+
+    db = Database(_settings().database_url)
+    with db.engine.begin() as conn:
+        if args.rebuild:
+            print(f"compliance tally rebuilt from the measurements: {rebuild(conn)} row(s)")
+            return 0
+        wrong = differences(conn)
+    for key, stored, fresh in wrong[:20]:
+        print(f"{key.pathway_key} {key.indicator_key} {key.unit} {key.year}-{key.month:02d} {key.label!r}: "
+              f"stored {stored}, measurements give {fresh}")
+    print(f"{len(wrong)} row(s) of the compliance tally differ from the measurements"
+          + ("; `pathways tally --rebuild` recomputes it" if wrong else ""))
+    return 1 if wrong else 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     from engine.catalogue.deployment import deploy_directory
     from engine.clock import SystemClock, today
@@ -239,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     add.set_defaults(func=_user_add)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_migrate)
     sub.add_parser("tick", help="fire due timers and mark passed deadlines overdue").set_defaults(func=_tick)
+    tally = sub.add_parser("tally", help="check the compliance tally against the measurements; exit code 1 if it "
+                                         "differs")
+    tally.add_argument("--rebuild", action="store_true",
+                       help="recompute it from the measurements (after changing them outside the engine)")
+    tally.set_defaults(func=_tally)
     mig = sub.add_parser("migrate-instances", help="move running instances of a pathway to another version "
                                                    "(a dry-run unless --apply); exit code 1 if any cannot move")
     mig.add_argument("pathway", help="the pathway key, e.g. tsb_d01")

@@ -72,7 +72,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # (`connection_invalidated`, an OperationalError) is an outage to `engine.runtime.failures.is_outage`, so the
     # caller gets `database_failed` and the next call connects afresh. Recycling keeps connections from ageing
     # past server or firewall idle limits; LIFO hands out the warm connection and lets the rest idle.
-    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, pool_use_lifo=True, **kwargs)
+    engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, pool_use_lifo=True, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _postgresql_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
+        # No JIT compilation: our statements are short and indexed, and a report whose plan costs past the JIT
+        # threshold spent more time compiling (0.86 s measured at regional scale) than running (0.2 s).
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
+
+    return engine
 
 
 class Database:

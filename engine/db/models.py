@@ -181,9 +181,49 @@ class IndicatorMeasurement(Base):
 
     __table_args__ = (
         Index("ix_measurement_pending_due", "due_on", **_where(f"status = '{DeadlineStatus.PENDING}'")),
+        #: The compliance report's live part: deadlines persisted as overdue (pending ones use the index above).
+        Index("ix_measurement_overdue_due", "due_on", **_where(f"status = '{DeadlineStatus.OVERDUE}'")),
         Index("ix_measurement_report", "pathway_key", "unit", "indicator_key", "end_on"),
         #: The natural key: commands address a measurement by it, so inserts need not wait for generated ids.
         Index("ux_measurement_occurrence", "instance_id", "indicator_key", "sequence", unique=True),
+    )
+
+
+#: ComplianceTally.target_share of an indicator without a target share: the tally's key holds no NULL, so a
+#: unique index (and an upsert on it) matches it on both databases.
+NO_TARGET = -1.0
+
+
+class ComplianceTally(Base):
+    """The closed measurements added up per pathway, indicator, unit, month and declaration: the compliance
+    report's closed part, kept in every command's transaction by `engine.runtime.compliance_tally`.
+
+    `pathways_in_month` and `pathways_in_tertial` count each pathway instance once (the report's distinct
+    pathways in the denominator): an instance is counted on one row of its month, and on one row of its tertial
+    (its first month there with a met or breached measurement). An instance never changes unit, so the units'
+    counts add up to a total."""
+
+    __tablename__ = "compliance_tally"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_key: Mapped[str] = mapped_column(String(100))
+    indicator_key: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300))
+    #: NO_TARGET when the indicator has none
+    target_share: Mapped[float] = mapped_column(Float)
+    unconfirmed: Mapped[bool] = mapped_column(Boolean)
+    met: Mapped[int] = mapped_column(Integer, default=0)
+    breached: Mapped[int] = mapped_column(Integer, default=0)
+    deferred: Mapped[int] = mapped_column(Integer, default=0)
+    pathways_in_month: Mapped[int] = mapped_column(Integer, default=0)
+    pathways_in_tertial: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ux_tally_key", "pathway_key", "indicator_key", "unit", "year", "month", "label", "target_share",
+              "unconfirmed", unique=True),
     )
 
 

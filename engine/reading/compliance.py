@@ -1,7 +1,11 @@
 """Compliance with the deadline indicators (forløpstider) per pathway, indicator, unit and period, for managers.
 
-One SQL `GROUP BY` over `indicator_measurement` (no workflow replay, no rows aggregated in Python), identical on
-SQLite and PostgreSQL.
+One SQL `GROUP BY` (no workflow replay, no rows aggregated in Python), identical on SQLite and PostgreSQL, over
+two parts: the closed measurements as the compliance tally adds them up per month (`compliance_tally`, kept in
+every command's transaction by engine.runtime.compliance_tally, so a report never scans every measurement), and
+the open deadlines past their due date, read live from `indicator_measurement` (few, and indexed), since whether
+they count depends on the report date. tests/test_compliance_tally.py holds the plain GROUP BY over every
+measurement that this replaced, and proves the two give the same report.
 
 Periods
     `month` ("2026-03") or `tertial` ("2026-T1"; T1 = January–April, T2 = May–August, T3 = September–December),
@@ -65,14 +69,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, extract, func, or_, select, true
+from sqlalchemy import Integer, Select, and_, case, cast, exists, extract, func, literal, or_, select, true, union_all
 
 from engine.db.database import Database
-from engine.db.models import IndicatorMeasurement
+from engine.db.models import NO_TARGET, ComplianceTally, IndicatorMeasurement
 from engine.deadlines.rules import overdue_sql
 from engine.errors import ErrorCode, InvalidInput
 from engine.reading.periods import check_date, check_period, check_range, first_day, label, last_day
-from engine.statuses import CLOSED_DEADLINE_STATUSES, OPEN_DEADLINE_STATUSES, DeadlineStatus
+from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus
 
 #: Groups with fewer pathways than this in the denominator are suppressed (national statistics: fewer than 5).
 SUPPRESS_BELOW = 5
@@ -156,9 +160,9 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
             return []
     filters = {"pathway_key": pathway, "indicator_key": indicator}
     if not by_unit and unit is None:
-        result = _query(db, _grouped(_measured(today, period, start, end, filters, units), False), period, False)
+        result = _query(db, _grouped(today, period, start, end, filters, units, False), period, False)
     else:
-        grouped = _query(db, _grouped(_measured(today, period, start, end, filters, units), True), period, True)
+        grouped = _query(db, _grouped(today, period, start, end, filters, units, True), period, True)
         result = [row if by_unit else replace(row, unit=None)
                   for row in complementary(grouped) if unit is None or row.unit == unit]
     result.sort(key=lambda row: (row.pathway_key, row.indicator_key, row.unit or "", row.period))
@@ -192,50 +196,84 @@ def _hidden(row: ComplianceRow, why: str) -> ComplianceRow:
 
 
 _M = IndicatorMeasurement.__table__.c
+_T = ComplianceTally.__table__.c
 
 
-def _counted(today: date, period: str, start: date | None, end: date | None) -> Any:
-    """Which measurements count, and in which period: closed ones by their end date, open overdue ones by their
-    due date, within the whole periods from `start` to `end`."""
-    closed = [_M.status.in_(CLOSED_DEADLINE_STATUSES), _M.end_on.is_not(None)]
-    overdue = [_M.status.in_(OPEN_DEADLINE_STATUSES), overdue_sql(_M.due_on, today)]
+def _part(month: Any, period: str) -> Any:
+    """The period's number within its year: the month itself, or its tertial."""
+    return month if period == "month" else case((month <= 4, 1), (month <= 8, 2), else_=3)
+
+
+def _closed(period: str, start: date | None, end: date | None, filters: dict[str, str | None],
+            units: tuple[str, ...] | None) -> Select:
+    """The closed part, from the tally (engine.runtime.compliance_tally): its rows in the whole periods from
+    `start` to `end`, with the pathways counted once per month or once per tertial."""
+    conditions = [_T.met + _T.breached + _T.deferred > 0]
+    conditions += [_T[column] == value for column, value in filters.items() if value is not None]
+    if units is not None:
+        conditions.append(_T.unit.in_(units))
+    months = _T.year * 100 + _T.month
     if start is not None:
-        closed.append(_M.end_on >= first_day(start, period))
-        overdue.append(_M.due_on >= first_day(start, period))
+        first = first_day(start, period)
+        conditions.append(months >= first.year * 100 + first.month)
     if end is not None:
-        closed.append(_M.end_on <= last_day(end, period))
-        overdue.append(_M.due_on <= last_day(end, period))
-    return or_(and_(*closed), and_(*overdue))
+        last = last_day(end, period)
+        conditions.append(months <= last.year * 100 + last.month)
+    pathways = _T.pathways_in_month if period == "month" else _T.pathways_in_tertial
+    return select(
+        _T.pathway_key, _T.unit, _T.indicator_key, _T.label,
+        case((_T.target_share == NO_TARGET, None), else_=_T.target_share).label("target_share"),
+        _T.year, _part(_T.month, period).label("part"),
+        _T.met, _T.breached, literal(0).label("overdue"), _T.deferred, pathways.label("pathways"),
+        case((_T.unconfirmed == true(), 1), else_=0).label("unconfirmed"),
+    ).where(*conditions)
 
 
-def _measured(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
-              units: tuple[str, ...] | None) -> Any:
-    """Per counted row: its group keys and 0/1 flags. Grouping happens on this subquery's columns, so PostgreSQL
-    never has to match a GROUP BY expression (with its bound parameters) against the select list."""
-    conditions = [_counted(today, period, start, end)]
+def _overdue(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
+             units: tuple[str, ...] | None) -> Select:
+    """The live part: open deadlines past their due date (few, and indexed), grouped per unit and period. An
+    instance already counted among the closed part's pathways of the same period is not counted again."""
+    # One condition per open status, so each finds the partial index of its status.
+    conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES))]
     conditions += [_M[column] == value for column, value in filters.items() if value is not None]
     if units is not None:
         conditions.append(_M.unit.in_(units))
-    is_open = _M.status.in_(OPEN_DEADLINE_STATUSES)
+    if start is not None:
+        conditions.append(_M.due_on >= first_day(start, period))
+    if end is not None:
+        conditions.append(_M.due_on <= last_day(end, period))
+    year, part = _year(_M.due_on), _part(_month(_M.due_on), period)
+    closed = IndicatorMeasurement.__table__.alias("closed").c
+    counted_closed = exists().where(
+        closed.instance_id == _M.instance_id, closed.indicator_key == _M.indicator_key,
+        closed.status.in_((DeadlineStatus.MET, DeadlineStatus.BREACHED)),
+        _year(closed.end_on) == year, _part(_month(closed.end_on), period) == part)
     deferral = _M.deferral_registered == true()
-    counted_on = case((_M.status.in_(CLOSED_DEADLINE_STATUSES), _M.end_on), else_=_M.due_on)
-    month = cast(extract("month", counted_on), Integer)
-    part = month if period == "month" else case((month <= 4, 1), (month <= 8, 2), else_=3)
-    in_denominator = or_(_M.status.in_((DeadlineStatus.MET, DeadlineStatus.BREACHED)), and_(is_open, ~deferral))
+    keys = [_M.pathway_key, _M.unit, _M.indicator_key]
     return select(
-        _M.pathway_key, _M.unit, _M.indicator_key, _M.label, _M.target_share,
-        cast(extract("year", counted_on), Integer).label("year"),
-        part.label("part"),
-        case((_M.status == DeadlineStatus.MET, 1), else_=0).label("met"),
-        case((_M.status == DeadlineStatus.BREACHED, 1), else_=0).label("breached"),
-        case((and_(is_open, ~deferral), 1), else_=0).label("overdue"),
-        case((or_(_M.status == DeadlineStatus.DEFERRED, and_(is_open, deferral)), 1), else_=0).label("deferred"),
-        case((in_denominator, _M.instance_id), else_=None).label("counted_instance"),
-        case((_M.unconfirmed == true(), 1), else_=0).label("unconfirmed"),
-    ).where(*conditions).subquery("measured")
+        *keys, func.max(_M.label).label("label"), func.max(_M.target_share).label("target_share"),
+        year.label("year"), part.label("part"), literal(0).label("met"), literal(0).label("breached"),
+        func.sum(case((~deferral, 1), else_=0)).label("overdue"),
+        func.sum(case((deferral, 1), else_=0)).label("deferred"),
+        func.count(case((and_(~deferral, ~counted_closed), _M.instance_id), else_=None).distinct()).label("pathways"),
+        func.max(case((_M.unconfirmed == true(), 1), else_=0)).label("unconfirmed"),
+    ).where(*conditions).group_by(*keys, year, part)
 
 
-def _grouped(rows: Any, by_unit: bool) -> Select:
+def _year(day: Any) -> Any:
+    return cast(extract("year", day), Integer)
+
+
+def _month(day: Any) -> Any:
+    return cast(extract("month", day), Integer)
+
+
+def _grouped(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
+             units: tuple[str, ...] | None, by_unit: bool) -> Select:
+    """The closed and the live part added together per group. Their pathways add up: the live part counts only
+    instances the closed part has not, and an instance belongs to one unit, so the units add up to a total."""
+    rows = union_all(_closed(period, start, end, filters, units),
+                     _overdue(today, period, start, end, filters, units)).subquery("measured")
     r = rows.c
     keys = [r.pathway_key, r.indicator_key, *([r.unit] if by_unit else []), r.year, r.part]
     return select(
@@ -246,7 +284,7 @@ def _grouped(rows: Any, by_unit: bool) -> Select:
         func.sum(r.breached).label("breached"),
         func.sum(r.overdue).label("overdue"),
         func.sum(r.deferred).label("deferred"),
-        func.count(r.counted_instance.distinct()).label("pathways"),
+        func.sum(r.pathways).label("pathways"),
         func.max(r.unconfirmed).label("unconfirmed"),
     ).group_by(*keys)
 

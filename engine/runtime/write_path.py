@@ -32,6 +32,7 @@ from engine.db.models import (
     PathwayMessage,
 )
 from engine.deadlines.measurement import Measurement, RegisteredEvent
+from engine.runtime import compliance_tally
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 
 INSTANCE = PathwayInstance.__table__
@@ -217,6 +218,7 @@ class UnitOfWork:
         self._had_timers = state.timer_signature is not None
         self._before_measurements = {m.key: _row(m) for m in state.measurements}
         self._before_declarations = {m.key: _declaration(m) for m in state.measurements}
+        self._before_tally = compliance_tally.contribution(state.pathway_key, state.unit, state.measurements)
         self._before_due = {t.id: (t.due_on, t.urgent_on) for t in state.open_tasks}
         self.events: list[dict[str, Any]] = []
         self.closed_tasks: list[dict[str, Any]] = []
@@ -355,6 +357,16 @@ class UnitOfWork:
         if fresh:
             common = {"instance_id": self.state.id, "pathway_key": self.state.pathway_key, "unit": self.state.unit}
             self._run(_INSERT_MEASUREMENT, [{**dataclasses.asdict(m), **common} for m in fresh])
+        if removed or changed or fresh:
+            self._write_tally()
+
+    def _write_tally(self) -> None:
+        """The compliance tally's rows moved by the command: the instance's contribution now minus before."""
+        state = self.state
+        after = compliance_tally.contribution(state.pathway_key, state.unit, state.measurements)
+        rows = compliance_tally.changes(self._before_tally, after)
+        if rows:
+            self._run(compliance_tally.upsert(self.conn.dialect.name), rows)
 
     def _write_tasks(self) -> None:
         if self.reopened:
