@@ -58,8 +58,8 @@ Complementary suppression (sekundærprikking)
     The decision is made over every unit the user may read (`units`), before the `unit` filter, so a row looks
     the same filtered or not; `by_unit=False` with a `unit` gives that unit's row, suppressed the same way.
 
-Rows are sorted by pathway, indicator, unit, period (in Python, on the grouped rows, so both databases give the
-same order whatever their collation).
+Rows are sorted by pathway, indicator, unit, period, the strings by code point on both databases (PostgreSQL's
+"C" collation, SQLite's default), so both give the order Python would, whatever the database's collation.
 """
 
 from __future__ import annotations
@@ -69,7 +69,22 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, exists, extract, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from engine.db.database import Database
 from engine.db.models import NO_TARGET, ComplianceTally, IndicatorMeasurement
@@ -165,28 +180,33 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
         grouped = _query(db, _grouped(today, period, start, end, filters, units, True), period, True)
         result = [row if by_unit else replace(row, unit=None)
                   for row in complementary(grouped) if unit is None or row.unit == unit]
-    result.sort(key=lambda row: (row.pathway_key, row.indicator_key, row.unit or "", row.period))
     return result
 
 
 def _query(db: Database, query: Select, period: str, by_unit: bool) -> list[ComplianceRow]:
+    """The grouped rows in the report's order: by pathway, indicator, unit and period, the strings compared by
+    code point on both databases (PostgreSQL's "C" collation, SQLite's default), as Python would."""
+    binary = db.engine.dialect.name == "postgresql"
+    keys = list(query.selected_columns)[:5 if by_unit else 4]
+    order = [key.collate("C") if binary and isinstance(key.type, String) else key for key in keys]
     with db.reading() as session:
-        return [_row(g, period, by_unit) for g in session.execute(query).all()]
+        return [_row(g, period, by_unit) for g in session.execute(query.order_by(*order))]
 
 
 def complementary(rows: Iterable[ComplianceRow]) -> list[ComplianceRow]:
     """The per-unit rows with complementary suppression applied: in each pathway, indicator and period whose total
-    is shown, a lone primary-suppressed unit gets the smallest other unit suppressed beside it (module docstring)."""
-    totals: dict[tuple[str, str, str], list[ComplianceRow]] = {}
-    for row in rows:
-        totals.setdefault((row.pathway_key, row.indicator_key, row.period), []).append(row)
-    result = []
-    for group in totals.values():
-        hidden = [r for r in group if r.suppressed]
-        shown = sorted((r for r in group if not r.suppressed), key=lambda r: (r.pathways or 0, r.unit or ""))
+    is shown, a lone primary-suppressed unit gets the smallest other unit (fewest pathways, then unit name)
+    suppressed beside it (module docstring). The rows keep their order."""
+    result = list(rows)
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for index, row in enumerate(result):
+        totals.setdefault((row.pathway_key, row.indicator_key, row.period), []).append(index)
+    for indexes in totals.values():
+        hidden = [i for i in indexes if result[i].suppressed]
+        shown = [i for i in indexes if not result[i].suppressed]
         if len(hidden) == 1 and shown:
-            shown[0] = _hidden(shown[0], "complementary")
-        result += hidden + shown
+            smallest = min(shown, key=lambda i: (result[i].pathways or 0, result[i].unit or ""))
+            result[smallest] = _hidden(result[smallest], "complementary")
     return result
 
 
@@ -290,26 +310,31 @@ def _grouped(today: date, period: str, start: date | None, end: date | None, fil
 
 
 def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
-    group = grouped._mapping
-    met, breached, overdue = int(group["met"]), int(group["breached"]), int(group["overdue"])
-    pathways = int(group["pathways"])
+    # Positional, in the order of `_grouped`'s columns: this runs for every row of a report (65,000 by month).
+    if by_unit:
+        pathway_key, indicator_key, unit, year, part, label_, target, met, breached, overdue, deferred, pathways, \
+            unconfirmed = grouped
+    else:
+        pathway_key, indicator_key, year, part, label_, target, met, breached, overdue, deferred, pathways, \
+            unconfirmed = grouped
+        unit = None
+    met, breached, overdue, pathways = int(met), int(breached), int(overdue), int(pathways)
     denominator = met + breached + overdue
     suppressed = pathways < SUPPRESS_BELOW
-    target = float(group["target"]) if group["target"] is not None else None
     return ComplianceRow(
-        pathway_key=group["pathway_key"],
-        unit=group["unit"] if by_unit else None,
-        indicator_key=group["indicator_key"],
-        label=group["label"],
-        period=label(period, int(group["year"]), int(group["part"])),
+        pathway_key=pathway_key,
+        unit=unit,
+        indicator_key=indicator_key,
+        label=label_,
+        period=label(period, int(year), int(part)),
         numerator=None if suppressed else met,
         denominator=None if suppressed else denominator,
         share=None if suppressed or denominator == 0 else met / denominator,
-        target=target,
-        deferred=None if suppressed else int(group["deferred"]),
+        target=float(target) if target is not None else None,
+        deferred=None if suppressed else int(deferred),
         overdue=None if suppressed else overdue,
         pathways=None if suppressed else pathways,
         suppressed=suppressed,
-        unconfirmed=bool(group["unconfirmed"]),
+        unconfirmed=bool(unconfirmed),
         suppression="primary" if suppressed else None,
     )
