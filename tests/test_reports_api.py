@@ -12,6 +12,7 @@ from html import unescape
 
 import pytest
 
+from api import schemas
 from tests.support import TSB, complete, start_tsb, to_clinical_decision
 
 MANAGER = {"Authorization": "Bearer dev-leder"}
@@ -94,6 +95,17 @@ def test_the_json_report_counts_and_suppresses(client, measured):
     [assessment] = report(client, pathway=TSB, indicator=ASSESSMENT)["rows"]
     assert (assessment["numerator"], assessment["denominator"], assessment["target"]) == (5, 6, 0.8)
     assert assessment["deferred"] == 1  # the late clinical decision the patient deferred is apart
+
+
+def test_the_json_report_is_what_its_response_model_says(client, measured):
+    """The route answers plain JSON without FastAPI's response check, so the check is here: every field of the
+    model, in its type, and nothing else."""
+    for params in ({}, {"period": "month", "by_unit": "false"}, {"from": "2025-09-01", "to": "2025-12-31"}):
+        body = report(client, **params)
+        assert body["rows"]
+        model = schemas.ComplianceOut.model_validate(body)
+        assert model.model_dump(mode="json", by_alias=True) == body
+        assert all(set(row) == set(schemas.ComplianceRowOut.model_fields) for row in body["rows"])
 
 
 def test_csv_has_the_same_numbers_as_json(client, measured):

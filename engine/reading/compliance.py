@@ -71,6 +71,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Row,
     Select,
     String,
     and_,
@@ -175,39 +176,42 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
             return []
     filters = {"pathway_key": pathway, "indicator_key": indicator}
     if not by_unit and unit is None:
-        result = _query(db, _grouped(today, period, start, end, filters, units, False), period, False)
-    else:
-        grouped = _query(db, _grouped(today, period, start, end, filters, units, True), period, True)
-        result = [row if by_unit else replace(row, unit=None)
-                  for row in complementary(grouped) if unit is None or row.unit == unit]
+        return [_row(g, period, False) for g in _query(db, _grouped(today, period, start, end, filters, units, False),
+                                                        False)]
+    grouped = _query(db, _grouped(today, period, start, end, filters, units, True), True)
+    hide = complementary(grouped)
+    result = []
+    for index, g in enumerate(grouped):  # rows are made only for the unit asked for, after deciding over all
+        if unit is None or g.unit == unit:
+            row = _row(g, period, True)
+            row = _hidden(row, "complementary") if index in hide else row
+            result.append(row if by_unit else replace(row, unit=None))
     return result
 
 
-def _query(db: Database, query: Select, period: str, by_unit: bool) -> list[ComplianceRow]:
+def _query(db: Database, query: Select, by_unit: bool) -> list[Row]:
     """The grouped rows in the report's order: by pathway, indicator, unit and period, the strings compared by
     code point on both databases (PostgreSQL's "C" collation, SQLite's default), as Python would."""
     binary = db.engine.dialect.name == "postgresql"
     keys = list(query.selected_columns)[:5 if by_unit else 4]
     order = [key.collate("C") if binary and isinstance(key.type, String) else key for key in keys]
     with db.reading() as session:
-        return [_row(g, period, by_unit) for g in session.execute(query.order_by(*order))]
+        return list(session.execute(query.order_by(*order)))
 
 
-def complementary(rows: Iterable[ComplianceRow]) -> list[ComplianceRow]:
-    """The per-unit rows with complementary suppression applied: in each pathway, indicator and period whose total
-    is shown, a lone primary-suppressed unit gets the smallest other unit (fewest pathways, then unit name)
-    suppressed beside it (module docstring). The rows keep their order."""
-    result = list(rows)
-    totals: dict[tuple[str, str, str], list[int]] = {}
-    for index, row in enumerate(result):
-        totals.setdefault((row.pathway_key, row.indicator_key, row.period), []).append(index)
-    for indexes in totals.values():
-        hidden = [i for i in indexes if result[i].suppressed]
-        shown = [i for i in indexes if not result[i].suppressed]
-        if len(hidden) == 1 and shown:
-            smallest = min(shown, key=lambda i: (result[i].pathways or 0, result[i].unit or ""))
-            result[smallest] = _hidden(result[smallest], "complementary")
-    return result
+def complementary(grouped: Iterable[Row]) -> set[int]:
+    """Complementary suppression over the grouped per-unit rows: the positions of the rows to suppress beside a
+    primary-suppressed one. In each pathway, indicator and period whose total is shown, a lone primary-suppressed
+    unit gets the smallest other unit (fewest pathways, then unit name) suppressed beside it (module docstring)."""
+    totals: dict[tuple[str, str, int, int], list[tuple[int, int, str]]] = {}
+    for index, g in enumerate(grouped):
+        totals.setdefault((g.pathway_key, g.indicator_key, g.year, g.part), []).append((index, int(g.pathways), g.unit))
+    hide = set()
+    for members in totals.values():
+        shown = [(pathways, unit, index) for index, pathways, unit in members if pathways >= SUPPRESS_BELOW]
+        if len(members) - len(shown) == 1 and shown:
+            hide.add(min(shown)[2])
+    return hide
 
 
 def _hidden(row: ComplianceRow, why: str) -> ComplianceRow:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Collection, Mapping
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -17,24 +18,31 @@ NUMBER_FORMATS = {"percent": "0.0%", "count": "0"}
 
 
 def to_xlsx(rows: Collection[ComplianceRow], pathway_names: Mapping[str, str], *, title: str) -> bytes:
-    """The workbook's bytes: one sheet named `title` (at most 31 characters, Excel's limit)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([c.header for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cells in export_rows(rows, pathway_names):
-        sheet.append(cells)
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        if column.kind in NUMBER_FORMATS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                if isinstance(cell.value, int | float):
-                    cell.number_format = NUMBER_FORMATS[column.kind]
+    """The workbook's bytes: one sheet named `title` (at most 31 characters, Excel's limit).
+
+    Written in openpyxl's write-only mode, row by row, without building the sheet's cells in memory first
+    (20,000 rows: 5 s in the ordinary mode)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index, column in enumerate(COLUMNS, start=1):  # before any row, as write-only mode requires
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    bold = Font(bold=True)
+    sheet.append([_styled(sheet, c.header, font=bold) for c in COLUMNS])
+    formats = [NUMBER_FORMATS.get(c.kind) for c in COLUMNS]
+    cells = export_rows(rows, pathway_names)
+    for values in cells:
+        sheet.append([_styled(sheet, value, number_format=number_format)
+                      if number_format and isinstance(value, int | float) else value
+                      for value, number_format in zip(values, formats)])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(cells) + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _styled(sheet, value, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
