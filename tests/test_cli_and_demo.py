@@ -1,15 +1,16 @@
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine.catalogue.parser import load_definition, pathway_files
 from engine.catalogue.versions import DefinitionCache
 from engine.cli import main as cli_main
 from engine.db.database import Database
-from engine.db.models import AuditEvent, PathwayVersion
+from engine.db.models import AuditEvent, IndicatorMeasurement, PathwayVersion
 from engine.demo.loader import load_demo_data
 from engine.reading.pathways import list_pathways
 from engine.reading.tasks import TaskFilter, list_tasks
+from engine.statuses import DeadlineStatus
 from tests.bpmn_samples import sample_pathway
 from tests.support import PATHWAYS_DIR
 
@@ -86,6 +87,14 @@ def test_cli_migrate_deploy_and_tick(tmp_path, monkeypatch, capsys):
     assert out.startswith("12 pathways in ") and "units: " in out and "deadlines: " in out
     assert cli_main(["seed", "--pathways", "12"]) == 1  # never on top of existing pathways
     assert "not seeded: the database already has pathway instances" in capsys.readouterr().out
+    assert cli_main(["tally"]) == 0  # the seed's commands kept it
+    assert "0 row(s) of the compliance tally differ" in capsys.readouterr().out
+    with Database(url).engine.begin() as conn:  # a data fix in SQL, outside the engine
+        conn.execute(update(IndicatorMeasurement).where(IndicatorMeasurement.status == DeadlineStatus.MET)
+                     .values(status=DeadlineStatus.BREACHED))
+    assert cli_main(["tally"]) == 1
+    assert "`pathways tally --rebuild` recomputes it" in capsys.readouterr().out
+    assert cli_main(["tally", "--rebuild"]) == 0 and cli_main(["tally"]) == 0
     database = Database(url)
     deployed = sorted(load_definition(path.read_bytes(), path.name).key for path in pathway_files(PATHWAYS_DIR))
     assert [p["key"] for p in list_pathways(database, DefinitionCache(database))] == deployed
