@@ -56,12 +56,13 @@ _DETAIL_TASKS = (select(CoordinatorTask.__table__)
 
 
 def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
-    with db.reading_connection() as conn:
+    with db.reading_statements() as conn:
         return read_instance_detail(conn, instance_id, today)
 
 
 def read_instance_detail(conn: Connection, instance_id: str, today: date) -> dict[str, Any]:
-    """The detail, read on `conn` (in its transaction)."""
+    """The detail, read on `conn`. Its statements need no snapshot in common: each part stands on its own (on
+    PostgreSQL at READ COMMITTED each statement always saw its own snapshot)."""
     params = {"instance_id": instance_id}
     instance = conn.execute(_DETAIL_INSTANCE, params).first()
     if instance is None:
