@@ -26,7 +26,13 @@ patient (rotating their order) so that drift and noise hit all of them alike:
 The timed region for the engine is exactly the `complete_task` call; task ids are looked up outside it.
 The first --warmup patients are driven like the others but not counted (statement caches, imports, ...).
 
+History: then --history-patients more patients walk the journey up to treatment and go on with
+--evaluations evaluations that continue (one day apart), and each evaluation's complete_task (steady and cold,
+as above) and the instance detail the API answers it with are timed: the cost at the 1st evaluation against the
+last one, since a completion's cost should not grow with the pathway's history.
+
 Run:  python bench/engine_overhead.py [--patients 200] [--backends sqlite,postgresql] [--quick] [--profile]
+                                    [--history-patients 20] [--evaluations 20]
 """
 
 from __future__ import annotations
@@ -74,6 +80,7 @@ from engine.db.models import (
     PathwayVersion,
 )
 from engine.demo.loader import TSB_JOURNEY  # noqa: E402
+from engine.reading.instances import instance_detail  # noqa: E402
 from engine.runtime import PathwayRuntime  # noqa: E402
 
 PATHWAY = "tsb_d01"
@@ -90,6 +97,11 @@ FRESH_BYTES_TARGET = 20 * 1024
 STEPS = TSB_JOURNEY
 
 VARIANTS = ("engine_steady", "engine_cold", "raw")
+#: The history walk: the journey up to treatment, then evaluations that continue, one day apart.
+OPENING = TSB_JOURNEY[:7]
+EVALUATION = ("evaluate_treatment", {"outcome": "continue"}, 1)
+#: What the history walk times at each evaluation: the complete (steady, cold) and the API's answer to it.
+HISTORY_VARIANTS = ("engine_steady", "engine_cold", "detail")
 
 
 # ---- raw SpiffWorkflow ---------------------------------------------------------------------------------------
@@ -230,19 +242,22 @@ class Results:
     pg_fresh: dict[str, float] = field(default_factory=dict)
     pg_final: dict[str, float] = field(default_factory=dict)
     profiles: dict[str, cProfile.Profile] = field(default_factory=dict)
+    #: per evaluation (1, 2, ...): per HISTORY_VARIANTS, the times of the history walk's patients
+    history: list[dict[str, list[float]]] = field(default_factory=list)
 
 
-def run_backend(backend: str, url: str, patients: int, warmup: int, profile: bool) -> Results:
+def run_backend(backend: str, url: str, patients: int, warmup: int, profile: bool,
+                history: tuple[int, int] = (0, 0)) -> Results:
     results = Results(backend)
     clock = ManualClock(START_DAY)
     db = Database(url)
     # Timer expressions in the raw workflows see the bench clock too (the engine installs it per command itself).
     with spiff_clock(clock):
-        return _run(backend, db, clock, patients, warmup, profile, results)
+        return _run(backend, db, clock, patients, warmup, profile, results, history)
 
 
 def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: int, profile: bool,
-         results: Results) -> Results:
+         results: Results, history: tuple[int, int]) -> Results:
     try:
         upgrade(db)
         deploy_directory(db, clock, PATHWAYS_DIR)
@@ -332,19 +347,57 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
         if backend == "postgresql":
             results.pg_final = postgres_sizes(db, measured_steady)
         results.profiles = profilers
+        if history[0] and history[1]:
+            results.history = run_history(db, clock, steady, cold, *history)
         return results
     finally:
         db.dispose()
 
 
+def run_history(db: Database, clock: ManualClock, steady: PathwayRuntime, cold: PathwayRuntime, patients: int,
+                evaluations: int) -> list[dict[str, list[float]]]:
+    """Walk `patients` pathways (a steady and a cold copy each) up to treatment, untimed, then `evaluations`
+    evaluations that continue, in lock step; per evaluation the times of its complete_task (steady, cold) and of
+    the instance detail after it (what the API answers the completion with)."""
+    run_id = uuid.uuid4().int % 10**6
+    day = steady.today()
+    pairs = [tuple(runtime.start_pathway(patient_key=f"{prefix}-{run_id:06d}{i:05d}", pathway_key=PATHWAY,
+                                         unit=UNIT, setting=SETTING, referral_received_on=day, actor=ACTOR)
+                   for prefix, runtime in (("HS", steady), ("HC", cold)))
+             for i in range(patients)]
+    timed: list[dict[str, list[float]]] = []
+    for step_no in range(len(OPENING) + evaluations):
+        element, form, gap = OPENING[step_no] if step_no < len(OPENING) else EVALUATION
+        day += timedelta(days=gap)
+        clock.set(day)
+        times: dict[str, list[float]] = {v: [] for v in HISTORY_VARIANTS}
+        for steady_id, cold_id in pairs:
+            steady_task = engine_task_id(db, steady_id, element)
+            cold_task = engine_task_id(db, cold_id, element)
+            cold.clear_live_cache()
+            t0 = time.perf_counter()
+            steady.complete_task(steady_task, data=form, occurred_on=day, actor=ACTOR)
+            t1 = time.perf_counter()
+            instance_detail(db, steady_id, steady.today())
+            t2 = time.perf_counter()
+            cold.complete_task(cold_task, data=form, occurred_on=day, actor=ACTOR)
+            t3 = time.perf_counter()
+            times["engine_steady"].append(t1 - t0)
+            times["detail"].append(t2 - t1)
+            times["engine_cold"].append(t3 - t2)
+        if step_no >= len(OPENING):
+            timed.append(times)
+    return timed
+
+
 # ---- databases ------------------------------------------------------------------------------------------------
 
-def sqlite_run(patients: int, warmup: int, profile: bool) -> Results:
+def sqlite_run(patients: int, warmup: int, profile: bool, history: tuple[int, int]) -> Results:
     with tempfile.TemporaryDirectory(prefix="bench_engine_") as tmp:
-        return run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", patients, warmup, profile)
+        return run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", patients, warmup, profile, history)
 
 
-def postgres_run(patients: int, warmup: int, profile: bool) -> Results | str:
+def postgres_run(patients: int, warmup: int, profile: bool, history: tuple[int, int]) -> Results | str:
     schema = f"bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = create_engine(POSTGRES_BASE)
@@ -355,7 +408,7 @@ def postgres_run(patients: int, warmup: int, profile: bool) -> Results | str:
     try:
         separator = "&" if "?" in POSTGRES_BASE else "?"
         url = f"{POSTGRES_BASE}{separator}options={quote(f'-csearch_path={schema}')}"
-        return run_backend("postgresql", url, patients, warmup, profile)
+        return run_backend("postgresql", url, patients, warmup, profile, history)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -438,7 +491,26 @@ def report(results: Results, patients: int) -> list[str]:
                     f"(target < {FRESH_BYTES_TARGET // 1024} KB) {'OK' if fresh < FRESH_BYTES_TARGET else 'FAIL'}"
                     f"   [+ ~{(total_fresh - results.footprint_fresh['pathway_instance'][1]) / 1024:.1f} KB "
                     f"projection rows]")
+    if results.history:
+        verdicts.extend(report_history(results))
     return verdicts
+
+
+def report_history(results: Results) -> list[str]:
+    """Cost per completion along the pathway's history: the 1st evaluation against the last."""
+    b, history = results.backend, results.history
+    patients = len(history[0]["engine_steady"])
+    print(f"\nhistory ({b}): {patients} patients, evaluations that continue after the journey up to treatment; "
+          f"mean ms at the n-th evaluation")
+    print(f"  {'evaluation':<12}" + "".join(f"{v:>15}" for v in HISTORY_VARIANTS))
+    shown = sorted({1, 2, 5, 10, 20, 50, 100, len(history)} & set(range(1, len(history) + 1)))
+    for n in shown:
+        print(f"  {n:<12}" + "".join(f"{ms(statistics.fmean(history[n - 1][v])):>15}" for v in HISTORY_VARIANTS))
+    first, last = history[0], history[-1]
+    growth = "   ".join(f"{v} {statistics.fmean(last[v]) / statistics.fmean(first[v]):.2f} "
+                        f"[median-based {statistics.median(last[v]) / statistics.median(first[v]):.2f}]"
+                        for v in HISTORY_VARIANTS)
+    return [f"history {b}: mean cost at evaluation {len(history)} / evaluation 1: {growth}"]
 
 
 def print_profiles(results: Results, top: int) -> None:
@@ -464,11 +536,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the timed regions and print the hotspots (inflates the timings)")
     parser.add_argument("--profile-top", type=int, default=30)
+    parser.add_argument("--history-patients", type=int, default=20,
+                        help="patients of the history walk (default 20; 0: none)")
+    parser.add_argument("--evaluations", type=int, default=20,
+                        help="evaluations each history patient goes through (default 20)")
     args = parser.parse_args(argv)
     if args.quick:
         args.patients, args.warmup = min(args.patients, 10), min(args.warmup, 2)
+        args.history_patients, args.evaluations = min(args.history_patients, 3), min(args.evaluations, 5)
     if args.patients < 1 or args.warmup < 0:
         parser.error("--patients must be at least 1 and --warmup not negative")
+    if args.history_patients < 0 or args.evaluations < 0:
+        parser.error("--history-patients and --evaluations must not be negative")
+    history = (args.history_patients, args.evaluations)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"sqlite", "postgresql"}
     if unknown:
@@ -487,9 +567,9 @@ def main(argv: list[str] | None = None) -> int:
     for backend in backends:
         started = time.perf_counter()
         if backend == "sqlite":
-            outcome: Results | str = sqlite_run(args.patients, args.warmup, args.profile)
+            outcome: Results | str = sqlite_run(args.patients, args.warmup, args.profile, history)
         else:
-            outcome = postgres_run(args.patients, args.warmup, args.profile)
+            outcome = postgres_run(args.patients, args.warmup, args.profile, history)
         if isinstance(outcome, str):
             print(f"\n=== {backend}: SKIPPED - {outcome} ===")
             verdicts.append(f"ratio {backend}: skipped ({outcome})")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from engine.access.principals import ADMIN, Principal
@@ -50,6 +51,22 @@ def visible_task(db: Database, principal: Principal, task_id: str) -> Coordinato
     return _visible(db, principal, CoordinatorTask, task_id, NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}"))
 
 
+# A command needs only the unit of what it acts on to check access: one small statement, built once.
+_TASK_UNIT = select(CoordinatorTask.unit).where(CoordinatorTask.id == bindparam("key"))
+_INSTANCE_UNIT = select(PathwayInstance.unit).where(PathwayInstance.id == bindparam("key"))
+
+
+def check_task(db: Database, principal: Principal, task_id: str) -> None:
+    """NotFound unless this principal may see the task (as `visible_task`, reading only its unit)."""
+    _check(db, principal, _TASK_UNIT, task_id, NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}"))
+
+
+def check_instance(db: Database, principal: Principal, instance_id: str) -> None:
+    """NotFound unless this principal may see the instance (as `visible_instance`, reading only its unit)."""
+    _check(db, principal, _INSTANCE_UNIT, instance_id,
+           NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}"))
+
+
 def visible_incident(db: Database, principal: Principal, incident_id: int) -> Incident:
     """The incident if this principal may see it (a sweep's incident, which has no unit, only administrators)."""
     require_patient_access(principal)
@@ -67,3 +84,11 @@ def _visible(db: Database, principal: Principal, model: type[_Row], key: str, mi
             raise missing
         session.expunge(row)
         return row
+
+
+def _check(db: Database, principal: Principal, statement: Any, key: str, missing: NotFound) -> None:
+    require_patient_access(principal)
+    with db.reading_statements() as conn:
+        row = conn.execute(statement, {"key": key}).first()
+    if row is None or not principal.sees_unit(row.unit):
+        raise missing

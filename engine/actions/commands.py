@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.access.audit import audit_row, record_reads
 from engine.access.patient_keys import validate_patient_key
-from engine.access.policy import check_unit, visible_incident, visible_instance, visible_task
+from engine.access.policy import check_instance, check_task, check_unit, visible_incident
 from engine.access.principals import Principal
 from engine.actions.reads import with_assignee_names
 from engine.errors import Conflict, ErrorCode
@@ -50,7 +50,7 @@ def _active_elsewhere(runtime: PathwayRuntime, user: Principal, patient_key: str
 def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance_id: str, *, deferred_from: date,
                               deferred_until: date | None, working_days: int | None, reason: str,
                               note: str | None) -> dict[str, Any]:
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.register_patient_deferred(instance_id, deferred_from=deferred_from, deferred_until=deferred_until,
                                       working_days=working_days, reason=reason, note=note, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
@@ -59,7 +59,7 @@ def register_patient_deferred(runtime: PathwayRuntime, user: Principal, instance
 def correct_event_date(runtime: PathwayRuntime, user: Principal, instance_id: str, event_id: int, *,
                        occurred_on: date, reason: str) -> dict[str, Any]:
     """Move a registration to the date it really happened (coordinators of the unit, administrators)."""
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.correct_event_date(instance_id, event_id, occurred_on=occurred_on, reason=reason, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
@@ -67,7 +67,7 @@ def correct_event_date(runtime: PathwayRuntime, user: Principal, instance_id: st
 def undo_event(runtime: PathwayRuntime, user: Principal, instance_id: str, event_id: int, *,
                reason: str) -> dict[str, Any]:
     """Undo a registration, so its task can be registered anew."""
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.undo_event(instance_id, event_id, reason=reason, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
@@ -75,7 +75,7 @@ def undo_event(runtime: PathwayRuntime, user: Principal, instance_id: str, event
 def close_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str, *, closed_on: date, outcome: str,
                   note: str | None) -> dict[str, Any]:
     """Close the pathway now (the patient moved, no longer needs it …); open deadlines are not counted."""
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.close_pathway(instance_id, closed_on=closed_on, outcome=outcome, note=note, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
@@ -84,7 +84,7 @@ def transfer_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str,
                      receiving_trust: str, note: str | None, receiving_unit: str | None = None) -> dict[str, Any]:
     """Close the pathway as transferred to another trust; the receiving trust registers a new start (made here
     and linked when the receiving unit is named — a unit the user need not work in: it is a handover)."""
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.transfer_pathway(instance_id, transferred_on=transferred_on, receiving_trust=receiving_trust,
                              receiving_unit=receiving_unit, note=note, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
@@ -92,7 +92,7 @@ def transfer_pathway(runtime: PathwayRuntime, user: Principal, instance_id: str,
 
 def send_message(runtime: PathwayRuntime, user: Principal, instance_id: str, name: str, *,
                  data: dict[str, Any] | None, occurred_on: date | None) -> dict[str, Any]:
-    visible_instance(runtime.db, user, instance_id)
+    check_instance(runtime.db, user, instance_id)
     runtime.send_message(instance_id, name, data=data, occurred_on=occurred_on, actor=user.id)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
@@ -101,7 +101,7 @@ def complete_task(runtime: PathwayRuntime, user: Principal, task_id: str, *, dat
                   occurred_on: date, take_over: bool = False) -> dict[str, Any]:
     """Register what happened and when; the instance's detail after the pathway moved on. A task someone else
     has claimed is refused (`task_claimed_by_other`) unless the user takes it over."""
-    visible_task(runtime.db, user, task_id)
+    check_task(runtime.db, user, task_id)
     instance_id = runtime.complete_task(task_id, data=data, occurred_on=occurred_on, actor=user.id,
                                         take_over=take_over)
     return instance_detail(runtime.db, instance_id, runtime.today())
@@ -111,13 +111,13 @@ def claim_task(runtime: PathwayRuntime, user: Principal, task_id: str, assignee:
                take_over: bool = False) -> dict[str, Any]:
     """Claim the task, for the user or the named assignee (taking it over from someone else only when asked);
     the task after it."""
-    visible_task(runtime.db, user, task_id)
+    check_task(runtime.db, user, task_id)
     runtime.claim_task(task_id, user.id if assignee is None else assignee, actor=user.id, take_over=take_over)
     return with_assignee_names(runtime, [get_task(runtime.db, runtime.definitions, task_id, runtime.today())])[0]
 
 
 def unclaim_task(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
-    visible_task(runtime.db, user, task_id)
+    check_task(runtime.db, user, task_id)
     runtime.unclaim_task(task_id, actor=user.id)
     return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
 

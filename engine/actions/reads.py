@@ -8,7 +8,14 @@ from typing import Any
 
 from engine.access.audit import AuditFilter, audit_row, audit_trail, record_reads
 from engine.access.patient_keys import validate_patient_key
-from engine.access.policy import require_patient_access, require_role, visible_incident, visible_instance, visible_task
+from engine.access.policy import (
+    check_task,
+    require_patient_access,
+    require_role,
+    visible_incident,
+    visible_instance,
+    visible_task,
+)
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, MODELLER, Principal, display_names
 from engine.catalogue.definition import RULE_SETS
 from engine.deadlines.indicators import SETTINGS
@@ -84,7 +91,7 @@ def with_assignee_names(runtime: PathwayRuntime, tasks: list[dict[str, Any]]) ->
 def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) -> dict[str, Any]:
     """The task a registration is posted for, with its form, to read the posted fields by. Not audited: the
     registration that follows is, and so is the task page shown again when the registration is refused."""
-    visible_task(runtime.db, user, task_id)
+    check_task(runtime.db, user, task_id)
     return get_task(runtime.db, runtime.definitions, task_id, runtime.today())
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, bindparam, case, literal_column, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from engine.db.models import Incident, PathwayInstance, PathwayLink, PathwayMessage
 from engine.statuses import IncidentKind, IncidentStatus
@@ -16,39 +16,53 @@ from engine.statuses import IncidentKind, IncidentStatus
 MAX_MESSAGES = 200
 
 
-# Both statements are read with every instance's detail (the answer to each completion): built once, because
-# building one with an aliased join costs more than running it.
+# The statements are read with every instance's detail (the answer to each completion): built once, because
+# building one with an aliased join costs more than running it. Core rows, not ORM objects: the answer only reads
+# their columns.
 _OTHER = aliased(PathwayInstance)
 _OWN = bindparam("instance_id")
-_MESSAGES = (select(PathwayMessage, _OTHER.pathway_key, _OTHER.unit)
-             .outerjoin(_OTHER, _OTHER.id == case((PathwayMessage.sender_instance_id == _OWN,
-                                                   PathwayMessage.receiver_instance_id),
-                                                  else_=PathwayMessage.sender_instance_id))
-             .where(or_(PathwayMessage.sender_instance_id == _OWN, PathwayMessage.receiver_instance_id == _OWN))
-             .order_by(PathwayMessage.id.desc()).limit(MAX_MESSAGES))
-_LINKS = tuple((direction, select(PathwayLink, _OTHER).join(_OTHER, _OTHER.id == far).where(own == _OWN)
-                .order_by(PathwayLink.id))
-               for direction, own, far in (("from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
-                                           ("to", PathwayLink.from_instance_id, PathwayLink.to_instance_id)))
+_MESSAGE = PathwayMessage
+_MESSAGES = (select(_MESSAGE.id, _MESSAGE.name, _MESSAGE.sender_instance_id, _MESSAGE.receiver_instance_id,
+                    _MESSAGE.sent_on, _MESSAGE.delivered_at, _OTHER.pathway_key, _OTHER.unit)
+             .outerjoin(_OTHER, _OTHER.id == case((_MESSAGE.sender_instance_id == _OWN,
+                                                   _MESSAGE.receiver_instance_id),
+                                                  else_=_MESSAGE.sender_instance_id))
+             .where(or_(_MESSAGE.sender_instance_id == _OWN, _MESSAGE.receiver_instance_id == _OWN))
+             .order_by(_MESSAGE.id.desc()).limit(MAX_MESSAGES))
+_FAILURES = select(Incident.message_id, Incident.error).where(
+    Incident.kind == IncidentKind.MESSAGE, Incident.status == IncidentStatus.OPEN,
+    Incident.message_id.in_(bindparam("message_ids", expanding=True)))
 
 
-def pathway_messages(session: Session, instance_id: str) -> list[dict[str, Any]]:
+def _links_one_way(side: int, direction: str, own: Any, far: Any) -> Any:
+    return (select(literal_column(str(side)).label("side"), literal_column(f"'{direction}'").label("direction"),
+                   PathwayLink.id.label("link_id"), PathwayLink.kind, PathwayLink.created_at, _OTHER.id,
+                   _OTHER.pathway_key, _OTHER.unit, _OTHER.status, _OTHER.started_on, _OTHER.referral_received_on)
+            .join(_OTHER, _OTHER.id == far).where(own == _OWN))
+
+
+#: Both directions in one statement: the pathways that started this one (`from`), then those it started (`to`),
+#: each in the order linked.
+_LINKS = union_all(_links_one_way(0, "from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
+                   _links_one_way(1, "to", PathwayLink.from_instance_id, PathwayLink.to_instance_id)
+                   ).order_by("side", "link_id")
+
+
+def pathway_messages(conn: Connection, instance_id: str) -> list[dict[str, Any]]:
     """Messages the instance sent or received, in the order sent, each with the pathway at the other end."""
-    rows = session.execute(_MESSAGES, {"instance_id": instance_id}).all()
-    failed = _failures(session, [message.id for message, _, _ in rows])
-    return [_message_view(message, instance_id, pathway, unit, failed.get(message.id))
-            for message, pathway, unit in reversed(rows)]
+    rows = conn.execute(_MESSAGES, {"instance_id": instance_id}).all()
+    failed = _failures(conn, [message.id for message in rows])
+    return [_message_view(message, instance_id, message.pathway_key, message.unit, failed.get(message.id))
+            for message in reversed(rows)]
 
 
-def _failures(session: Session, message_ids: list[int]) -> dict[int, str]:
+def _failures(conn: Connection, message_ids: list[int]) -> dict[int, str]:
     if not message_ids:
         return {}
-    return dict(session.execute(select(Incident.message_id, Incident.error).where(
-        Incident.kind == IncidentKind.MESSAGE, Incident.status == IncidentStatus.OPEN,
-        Incident.message_id.in_(message_ids))).all())
+    return dict(conn.execute(_FAILURES, {"message_ids": message_ids}).all())
 
 
-def _message_view(message: PathwayMessage, instance_id: str, pathway: str | None, unit: str | None,
+def _message_view(message: Any, instance_id: str, pathway: str | None, unit: str | None,
                   failure: str | None) -> dict[str, Any]:
     sent = message.sender_instance_id == instance_id
     other_id = message.receiver_instance_id if sent else message.sender_instance_id
@@ -61,13 +75,9 @@ def _message_view(message: PathwayMessage, instance_id: str, pathway: str | None
             "other": {"instance_id": other_id, "pathway": pathway, "unit": unit} if other_id else None}
 
 
-def linked_pathways(session: Session, instance_id: str) -> list[dict[str, Any]]:
+def linked_pathways(conn: Connection, instance_id: str) -> list[dict[str, Any]]:
     """The pathways linked to this one: which started it (`from`) and which it started (`to`)."""
-    links = []
-    for direction, statement in _LINKS:
-        for link, pathway in session.execute(statement, {"instance_id": instance_id}).all():
-            links.append({"kind": link.kind, "direction": direction, "instance_id": pathway.id,
-                          "pathway": pathway.pathway_key, "unit": pathway.unit, "status": pathway.status,
-                          "started_on": pathway.started_on, "referral_received_on": pathway.referral_received_on,
-                          "linked_at": link.created_at})
-    return links
+    return [{"kind": row.kind, "direction": row.direction, "instance_id": row.id, "pathway": row.pathway_key,
+             "unit": row.unit, "status": row.status, "started_on": row.started_on,
+             "referral_received_on": row.referral_received_on, "linked_at": row.created_at}
+            for row in conn.execute(_LINKS, {"instance_id": instance_id})]

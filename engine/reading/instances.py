@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
 from sqlalchemy.orm import defer
 
 from engine.db.database import Database
@@ -26,47 +26,76 @@ from engine.reading.coordination import linked_pathways, pathway_messages
 from engine.reading.tasks import task_view
 from engine.statuses import OPEN_DEADLINE_STATUSES, IncidentStatus, InstanceStatus, TaskStatus
 
+# The detail is the answer to every command on an instance (each completion): its statements are built once, and
+# read as Core rows on one connection, the instance with its version's name and the registrations with their
+# corrections in one statement each.
+_ID = bindparam("instance_id")
+_INSTANCE = PathwayInstance.__table__
+_EVENT = MeasuringPointEvent.__table__
+_CORRECTION = EventCorrection.__table__
+_CORRECTION_COLUMNS = ("id", "kind", "old_occurred_on", "new_occurred_on", "old_outcome", "reason",
+                       "corrected_at", "corrected_by")
+_DETAIL_INSTANCE = (select(*(c for c in _INSTANCE.c if c.key != "state"), PathwayVersion.name.label("version_name"),
+                           PathwayVersion.content_hash.label("version_content_hash"))
+                    .join(PathwayVersion, PathwayVersion.id == _INSTANCE.c.pathway_version_id)
+                    .where(_INSTANCE.c.id == _ID))
+_DETAIL_EVENTS = (select(_EVENT, *(_CORRECTION.c[name].label(f"correction_{name}") for name in _CORRECTION_COLUMNS))
+                  .outerjoin(_CORRECTION, and_(_CORRECTION.c.event_id == _EVENT.c.id,
+                                               _CORRECTION.c.instance_id == _EVENT.c.instance_id))
+                  .where(_EVENT.c.instance_id == _ID)
+                  .order_by(_EVENT.c.occurred_on, _EVENT.c.id, _CORRECTION.c.id))
+_DETAIL_MEASUREMENTS = (select(IndicatorMeasurement.__table__).where(IndicatorMeasurement.instance_id == _ID)
+                        .order_by(IndicatorMeasurement.start_on, IndicatorMeasurement.id))
+_INCIDENT_COLUMNS = ("id", "kind", "element_id", "element_label", "error", "first_seen_at", "attempts")
+_DETAIL_INCIDENTS = (select(*(Incident.__table__.c[name] for name in _INCIDENT_COLUMNS))
+                     .where(Incident.instance_id == _ID, Incident.status == IncidentStatus.OPEN)
+                     .order_by(Incident.id))
+_DETAIL_TASKS = (select(CoordinatorTask.__table__)
+                 .where(CoordinatorTask.instance_id == _ID, CoordinatorTask.status == TaskStatus.OPEN)
+                 .order_by(CoordinatorTask.created_at, CoordinatorTask.id))
+
 
 def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
-    with db.reading() as session:
-        instance = session.get(PathwayInstance, instance_id, options=[defer(PathwayInstance.state)])
-        if instance is None:
-            raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
-        name, content_hash = session.execute(select(PathwayVersion.name, PathwayVersion.content_hash)
-                                             .where(PathwayVersion.id == instance.pathway_version_id)).one()
-        events = session.scalars(select(MeasuringPointEvent).where(MeasuringPointEvent.instance_id == instance_id)
-                                 .order_by(MeasuringPointEvent.occurred_on, MeasuringPointEvent.id)).all()
-        measurements = session.scalars(select(IndicatorMeasurement)
-                                       .where(IndicatorMeasurement.instance_id == instance_id)
-                                       .order_by(IndicatorMeasurement.start_on, IndicatorMeasurement.id)).all()
-        corrections: dict[int, list[EventCorrection]] = {}
-        for correction in session.scalars(select(EventCorrection).where(EventCorrection.instance_id == instance_id)
-                                          .order_by(EventCorrection.id)):
-            corrections.setdefault(correction.event_id, []).append(correction)
-        incidents = session.scalars(select(Incident).where(Incident.instance_id == instance_id,
-                                                           Incident.status == IncidentStatus.OPEN)
-                                    .order_by(Incident.id)).all()
-        tasks = session.scalars(select(CoordinatorTask).where(CoordinatorTask.instance_id == instance_id,
-                                                              CoordinatorTask.status == TaskStatus.OPEN)
-                                .order_by(CoordinatorTask.created_at, CoordinatorTask.id)).all()
-        return {
-            "id": instance.id, "pathway": instance.pathway_key, "pathway_name": name,
-            "pathway_version": {"id": instance.pathway_version_id, "content_hash": content_hash},
-            "patient_key": instance.patient_key, "unit": instance.unit, "setting": instance.setting,
-            "severity": instance.severity, "rule_set": instance.rule_set,
-            "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
-            "status": instance.status, "closed_on": instance.closed_on,
-            "measuring_points": [_event_view(e, corrections.get(e.id, [])) for e in events],
-            "indicators": [_measurement_view(m, today) for m in measurements],
-            "open_tasks": [task_view(t, today) for t in tasks],
-            "open_incidents": [{name: getattr(i, name) for name in (
-                "id", "kind", "element_id", "element_label", "error", "first_seen_at", "attempts")} for i in incidents],
-            "messages": pathway_messages(session, instance_id),
-            "linked_pathways": linked_pathways(session, instance_id),
-        }
+    with db.reading_statements() as conn:
+        return read_instance_detail(conn, instance_id, today)
 
 
-def _event_view(event: MeasuringPointEvent, corrections: list[EventCorrection]) -> dict[str, Any]:
+def read_instance_detail(conn: Connection, instance_id: str, today: date) -> dict[str, Any]:
+    """The detail, read on `conn`. Its statements need no snapshot in common: each part stands on its own (on
+    PostgreSQL at READ COMMITTED each statement always saw its own snapshot)."""
+    params = {"instance_id": instance_id}
+    instance = conn.execute(_DETAIL_INSTANCE, params).first()
+    if instance is None:
+        raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
+    return {
+        "id": instance.id, "pathway": instance.pathway_key, "pathway_name": instance.version_name,
+        "pathway_version": {"id": instance.pathway_version_id, "content_hash": instance.version_content_hash},
+        "patient_key": instance.patient_key, "unit": instance.unit, "setting": instance.setting,
+        "severity": instance.severity, "rule_set": instance.rule_set,
+        "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
+        "status": instance.status, "closed_on": instance.closed_on,
+        "measuring_points": _events(conn.execute(_DETAIL_EVENTS, params)),
+        "indicators": [_measurement_view(m, today) for m in conn.execute(_DETAIL_MEASUREMENTS, params)],
+        "open_tasks": [task_view(t, today) for t in conn.execute(_DETAIL_TASKS, params)],
+        "open_incidents": [dict(i._mapping) for i in conn.execute(_DETAIL_INCIDENTS, params)],
+        "messages": pathway_messages(conn, instance_id),
+        "linked_pathways": linked_pathways(conn, instance_id),
+    }
+
+
+def _events(rows: Any) -> list[dict[str, Any]]:
+    """The registrations in order, each with its corrections (one row per correction, or one without any)."""
+    views: list[dict[str, Any]] = []
+    for row in rows:
+        if not views or views[-1]["id"] != row.id:
+            views.append(_event_view(row, []))
+        if row.correction_id is not None:
+            views[-1]["corrections"].append({name: row._mapping[f"correction_{name}"]
+                                             for name in _CORRECTION_COLUMNS[1:]})
+    return views
+
+
+def _event_view(event: Any, corrections: list[Any]) -> dict[str, Any]:
     return {"id": event.id, "code": event.code, "outcome": event.outcome, "occurred_on": event.occurred_on,
             "element_id": event.element_id, "note": event.note, "registered_at": event.registered_at,
             "registered_by": event.registered_by, "deferred_until": event.deferred_until, "reason": event.reason,
@@ -76,7 +105,7 @@ def _event_view(event: MeasuringPointEvent, corrections: list[EventCorrection]) 
                              "corrected_at": c.corrected_at, "corrected_by": c.corrected_by} for c in corrections]}
 
 
-def _measurement_view(m: IndicatorMeasurement, today: date) -> dict[str, Any]:
+def _measurement_view(m: Any, today: date) -> dict[str, Any]:
     return {"indicator": m.indicator_key, "label": m.label, "sequence": m.sequence, "from": m.from_point,
             "to": m.to_point, "limit": m.limit_days, "unit": m.day_unit, "start_on": m.start_on, "due_on": m.due_on,
             "end_on": m.end_on, "status": status_on(m.status, m.due_on, today),
