@@ -64,7 +64,7 @@ Rows are sorted by pathway, indicator, unit, period, the strings by code point o
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -176,42 +176,48 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
             return []
     filters = {"pathway_key": pathway, "indicator_key": indicator}
     if not by_unit and unit is None:
-        return [_row(g, period, False) for g in _query(db, _grouped(today, period, start, end, filters, units, False),
-                                                        False)]
-    grouped = _query(db, _grouped(today, period, start, end, filters, units, True), True)
-    hide = complementary(grouped)
+        query = _grouped(today, period, start, end, filters, units, False)
+        return [_row(g, period, False) for g in _read(db, query, list(query.selected_columns)[:4])]
     result = []
-    for index, g in enumerate(grouped):  # rows are made only for the unit asked for, after deciding over all
-        if unit is None or g.unit == unit:
-            row = _row(g, period, True)
-            row = _hidden(row, "complementary") if index in hide else row
-            result.append(row if by_unit else replace(row, unit=None))
+    for *g, hide in _read(db, *_complementary(db, _grouped(today, period, start, end, filters, units, True), unit)):
+        row = _row(g, period, True)
+        row = _hidden(row, "complementary") if hide else row
+        result.append(row if by_unit else replace(row, unit=None))
     return result
 
 
-def _query(db: Database, query: Select, by_unit: bool) -> list[Row]:
-    """The grouped rows in the report's order: by pathway, indicator, unit and period, the strings compared by
-    code point on both databases (PostgreSQL's "C" collation, SQLite's default), as Python would."""
-    binary = db.engine.dialect.name == "postgresql"
-    keys = list(query.selected_columns)[:5 if by_unit else 4]
-    order = [key.collate("C") if binary and isinstance(key.type, String) else key for key in keys]
+def _text_order(db: Database, column: Any) -> Any:
+    """A string compared by code point on both databases (PostgreSQL's "C" collation, SQLite's default), as
+    Python would compare it."""
+    binary = db.engine.dialect.name == "postgresql" and isinstance(column.type, String)
+    return column.collate("C") if binary else column
+
+
+def _read(db: Database, query: Select, keys: list[Any]) -> list[Row]:
+    """The rows in the report's order: by pathway, indicator, unit and period."""
     with db.reading() as session:
-        return list(session.execute(query.order_by(*order)))
+        return list(session.execute(query.order_by(*(_text_order(db, key) for key in keys))))
 
 
-def complementary(grouped: Iterable[Row]) -> set[int]:
-    """Complementary suppression over the grouped per-unit rows: the positions of the rows to suppress beside a
-    primary-suppressed one. In each pathway, indicator and period whose total is shown, a lone primary-suppressed
-    unit gets the smallest other unit (fewest pathways, then unit name) suppressed beside it (module docstring)."""
-    totals: dict[tuple[str, str, int, int], list[tuple[int, int, str]]] = {}
-    for index, g in enumerate(grouped):
-        totals.setdefault((g.pathway_key, g.indicator_key, g.year, g.part), []).append((index, int(g.pathways), g.unit))
-    hide = set()
-    for members in totals.values():
-        shown = [(pathways, unit, index) for index, pathways, unit in members if pathways >= SUPPRESS_BELOW]
-        if len(members) - len(shown) == 1 and shown:
-            hide.add(min(shown)[2])
-    return hide
+def _complementary(db: Database, grouped: Select, unit: str | None) -> tuple[Select, list[Any]]:
+    """The per-unit groups with a last column saying whether complementary suppression hides the row: in each
+    pathway, indicator and period whose total is shown, a lone primary-suppressed unit gets the smallest other
+    unit (fewest pathways, then unit name) suppressed beside it (module docstring). Decided over every unit
+    before `unit` filters (window functions, on both databases); (the query, its order keys)."""
+    g = grouped.subquery("grouped").c
+    total = [g.pathway_key, g.indicator_key, g.year, g.part]
+    primary = g.pathways < SUPPRESS_BELOW
+    marked = select(
+        *g, func.sum(case((primary, 1), else_=0)).over(partition_by=total).label("primary_units"),
+        func.row_number().over(partition_by=[*total, primary], order_by=[g.pathways, _text_order(db, g.unit)])
+        .label("smallest"),
+    ).subquery("marked").c
+    hide = case((and_(marked.primary_units == 1, marked.smallest == 1, marked.pathways >= SUPPRESS_BELOW), 1),
+                else_=0)
+    query = select(*(marked[column.name] for column in g), hide.label("complementary"))
+    if unit is not None:
+        query = query.where(marked.unit == unit)
+    return query, [marked.pathway_key, marked.indicator_key, marked.unit, marked.year, marked.part]
 
 
 def _hidden(row: ComplianceRow, why: str) -> ComplianceRow:
