@@ -71,7 +71,9 @@ def deliver_messages(ctx: RuntimeContext, patient_key: str | None = None, limit:
         message.c.delivered_at.is_(None), message.c.id.not_in(incidents.parked_messages(now)))
     if patient_key is not None:
         query = query.where(message.c.patient_key == patient_key)
-    with ctx.db.reading_connection() as conn:
+    # Each read stands on its own (a delivery re-checks under the receiver's lock), and this runs after every
+    # command on a pathway that waits for a message: no BEGIN and ROLLBACK round trips around them.
+    with ctx.db.reading_statements() as conn:
         pending = conn.execute(query.order_by(message.c.id).limit(limit)).all()
         if not pending:
             return 0
