@@ -21,6 +21,8 @@ How the rows are made:
    messages and links are not copied.
 3. **Closed measurements topped up** to `--measurements` by copying *completed* engine-made pathways the same way
    (their measurements are all closed: met, breached or cancelled).
+4. **The compliance tally** (`engine.runtime.compliance_tally`) is rebuilt from all measurements at the end, since
+   the copies were written with SQL, not by commands.
 
 Copies stay workable by the engine: a new id is the old one with its first 8 hex digits replaced by k
 (`00000001-…`), applied alike to the instance, its task ids, its measuring points' task ids and every UUID inside
@@ -57,7 +59,7 @@ from engine.clock import ManualClock  # noqa: E402
 from engine.db.database import Database  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.demo.seed import ADULT_UNITS, CHILDREN_UNIT, MUNICIPAL_UNITS, seed  # noqa: E402
-from engine.runtime import PathwayRuntime  # noqa: E402
+from engine.runtime import PathwayRuntime, compliance_tally  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_SCHEMA = "bench_regional"
@@ -113,6 +115,8 @@ def build(url: str = DEFAULT_URL, schema: str = DEFAULT_SCHEMA, *, pathways: int
     try:
         with db.engine.begin() as conn:
             _copy_all(conn, pathways, measurements, log)
+            # the copies are SQL, not commands: the compliance tally is made from the copied measurements
+            log(f"compliance tally: {compliance_tally.rebuild(conn):,} rows")
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
             conn.execute(text(f"COMMENT ON SCHEMA \"{schema}\" IS '{marker}'"))

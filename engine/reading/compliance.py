@@ -196,7 +196,7 @@ def _text_order(db: Database, column: Any) -> Any:
 def _read(db: Database, query: Select, keys: list[Any]) -> list[Row]:
     """The rows in the report's order: by pathway, indicator, unit and period."""
     with db.reading() as session:
-        return list(session.execute(query.order_by(*(_text_order(db, key) for key in keys))))
+        return session.execute(query.order_by(*(_text_order(db, key) for key in keys))).all()
 
 
 def _complementary(db: Database, grouped: Select, unit: str | None) -> tuple[Select, list[Any]]:
