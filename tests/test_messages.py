@@ -13,6 +13,8 @@ from engine.catalogue.parser import parse_pathway
 from engine.db.models import Incident, PathwayInstance, PathwayMessage
 from engine.errors import Conflict
 from engine.runtime import PathwayRuntime
+from engine.runtime import tasks as tasks_module
+from engine.runtime.spiff import waiting_messages
 from tests.bpmn_samples import HEADER
 from tests.support import complete, detail, saved_workflow
 
@@ -340,3 +342,59 @@ def test_a_starting_message_that_finds_the_pathway_running_links_the_two(contact
     [link] = view["linked_pathways"]
     assert (link["kind"], link["direction"], link["instance_id"]) == ("linked_by_message", "from", sender)
     assert detail(contact, sender)["messages"][0]["status"] == "delivered"
+
+
+# ---- a completion that makes a pathway wait: the kept message is asked for in the command's transaction ------
+
+LATE_RECEIVER = RECEIVER.replace(
+    '<bpmn:flowNodeRef>follow_up</bpmn:flowNodeRef>',
+    '<bpmn:flowNodeRef>prepare</bpmn:flowNodeRef><bpmn:flowNodeRef>follow_up</bpmn:flowNodeRef>').replace(
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />',
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="prepare" />'
+    '<bpmn:userTask id="prepare" name="Forberede" />'
+    '<bpmn:sequenceFlow id="f0" sourceRef="prepare" targetRef="split" />')
+
+
+@pytest.fixture
+def late(db, clock, monkeypatch) -> tuple[PathwayRuntime, list[str | None]]:
+    deploy(db, clock, SENDER.encode(), "sender.bpmn")
+    deploy(db, clock, LATE_RECEIVER.encode(), "receiver.bpmn")
+    attempts: list[str | None] = []
+    deliver = tasks_module.deliver_messages
+
+    def counted(ctx, patient_key=None, limit=200):
+        attempts.append(patient_key)
+        return deliver(ctx, patient_key, limit)
+    monkeypatch.setattr(tasks_module, "deliver_messages", counted)
+    return PathwayRuntime(db, clock), attempts
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "loaded"])
+def test_a_completion_that_makes_the_pathway_wait_receives_the_kept_message(late, cached):
+    runtime, attempts = late
+    receiver = _start(runtime, "receiver")
+    sender = _start(runtime, "sender")
+    complete(runtime, sender, "close", DAY, municipal_contact="Ola")
+    assert _messages(runtime)[0].delivered_at is None  # the receiver does not wait yet
+    attempts.clear()
+    if not cached:
+        runtime._ctx.live.clear()
+    complete(runtime, receiver, "prepare", DAY)
+    [message] = _messages(runtime)
+    assert message.receiver_instance_id == receiver and attempts == ["P-1"]
+    assert sorted(t["element_id"] for t in detail(runtime, receiver)["open_tasks"]) == ["follow_up"]
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "loaded"])
+def test_a_completion_on_a_waiting_pathway_tries_no_delivery_when_nothing_is_kept(late, cached):
+    runtime, attempts = late
+    receiver = _start(runtime, "receiver")
+    _start(runtime, "receiver", patient="P-2")
+    other = _start(runtime, "sender", patient="P-2")
+    complete(runtime, other, "close", DAY, municipal_contact="Ola")  # kept for another patient: not this one's
+    attempts.clear()
+    if not cached:
+        runtime._ctx.live.clear()
+    complete(runtime, receiver, "prepare", DAY)
+    assert attempts == []
+    assert "follow_up_plan" in waiting_messages(saved_workflow(runtime, receiver))  # nothing kept for P-1

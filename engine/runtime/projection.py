@@ -53,7 +53,8 @@ def automatic_events(definition: PathwayDefinition, events: list[RegisteredEvent
 def after_run(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDefinition, workflow: BpmnWorkflow,
               events: list[RegisteredEvent], actor: str | None, occurred_on: date | None = None) -> bool:
     """Project the run into the tables and commit. True when messages may now be delivered: the run sent
-    some, or the instance waits for one that may already be kept for the patient."""
+    some, or the instance waits for a message and one is kept for the patient (asked in the transaction: a
+    sender that commits later delivers it itself, through this instance's lock)."""
     now = ctx.now()
     state = work.state
     sent_on = occurred_on or max((e.occurred_on for e in events), default=ctx.today())
@@ -68,9 +69,11 @@ def after_run(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDefiniti
         state.closed_on = max((e.occurred_on for e in events), default=ctx.today())
         cancel_open(state.measurements)
     _refresh_task_due_dates(state)
+    work.check_kept_messages = not work.messages and (state.status == InstanceStatus.ACTIVE
+                                                      and bool(definition.messages_received)
+                                                      and bool(waiting_messages(workflow)))
     work.commit(dump_state(workflow), now)
-    return bool(work.messages) or (state.status == InstanceStatus.ACTIVE and bool(definition.messages_received)
-                                   and bool(waiting_messages(workflow)))
+    return bool(work.messages) or work.kept_messages
 
 
 def register_events(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDefinition,

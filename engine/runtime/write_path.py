@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from engine.db.models import (
     NO_URGENT_DATE,
@@ -128,6 +128,8 @@ _UPDATE_TASK_DUE = (update(TASK).where(TASK.c.id == bindparam("b_id"))
 _DELETE_TIMERS = delete(TIMER).where(TIMER.c.instance_id == bindparam("instance_id"))
 _INSERT_TIMER = insert(TIMER).inline()
 _INSERT_MESSAGE = insert(MESSAGE).inline()
+_KEPT_FOR_PATIENT = exists().where(MESSAGE.c.patient_key == bindparam("patient_key"),
+                                   MESSAGE.c.delivered_at.is_(None)).select()
 _INSERT_AUDIT = insert(AuditEvent.__table__).inline()
 _DELETE_MEASUREMENT = delete(MEASUREMENT).where(MEASUREMENT.c.instance_id == bindparam("b_instance_id"),
                                                 MEASUREMENT.c.indicator_key == bindparam("b_indicator_key"),
@@ -229,6 +231,11 @@ class UnitOfWork:
         self.event_changes: list[dict[str, Any]] = []  # corrected registrations: date and undone_at
         self.corrections: list[dict[str, Any]] = []  # event_correction rows
         self.reopened: list[str] = []  # completed tasks opened again (a registration undone)
+        #: set before `commit()` when the instance waits for a message: is one kept for the patient? The answer
+        #: (`kept_messages`) is read in the commit's own round trip, so a command spares a delivery attempt
+        #: (a statement of its own) when nothing is kept, as is almost always the case.
+        self.check_kept_messages = False
+        self.kept_messages = False
         self._cursor = None
 
     def add_event(self, event: RegisteredEvent, registered_at: datetime, registered_by: str | None) -> None:
@@ -292,12 +299,34 @@ class UnitOfWork:
             self._write_rows()
             if self.before_commit is not None:
                 self.before_commit(self.conn)
+            kept = self._send_kept_check(driver if pipelined else None)
             if self.ends_transaction:
                 self.conn.commit()
         if self._cursor is not None:
             self._cursor.close()
+        if kept is not None:
+            self.kept_messages = kept()
         if not self.new:
             state.version += 1
+
+    def _send_kept_check(self, driver) -> Callable[[], bool] | None:
+        """Ask, in the transaction, whether a message is kept undelivered for the patient; returns how to read
+        the answer once committed (on a PostgreSQL pipeline the answer arrives with the COMMIT's)."""
+        if not self.check_kept_messages:
+            return None
+        params = {"patient_key": self.state.patient_key}
+        if driver is None:
+            found = bool(self.conn.execute(_KEPT_FOR_PATIENT, params).scalar())
+            return lambda: found
+        cursor = driver.cursor()
+        cursor.execute(_driver_sql(_KEPT_FOR_PATIENT, self.conn.dialect, tuple(params)), params)
+
+        def answer() -> bool:
+            try:
+                return bool(cursor.fetchone()[0])
+            finally:
+                cursor.close()
+        return answer
 
     def _run(self, statement, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
         """Execute through SQLAlchemy, or, in the PostgreSQL pipeline, straight on the driver's cursor with the
