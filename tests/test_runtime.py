@@ -315,3 +315,25 @@ def test_the_clinical_decision_counts_whichever_parallel_branch_is_registered_fi
     for element, data in (steps if decision_first else steps[::-1]):
         complete(runtime, instance_id, element, date(2026, 1, 5), **data)
     assert [t["element_id"] for t in detail(runtime, instance_id)["open_tasks"]] == ["plan_treatment"]
+
+
+def test_the_lock_and_the_loads_in_one_round_trip_read_what_the_separate_reads_read(runtime, db, clock):
+    """PostgreSQL's cold path (nothing cached) pipelines the lock and the three loads; the rows must be the ones
+    `lock()` and `load()` give, found by the instance and by one of its open tasks."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the pipelined load is PostgreSQL's")
+    from engine.runtime import write_path
+    instance_id = start_tsb(runtime, received=date(2026, 1, 5))
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="right_to_care")
+    task_id = open_task(runtime, instance_id, "first_attendance")["id"]
+    with db.engine.begin() as conn:
+        found = write_path.lock(conn, instance_id=instance_id)
+        expected = write_path.load(conn, instance_id)
+    for key in ({"instance_id": instance_id}, {"task_id": task_id}):
+        with db.engine.begin() as conn:
+            locked, state, blob = write_path.lock_and_load(conn, **key)
+        assert (locked.id, locked.version) == (found.id, found.version)
+        assert (state, blob) == expected and state.measurements and state.open_tasks
+    with db.engine.begin() as conn:
+        assert write_path.lock_and_load(conn, task_id="no-such-task") is None
+        assert write_path.lock_and_load(conn, instance_id="no-such-instance") is None

@@ -46,6 +46,10 @@ class LiveCache:
             self.misses += 1
         return None
 
+    def holds(self, instance_id: str | None) -> bool:
+        """Whether an entry for the instance is here (at some version): worth locking before loading."""
+        return instance_id in self._items
+
     def checkout_task(self, task_id: str) -> _Entry | None:
         """The entry whose instance has `task_id` open, with the version it was checked in at."""
         with self._lock:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, literal_column, select, update
 
 from engine.db.models import (
     NO_URGENT_DATE,
@@ -99,6 +99,22 @@ _LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version,
                  .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
                         .scalar_subquery())
                  .with_for_update())
+
+
+def _loads(key) -> tuple[Any, Any, Any]:
+    """An instance's row (the state last), its measurements and its open tasks, found by `key`; columns in the
+    order of InstanceState, Measurement and OpenTask."""
+    return (select(*(INSTANCE.c[name] for name in _INSTANCE_COLUMNS), INSTANCE.c.state).where(INSTANCE.c.id == key),
+            select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
+            .where(MEASUREMENT.c.instance_id == key).order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence),
+            select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on, TASK.c.urgent_on)
+            # a literal, not a parameter: the pipeline sends these compiled with the key's parameter only
+            .where(TASK.c.instance_id == key, TASK.c.status == literal_column(f"'{TaskStatus.OPEN.value}'"))
+            .order_by(TASK.c.created_at, TASK.c.id))
+
+
+_LOAD_BY_ID = _loads(bindparam("instance_id"))
+_LOAD_BY_TASK = _loads(select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id")).scalar_subquery())
 _UPDATE_INSTANCE = (update(INSTANCE)
                     .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
                     .values(**{name: bindparam(f"b_{name}") for name in _MUTABLE_INSTANCE_COLUMNS},
@@ -174,23 +190,43 @@ def send_lock(cursor, dialect, *, task_id: str) -> None:
 
 def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     """The instance's state and its serialised workflow, from the database (the cache missed)."""
-    row = conn.execute(select(*(INSTANCE.c[name] for name in _INSTANCE_COLUMNS), INSTANCE.c.state)
-                       .where(INSTANCE.c.id == instance_id)).one()
-    state = InstanceState(**{name: row._mapping[name] for name in _INSTANCE_COLUMNS})
-    state.measurements = [
-        Measurement(**m._mapping)
-        for m in conn.execute(select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
-                              .where(MEASUREMENT.c.instance_id == instance_id)
-                              .order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence))
-    ]
-    state.open_tasks = [
-        OpenTask(t.id, t.element_id, t.measuring_point, t.due_on, t.urgent_on)
-        for t in conn.execute(select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on,
-                                     TASK.c.urgent_on)
-                              .where(TASK.c.instance_id == instance_id, TASK.c.status == TaskStatus.OPEN)
-                              .order_by(TASK.c.created_at, TASK.c.id))
-    ]
-    return state, row.state
+    params = {"instance_id": instance_id}
+    instance, measurements, tasks = (conn.execute(statement, params) for statement in _LOAD_BY_ID)
+    return _loaded(instance.one(), measurements, tasks)
+
+
+def lock_and_load(conn: Connection, *, task_id: str | None = None, instance_id: str | None = None,
+                  skip_locked: bool = False) -> tuple[Locked, InstanceState, bytes] | None:
+    """PostgreSQL, nothing cached: lock the row and load it in one round trip (a pipeline). The server runs the
+    loads after the lock is granted, so they read the state as it is under the lock; None as `lock()`."""
+    if task_id is not None:
+        statements, params = (_LOCK_BY_TASK, *_LOAD_BY_TASK), {"task_id": task_id}
+    else:
+        statements = ((_CLAIM_BY_ID if skip_locked else _LOCK_BY_ID), *_LOAD_BY_ID)
+        params = {"instance_id": instance_id}
+    driver = conn.connection.driver_connection
+    cursors = [driver.cursor() for _ in statements]
+    try:
+        with driver.pipeline():
+            for cursor, statement in zip(cursors, statements):
+                cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
+        found, instance = cursors[0].fetchone(), cursors[1].fetchone()
+        if found is None or instance is None:
+            return None
+        state, blob = _loaded(instance, cursors[2].fetchall(), cursors[3].fetchall())
+        return Locked(*found), state, blob
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _loaded(instance: Sequence[Any], measurements: Iterable[Sequence[Any]],
+            tasks: Iterable[Sequence[Any]]) -> tuple[InstanceState, bytes]:
+    """Rows of `_loads()`'s three statements, positionally, as the state and the serialised workflow."""
+    state = InstanceState(*instance[:-1])
+    state.measurements = [Measurement(*m) for m in measurements]
+    state.open_tasks = [OpenTask(*t) for t in tasks]
+    return state, bytes(instance[-1])
 
 
 def due_timer_elements(conn: Connection, instance_id: str, now: datetime) -> list[str]:
