@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import event, select, text
@@ -66,3 +67,26 @@ def test_reads_use_the_one_definition_cache_and_load_the_bpmn_source_only_on_a_m
         instance_detail(runtime.db, instance_id, runtime.today())
         list_pathways(runtime.db, runtime.definitions)
     assert seen and not [s for s in seen if "pathway_version.source" in s], "a read loaded the BPMN source"
+
+
+def test_reads_sent_together_give_the_rows_read_one_by_one(runtime, db):
+    """On PostgreSQL `read_together` pipelines the instance detail's statements on the driver; its rows must be
+    SQLAlchemy's, UTC timestamps included, whatever the session's time zone."""
+    from engine.db.pipeline import read_together
+    from engine.reading.instances import _DETAIL_STATEMENTS
+    from tests.support import complete, start_tsb
+    instance_id = start_tsb(runtime, received=date(2026, 1, 5))
+    complete(runtime, instance_id, "assess_referral", date(2026, 1, 5), outcome="right_to_care")
+    params = {"instance_id": instance_id}
+    with db.reading_statements() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TIME ZONE 'Europe/Oslo'")
+        together = read_together(conn, _DETAIL_STATEMENTS, params)
+        one_by_one = [conn.execute(statement, params).all() for statement in _DETAIL_STATEMENTS]
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("RESET TIME ZONE")
+    assert [[tuple(row) for row in rows] for rows in together] == [[tuple(row) for row in rows] for rows in one_by_one]
+    assert [[dict(row._mapping) for row in rows] for rows in together] == [
+        [dict(row._mapping) for row in rows] for rows in one_by_one]
+    [event, *_] = together[1]
+    assert event.code == "referral_received" and event.registered_at.utcoffset().total_seconds() == 0

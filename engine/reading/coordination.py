@@ -4,6 +4,7 @@ incident — and the pathways it is linked to (started by its message, or the ne
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, literal_column, or_, select, union_all
@@ -48,9 +49,13 @@ _LINKS = union_all(_links_one_way(0, "from", PathwayLink.to_instance_id, Pathway
                    ).order_by("side", "link_id")
 
 
-def pathway_messages(conn: Connection, instance_id: str) -> list[dict[str, Any]]:
-    """Messages the instance sent or received, in the order sent, each with the pathway at the other end."""
-    rows = conn.execute(_MESSAGES, {"instance_id": instance_id}).all()
+#: The reads of `message_views` and `link_views` (by `instance_id`), sent with the instance's other reads.
+MESSAGES_OF_INSTANCE = _MESSAGES
+
+
+def message_views(conn: Connection, instance_id: str, rows: list[Any]) -> list[dict[str, Any]]:
+    """Messages the instance sent or received, in the order sent, each with the pathway at the other end, from
+    the rows of MESSAGES_OF_INSTANCE (a failed one's error is read here)."""
     failed = _failures(conn, [message.id for message in rows])
     return [_message_view(message, instance_id, message.pathway_key, message.unit, failed.get(message.id))
             for message in reversed(rows)]
@@ -75,9 +80,13 @@ def _message_view(message: Any, instance_id: str, pathway: str | None, unit: str
             "other": {"instance_id": other_id, "pathway": pathway, "unit": unit} if other_id else None}
 
 
-def linked_pathways(conn: Connection, instance_id: str) -> list[dict[str, Any]]:
-    """The pathways linked to this one: which started it (`from`) and which it started (`to`)."""
+def link_views(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """The pathways linked to this one: which started it (`from`) and which it started (`to`), from the rows of
+    LINKS_OF_INSTANCE."""
     return [{"kind": row.kind, "direction": row.direction, "instance_id": row.id, "pathway": row.pathway_key,
              "unit": row.unit, "status": row.status, "started_on": row.started_on,
              "referral_received_on": row.referral_received_on, "linked_at": row.created_at}
-            for row in conn.execute(_LINKS, {"instance_id": instance_id})]
+            for row in rows]
+
+
+LINKS_OF_INSTANCE = _LINKS

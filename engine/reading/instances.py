@@ -20,9 +20,10 @@ from engine.db.models import (
     PathwayInstance,
     PathwayVersion,
 )
+from engine.db.pipeline import read_together
 from engine.deadlines.rules import status_on
 from engine.errors import ErrorCode, InvalidInput, NotFound
-from engine.reading.coordination import linked_pathways, pathway_messages
+from engine.reading.coordination import LINKS_OF_INSTANCE, MESSAGES_OF_INSTANCE, link_views, message_views
 from engine.reading.tasks import task_view
 from engine.statuses import OPEN_DEADLINE_STATUSES, IncidentStatus, InstanceStatus, TaskStatus
 
@@ -53,6 +54,8 @@ _DETAIL_INCIDENTS = (select(*(Incident.__table__.c[name] for name in _INCIDENT_C
 _DETAIL_TASKS = (select(CoordinatorTask.__table__)
                  .where(CoordinatorTask.instance_id == _ID, CoordinatorTask.status == TaskStatus.OPEN)
                  .order_by(CoordinatorTask.created_at, CoordinatorTask.id))
+_DETAIL_STATEMENTS = (_DETAIL_INSTANCE, _DETAIL_EVENTS, _DETAIL_MEASUREMENTS, _DETAIL_TASKS, _DETAIL_INCIDENTS,
+                      MESSAGES_OF_INSTANCE, LINKS_OF_INSTANCE)
 
 
 def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, Any]:
@@ -61,12 +64,14 @@ def instance_detail(db: Database, instance_id: str, today: date) -> dict[str, An
 
 
 def read_instance_detail(conn: Connection, instance_id: str, today: date) -> dict[str, Any]:
-    """The detail, read on `conn`. Its statements need no snapshot in common: each part stands on its own (on
-    PostgreSQL at READ COMMITTED each statement always saw its own snapshot)."""
-    params = {"instance_id": instance_id}
-    instance = conn.execute(_DETAIL_INSTANCE, params).first()
-    if instance is None:
+    """The detail, read on `conn`, its statements sent together (one round trip on PostgreSQL). They need no
+    snapshot in common: each part stands on its own (on PostgreSQL at READ COMMITTED each statement always saw
+    its own snapshot)."""
+    found, events, measurements, tasks, incidents, messages, links = read_together(
+        conn, _DETAIL_STATEMENTS, {"instance_id": instance_id})
+    if not found:
         raise NotFound(ErrorCode.INSTANCE_NOT_FOUND, f"no pathway instance {instance_id}")
+    instance = found[0]
     return {
         "id": instance.id, "pathway": instance.pathway_key, "pathway_name": instance.version_name,
         "pathway_version": {"id": instance.pathway_version_id, "content_hash": instance.version_content_hash},
@@ -74,12 +79,12 @@ def read_instance_detail(conn: Connection, instance_id: str, today: date) -> dic
         "severity": instance.severity, "rule_set": instance.rule_set,
         "referral_received_on": instance.referral_received_on, "started_on": instance.started_on,
         "status": instance.status, "closed_on": instance.closed_on,
-        "measuring_points": _events(conn.execute(_DETAIL_EVENTS, params)),
-        "indicators": [_measurement_view(m, today) for m in conn.execute(_DETAIL_MEASUREMENTS, params)],
-        "open_tasks": [task_view(t, today) for t in conn.execute(_DETAIL_TASKS, params)],
-        "open_incidents": [dict(i._mapping) for i in conn.execute(_DETAIL_INCIDENTS, params)],
-        "messages": pathway_messages(conn, instance_id),
-        "linked_pathways": linked_pathways(conn, instance_id),
+        "measuring_points": _events(events),
+        "indicators": [_measurement_view(m, today) for m in measurements],
+        "open_tasks": [task_view(t, today) for t in tasks],
+        "open_incidents": [dict(i._mapping) for i in incidents],
+        "messages": message_views(conn, instance_id, messages),
+        "linked_pathways": link_views(links),
     }
 
 
