@@ -57,6 +57,9 @@ def test_a_coordinator_sees_and_changes_only_their_own_units(client):
         ("post", f"/tasks/{their_task}/claim", {"assignee": "kari"}),
         ("post", f"/tasks/{their_task}/unclaim", None),
         ("post", f"/tasks/{their_task}/complete", {"occurred_on": "2026-01-05", "data": {"outcome": "right_to_care"}}),
+        # what is wrong with the form is not said either: that would tell the task exists
+        ("post", f"/tasks/{their_task}/complete", {"occurred_on": "2026-01-05", "data": {"outcome": "no_such"}}),
+        ("post", f"/tasks/{their_task}/complete", {"occurred_on": "2099-01-05", "data": {}}),
         ("post", f"/instances/{theirs['id']}/patient-deferred",
          {"deferred_from": "2026-01-05", "working_days": 10, "reason": "other"}),
         ("post", f"/instances/{theirs['id']}/messages", {"name": "crisis_reported"}),
@@ -65,6 +68,7 @@ def test_a_coordinator_sees_and_changes_only_their_own_units(client):
         assert response.status_code == 404, (path, response.status_code, response.text)
     assert client.get(f"/instances/{mine['id']}", headers=NORD).status_code == 200
     assert client.get(f"/instances/{theirs['id']}", headers=SOR).status_code == 200
+    assert client.get(f"/tasks/{their_task}", headers=SOR).json()["status"] == "open"
 
 
 def test_managers_and_modellers_see_no_patient_data(client):

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.access.audit import audit_row, record_reads
 from engine.access.patient_keys import validate_patient_key
-from engine.access.policy import check_instance, check_task, check_unit, visible_incident
+from engine.access.policy import check_instance, check_task, check_unit, require_patient_access, visible_incident
 from engine.access.principals import Principal
 from engine.actions.reads import with_assignee_names
 from engine.errors import Conflict, ErrorCode
@@ -101,9 +101,9 @@ def complete_task(runtime: PathwayRuntime, user: Principal, task_id: str, *, dat
                   occurred_on: date, take_over: bool = False) -> dict[str, Any]:
     """Register what happened and when; the instance's detail after the pathway moved on. A task someone else
     has claimed is refused (`task_claimed_by_other`) unless the user takes it over."""
-    check_task(runtime.db, user, task_id)
+    require_patient_access(user)
     instance_id = runtime.complete_task(task_id, data=data, occurred_on=occurred_on, actor=user.id,
-                                        take_over=take_over)
+                                        take_over=take_over, sees_unit=user.sees_unit)
     return instance_detail(runtime.db, instance_id, runtime.today())
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from engine.catalogue.definition import PathwayDefinition
 from engine.catalogue.versions import DefinitionCache
@@ -59,9 +59,10 @@ class PathwayRuntime:
 
     @command("complete_task")
     def complete_task(self, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
-                      actor: str | None = None, take_over: bool = False) -> str:
+                      actor: str | None = None, take_over: bool = False,
+                      sees_unit: Callable[[str], bool] | None = None) -> str:
         return tasks.complete_task(self._ctx, task_id, data=data, occurred_on=occurred_on, actor=actor,
-                                   take_over=take_over)
+                                   take_over=take_over, sees_unit=sees_unit)
 
     @command("claim_task")
     def claim_task(self, task_id: str, assignee: str, *, actor: str | None = None, take_over: bool = False) -> None:

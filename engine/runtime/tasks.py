@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -38,13 +38,16 @@ def task_closed(task_id: str, status: str | None) -> Conflict:
 
 
 def complete_task(ctx: RuntimeContext, task_id: str, *, data: dict[str, Any] | None, occurred_on: date,
-                  actor: str | None = None, take_over: bool = False) -> str:
+                  actor: str | None = None, take_over: bool = False,
+                  sees_unit: Callable[[str], bool] | None = None) -> str:
     """Register the task's form data and the date it happened; returns the instance's id. A person (`actor`)
-    may register a task someone else has claimed only when taking it over (`take_over`), which is audited."""
+    may register a task someone else has claimed only when taking it over (`take_over`), which is audited.
+    `sees_unit`: whether the person may see a unit's pathways; a task of another unit is not found (checked
+    under the command's lock, before anything else is said about the task)."""
     try:
-        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over)
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over, sees_unit)
     except StaleCache:  # the cached state was behind the row; the second try reads the row
-        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over)
+        return _complete_task(ctx, task_id, dict(data or {}), occurred_on, actor, take_over, sees_unit)
 
 
 def claimed_by_other(task_id: str, holder: str) -> Conflict:
@@ -53,10 +56,12 @@ def claimed_by_other(task_id: str, holder: str) -> Conflict:
 
 
 def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occurred_on: date,
-                   actor: str | None, take_over: bool) -> str:
+                   actor: str | None, take_over: bool, sees_unit: Callable[[str], bool] | None) -> str:
     try:
         with locked(ctx, task_id=task_id) as held:
             workflow, state = held.workflow, held.state
+            if sees_unit is not None and not sees_unit(state.unit):  # an instance's unit never changes
+                raise NotFound(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
             task_row = next((t for t in state.open_tasks if t.id == task_id), None)
             if task_row is None:
                 raise task_closed(task_id, write_path.task_status(held.conn, task_id))
