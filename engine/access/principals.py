@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.db.database import Database
 from engine.db.models import ApiUser
@@ -80,6 +80,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_ACTIVE_USER_BY_TOKEN = select(ApiUser.id, ApiUser.name, ApiUser.role, ApiUser.units).where(
+    ApiUser.token_hash == bindparam("token_hash"), ApiUser.active.is_(True))
+
+
 class Users:
     """Looks up the principal behind a bearer token."""
 
@@ -92,12 +96,11 @@ class Users:
             return None
         if self.dev_mode and token in DEV_USERS:
             return DEV_USERS[token]
-        with self.db.reading() as session:
-            user = session.scalar(select(ApiUser).where(ApiUser.token_hash == token_hash(token),
-                                                        ApiUser.active.is_(True)))
-            if user is None:
-                return None
-            return Principal(user.id, user.name, user.role, tuple(u for u in user.units.split("\n") if u))
+        with self.db.reading_statements() as conn:  # every request: one statement, no ORM session
+            user = conn.execute(_ACTIVE_USER_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+        if user is None:
+            return None
+        return Principal(user.id, user.name, user.role, tuple(u for u in user.units.split("\n") if u))
 
     def dev_users(self) -> dict[str, Principal]:
         return dict(DEV_USERS) if self.dev_mode else {}
