@@ -342,6 +342,9 @@ def test_the_overview_matrix_and_its_drill_down(client, measured, clock):
     assert text == {"DPS Nord": "62 % – under målet n = 8", "DPS Sør": "skjult – færre enn 5 forløp",
                     "DPS Vest": "skjult – hindrer tilbakeregning", "": "82 % – nådd målet n = 17"}
     assert 'class="celle under"' in line and 'class="celle over"' in line and "<svg" in line
+    # by tertial the matrix is taken from the page's own rows; by month it is asked for on its own: the same
+    by_month = client.get("/rapporter", params={"period": "month"}, headers=MANAGER).text
+    assert re.search(r'<table class="tall-tabell matrise">.*?</table>', by_month, flags=re.S).group(0) == matrix
     drill = client.get(unescape(cells["DPS Nord"]), headers=MANAGER)
     assert drill.status_code == 200
     table = re.search(r'<table class="tall-tabell" id="brudd">.*?</table>', drill.text, flags=re.S).group(0)

@@ -18,7 +18,7 @@ from engine.access.principals import ADMIN, COORDINATOR, Principal
 from engine.actions.reports import REPORT_ROLES, compliance_report
 from engine.reading.compliance import SUPPRESS_BELOW, ComplianceRow, goal
 from engine.reading.pathways import list_pathways
-from engine.reading.periods import PERIODS, period_bounds, period_of, periods_between
+from engine.reading.periods import PERIODS, first_day, last_day, period_bounds, period_of, periods_between
 from engine.reading.registry import MAX_EXTRACT_DAYS
 from engine.runtime import PathwayRuntime
 
@@ -175,14 +175,20 @@ def _report(runtime: PathwayRuntime, user: Principal, choice: Choice) -> tuple[l
     return everything, rows, totals
 
 
-def _overview(runtime: PathwayRuntime, user: Principal, names: dict[str, str],
-              units: list[str]) -> dict[str, Any]:
-    """The matrix of indicators × units for the current tertial (by the runtime's clock)."""
+def _overview(runtime: PathwayRuntime, user: Principal, names: dict[str, str], units: list[str], choice: Choice,
+              everything: list[ComplianceRow]) -> dict[str, Any]:
+    """The matrix of indicators × units for the current tertial (by the runtime's clock). When the page's own
+    report is by tertial and covers it, its rows of that tertial are the matrix's (suppression is decided within
+    each pathway, indicator and period over all the user's units), so they are not asked for again."""
     today = runtime.today()
+    current = period_of(today, "tertial")
     asked = dict(period="tertial", start=today, end=today, pathway=None, unit=None, indicator=None)
-    rows = compliance_report(runtime, user, by_unit=True, **asked)
+    if choice.period == "tertial" and first_day(choice.start, "tertial") <= today <= last_day(choice.end, "tertial"):
+        rows = [r for r in everything if r.period == current]
+    else:
+        rows = compliance_report(runtime, user, by_unit=True, **asked)
     totals = compliance_report(runtime, user, by_unit=False, **asked)
-    return {"tertial": period_of(today, "tertial"), "units": units, "lines": matrix(rows, totals, names, units)}
+    return {"tertial": current, "units": units, "lines": matrix(rows, totals, names, units)}
 
 
 @router.get("/rapporter/forlopstid", response_class=Response)
@@ -218,7 +224,7 @@ def dashboard(request: Request, runtime: Runtime, user: PageUser, period: str = 
     units = list(user.units) if user.role == COORDINATOR else sorted({r.unit for r in everything if r.unit})
     names = {p["key"]: p["name"] for p in catalogue}
     return render(request, "reports.html", problems=choice.problems, periods=periods, period=choice.period,
-                  overview=_overview(runtime, user, names, units),
+                  overview=_overview(runtime, user, names, units, choice, everything),
                   sections=sections(rows, totals, periods, {p["key"]: p["name"] for p in catalogue}, choice.per_unit),
                   period_labels=PERIOD_LABELS, start=choice.start, end=choice.end, pathway=choice.pathway or "alle",
                   unit=unit, indicator=indicator, per_unit=choice.per_unit, catalogue=catalogue,
