@@ -17,7 +17,9 @@ from engine.runtime import PathwayRuntime
 COOKIE = "pathways_token"
 
 
-def _runtime(request: Request) -> PathwayRuntime:
+async def _runtime(request: Request) -> PathwayRuntime:
+    # async: it only reads app state, and FastAPI runs a plain function dependency on a worker thread (a thread
+    # hop per request)
     return request.app.state.runtime
 
 
