@@ -6,18 +6,23 @@ deadline, so a first evaluation due in two days is not hidden behind a task of t
 Each row carries all running deadlines of its instance, nearest first. The urgent date is stored on the task
 (`urgent_on`, kept by the write path whenever a command changes the instance's deadlines or tasks), so the list
 is read in index order, pages by a keyset cursor, and counts stop at `COUNT_CAP`.
+
+A page is found on the sort key alone (the covering indexes `ix_task_open_*urgent`, read in order, without
+touching the table for the rows an offset skips) and only its own rows are then read whole. A list of several
+units is one such ordered, limited read per unit, merged: `unit IN (…)` cannot read one index in order.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.catalogue.versions import DefinitionCache
@@ -32,6 +37,8 @@ DUE_FILTERS = ("overdue", "this_week", "soon")
 DueFilter = Literal["overdue", "this_week", "soon"]
 #: Totals and quick-filter counts stop here ("1000+"): counting further would read every matching task.
 COUNT_CAP = 1000
+#: A list of up to this many units is merged from one ordered read per unit; more, and one read of them all.
+MERGED_UNITS_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,44 @@ class TaskFilter:
 
 #: The list's order: urgent date (none last), then on the same urgent date the task that ends a deadline before
 #: the ones without a due date, then the oldest. Both indexes `ix_task_open_*urgent` hold exactly this order.
-def _order() -> list[Any]:
-    task = CoordinatorTask
+def _order(task: Any = CoordinatorTask) -> list[Any]:
     return [task.urgent_on, task.due_on.asc().nulls_last(), task.created_at, task.id]
+
+
+def _sort_keys(where: ColumnElement[bool], limit: int) -> Select:
+    """The sort key and id of the first `limit` matching tasks, in the list's order (an index-only read when the
+    filters are on the index's columns)."""
+    task = CoordinatorTask
+    return (select(task.id, task.urgent_on, task.due_on, task.created_at).where(where).order_by(*_order())
+            .limit(limit))
+
+
+def _merged_units(flt: TaskFilter) -> tuple[str, ...] | None:
+    """The units to read one by one and merge, or None when one read is better: one unit (or none: all units),
+    too many units, or a patient's tasks (its own index finds those few rows)."""
+    if flt.unit or flt.patient_key or flt.units is None or not 2 <= len(flt.units) <= MERGED_UNITS_MAX:
+        return None
+    return tuple(sorted(set(flt.units)))
+
+
+def _page(session: Session, flt: TaskFilter, today: date, after: ColumnElement[bool] | None, limit: int,
+          offset: int) -> list[CoordinatorTask]:
+    """One page of tasks in the list's order: the page's ids from the sort keys (per unit and merged, see
+    `_merged_units`), then those rows whole."""
+    def where(of: TaskFilter) -> ColumnElement[bool]:
+        conditions = _conditions(of, today, CoordinatorTask.urgent_on)
+        return and_(*conditions, after) if after is not None else and_(*conditions)
+
+    units = _merged_units(flt)
+    if units is None:
+        keys = _sort_keys(where(flt), offset + limit).subquery()
+    else:  # each unit's first offset + limit, read in its index's order; the page is among them
+        per_unit = [_sort_keys(where(dataclasses.replace(flt, unit=unit, units=None)), offset + limit).subquery()
+                    for unit in units]
+        keys = union_all(*(select(part) for part in per_unit)).subquery()
+    page = select(keys).order_by(*_order(keys.c)).limit(limit).offset(offset).subquery()
+    return list(session.scalars(select(CoordinatorTask).join(page, CoordinatorTask.id == page.c.id)
+                                .order_by(*_order(page.c))))
 
 
 def _due_condition(due: DueFilter, urgent: ColumnElement[date], today: date) -> ColumnElement[bool]:
@@ -98,16 +140,13 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
     """A page of open tasks, most urgent first (by urgent date; tasks with none last), each with its instance's
     running deadlines, and the quick filters' counts (`mine` counts `me`'s tasks).
 
-    The page is read off an index in the list's order. `after` is the `next_cursor` of the page before (keyset
+    The page is read off an index in the list's order (per unit and merged for several units). `after` is the `next_cursor` of the page before (keyset
     paging: as fast on page 100 as on page 1); `offset` still works, but skips its rows one by one. `total` and
     the counts stop at `COUNT_CAP` (`counts_capped` names those that did), so no count reads every task."""
-    where = and_(*_conditions(flt, today, CoordinatorTask.urgent_on))
-    if after:
-        where = and_(where, _after(decode_cursor(after)))
+    position = _after(decode_cursor(after)) if after else None
     with db.reading() as session:
         total = _bounded_count(session, and_(*_conditions(flt, today, CoordinatorTask.urgent_on)))
-        found = session.scalars(select(CoordinatorTask).where(where).order_by(*_order())
-                                .limit(limit).offset(offset)).all()
+        found = _page(session, flt, today, position, limit, offset)
         running = _running_deadlines(session, {row.instance_id for row in found}, today)
         counts = _counts(session, flt, today, me)
     items = []
