@@ -9,7 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.db.models import NO_URGENT_DATE, CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent
+from engine.db.models import (
+    NO_URGENT_DATE,
+    AuditEvent,
+    AuditShown,
+    CoordinatorTask,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+)
 from engine.reading import tasks as task_reading
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 from tests.support import complete
@@ -159,3 +166,26 @@ def test_several_units_merged_give_the_plain_querys_rows_in_its_order(client, ru
     by_offset = [t["id"] for offset in range(0, len(merged), 3)
                  for t in task_reading.list_tasks(runtime.db, TODAY, flt, limit=3, offset=offset)["items"]]
     assert by_offset == merged
+
+
+def test_a_list_read_is_one_audit_row_that_the_trail_finds_by_each_patient_shown(client, runtime):
+    ids = urgent_set(runtime)
+    with runtime.db.reading() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    page = client.get("/tasks?limit=2").json()
+    shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
+    with runtime.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+        kept = set(session.execute(select(AuditShown.patient_key, AuditShown.instance_id)
+                                   .where(AuditShown.event_id == rows[0].id)).all())
+    assert [(r.action, r.patient_key) for r in rows] == [("list_tasks", None)] and kept == shown
+    admin = {"Authorization": "Bearer dev-admin"}
+    for patient, instance in shown:
+        trail = client.get(f"/audit?patient_key={patient}&action=list_tasks", headers=admin).json()
+        assert trail["total"] == 1 and trail["items"][0]["id"] == rows[0].id
+        assert {"patient_key": patient, "instance_id": instance} in trail["items"][0]["shown"]
+    unseen = ({"URG-0001", "URG-0002", "URG-0003"} - {p for p, _ in shown}).pop()
+    assert client.get(f"/audit?patient_key={unseen}&action=list_tasks", headers=admin).json()["total"] == 0
+    assert ids and client.get(f"/audit?patient_key={unseen}", headers=admin).json()["total"] >= 1  # its start
+    html = client.get("/revisjonslogg?handling=list_tasks", headers=admin).text
+    assert f"{len(shown)} forløp vist" in html
