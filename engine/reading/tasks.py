@@ -20,7 +20,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -145,10 +145,10 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
     the counts stop at `COUNT_CAP` (`counts_capped` names those that did), so no count reads every task."""
     position = _after(decode_cursor(after)) if after else None
     with db.reading() as session:
-        total = _bounded_count(session, and_(*_conditions(flt, today, CoordinatorTask.urgent_on)))
+        counts = _counts(session, flt, today, me)
+        total = counts.pop("total")
         found = _page(session, flt, today, position, limit, offset)
         running = _running_deadlines(session, {row.instance_id for row in found}, today)
-        counts = _counts(session, flt, today, me)
     items = []
     for row in found:
         view = task_view(row, today)
@@ -195,10 +195,21 @@ def _after(key: tuple[date, date | None, datetime, str]) -> ColumnElement[bool]:
     return and_(task.urgent_on >= urgent, or_(task.urgent_on > urgent, and_(task.urgent_on == urgent, same_urgent)))
 
 
-def _bounded_count(session: Session, where: ColumnElement[bool]) -> int:
-    """How many tasks match, counted up to COUNT_CAP (reads at most that many index entries)."""
-    inner = select(literal(1)).select_from(CoordinatorTask).where(where).limit(COUNT_CAP).subquery()
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+def _bounded_count(where: ColumnElement[bool], in_order: bool) -> Any:
+    """How many tasks match, counted up to COUNT_CAP, as a subquery. `in_order` reads them in the urgent
+    index's order: with a LIMIT and no order PostgreSQL prefers a sequential scan that meets the first thousand
+    of a unit's tasks among tens of thousands of others; in order it reads those thousand index entries."""
+    inner = select(literal(1)).select_from(CoordinatorTask).where(where)
+    if in_order:
+        inner = inner.order_by(CoordinatorTask.urgent_on)
+    return select(func.count()).select_from(inner.limit(COUNT_CAP).subquery()).scalar_subquery()
+
+
+def _in_index_order(flt: TaskFilter) -> bool:
+    """Whether the list's other filters leave the urgent index the way to count: none of them narrows the tasks
+    to a few found by another index (a pathway, lane, assignee, patient or own due date)."""
+    return not (flt.pathway or flt.lane or flt.assignee or flt.patient_key or flt.due_before
+                or flt.overdue is not None)
 
 
 def _running_deadlines(session: Session, instance_ids: set[str], today: date) -> dict[str, list[dict[str, Any]]]:
@@ -216,14 +227,24 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
 
 
 def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> dict[str, int]:
-    """How many tasks each quick filter would show, given the other filters, each counted up to COUNT_CAP."""
-    base = _base_conditions(flt, today)
+    """The list's total and how many tasks each quick filter would show, given the other filters, each counted
+    up to COUNT_CAP, in one statement (`mine` counts `me`'s tasks). Several units are counted unit by unit (as
+    the page is read, `_merged_units`) and added up."""
     urgent = CoordinatorTask.urgent_on
-    conditions = {name: _due_condition(name, urgent, today) for name in ("overdue", "this_week", "soon")}
-    conditions["unclaimed"] = CoordinatorTask.assignee.is_(None)
-    counts = {name: _bounded_count(session, and_(*base, condition)) for name, condition in conditions.items()}
-    counts["mine"] = _bounded_count(session, and_(*base, CoordinatorTask.assignee == me)) if me else 0
-    return {name: counts[name] for name in ("overdue", "this_week", "soon", "mine", "unclaimed")}
+    conditions: dict[str, Callable[[TaskFilter], ColumnElement[bool]]] = {
+        "total": lambda of: and_(*_conditions(of, today, urgent))}
+    for name in DUE_FILTERS:
+        conditions[name] = lambda of, name=name: and_(*_base_conditions(of, today), _due_condition(name, urgent, today))
+    if me:
+        conditions["mine"] = lambda of: and_(*_base_conditions(of, today), CoordinatorTask.assignee == me)
+    conditions["unclaimed"] = lambda of: and_(*_base_conditions(of, today), CoordinatorTask.assignee.is_(None))
+    parts = [dataclasses.replace(flt, unit=unit, units=None) for unit in _merged_units(flt) or ()] or [flt]
+    columns = [_bounded_count(condition(part), _in_index_order(part) and name != "mine").label(f"{name}_{n}")
+               for name, condition in conditions.items() for n, part in enumerate(parts)]
+    row = session.execute(select(*columns)).one()._mapping
+    counts = {name: min(COUNT_CAP, sum(int(row[f"{name}_{n}"] or 0) for n in range(len(parts))))
+              for name in conditions}
+    return {name: counts.get(name, 0) for name in ("total", "overdue", "this_week", "soon", "mine", "unclaimed")}
 
 
 def task_view(row: CoordinatorTask, today: date) -> dict[str, Any]:
