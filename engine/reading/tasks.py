@@ -218,8 +218,10 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
     running: dict[str, list[dict[str, Any]]] = {}
     if not instance_ids:
         return running
-    for row in session.scalars(select(m).where(m.instance_id.in_(instance_ids), m.end_on.is_(None),
-                                               m.status.in_(OPEN_DEADLINE_STATUSES)).order_by(m.due_on, m.id)):
+    # the columns shown, not whole rows: a page's 50 ORM objects cost more than the query
+    for row in session.execute(select(m.instance_id, m.indicator_key, m.label, m.due_on, m.status)
+                               .where(m.instance_id.in_(instance_ids), m.end_on.is_(None),
+                                      m.status.in_(OPEN_DEADLINE_STATUSES)).order_by(m.due_on, m.id)):
         running.setdefault(row.instance_id, []).append(
             {"indicator": row.indicator_key, "label": row.label, "due_on": row.due_on,
              "status": status_on(row.status, row.due_on, today)})
