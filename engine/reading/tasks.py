@@ -20,7 +20,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -232,20 +232,19 @@ def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> d
     """The list's total and how many tasks each quick filter would show, given the other filters, each counted
     up to COUNT_CAP, in one statement (`mine` counts `me`'s tasks). Several units are counted unit by unit (as
     the page is read, `_merged_units`) and added up."""
-    urgent = CoordinatorTask.urgent_on
-    conditions: dict[str, Callable[[TaskFilter], ColumnElement[bool]]] = {
-        "total": lambda of: and_(*_conditions(of, today, urgent))}
-    for name in DUE_FILTERS:
-        conditions[name] = lambda of, name=name: and_(*_base_conditions(of, today), _due_condition(name, urgent, today))
-    if me:
-        conditions["mine"] = lambda of: and_(*_base_conditions(of, today), CoordinatorTask.assignee == me)
-    conditions["unclaimed"] = lambda of: and_(*_base_conditions(of, today), CoordinatorTask.assignee.is_(None))
+    urgent, assignee = CoordinatorTask.urgent_on, CoordinatorTask.assignee
+    quick = {name: _due_condition(name, urgent, today) for name in DUE_FILTERS}
     parts = [dataclasses.replace(flt, unit=unit, units=None) for unit in _merged_units(flt) or ()] or [flt]
-    columns = [_bounded_count(condition(part), _in_index_order(part) and name != "mine").label(f"{name}_{n}")
-               for name, condition in conditions.items() for n, part in enumerate(parts)]
+    names = ["total", *DUE_FILTERS, *(["mine"] if me else []), "unclaimed"]
+    columns = []
+    for n, part in enumerate(parts):
+        base, in_order = _base_conditions(part, today), _in_index_order(part)
+        conditions = {"total": and_(*_conditions(part, today, urgent)), **{k: and_(*base, c) for k, c in quick.items()},
+                      "mine": and_(*base, assignee == me), "unclaimed": and_(*base, assignee.is_(None))}
+        columns += [_bounded_count(conditions[name], in_order and name != "mine").label(f"{name}_{n}")
+                    for name in names]
     row = session.execute(select(*columns)).one()._mapping
-    counts = {name: min(COUNT_CAP, sum(int(row[f"{name}_{n}"] or 0) for n in range(len(parts))))
-              for name in conditions}
+    counts = {name: min(COUNT_CAP, sum(int(row[f"{name}_{n}"] or 0) for n in range(len(parts)))) for name in names}
     return {name: counts.get(name, 0) for name in ("total", "overdue", "this_week", "soon", "mine", "unclaimed")}
 
 
