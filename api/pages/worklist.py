@@ -19,7 +19,7 @@ from engine.actions.reports import data_quality_count
 from engine.deadlines import rules
 from engine.errors import Conflict
 from engine.reading.incidents import open_incident_count
-from engine.reading.pathways import list_pathways
+from engine.reading.pathways import pathway_choices
 from engine.reading.tasks import TaskFilter
 from engine.statuses import DeadlineStatus
 
@@ -91,7 +91,7 @@ def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = ""
     page = read_tasks(runtime, user, task_filter(user.id, filters), limit=PAGE_SIZE,
                       offset=(page_number - 1) * PAGE_SIZE)
     today = runtime.today()
-    pathways = list_pathways(runtime.db, runtime.definitions)
+    pathways = pathway_choices(runtime.db, runtime.definitions)
     names = {p["key"]: p["name"] for p in pathways}
     return render(request, "worklist.html", rows=[_row(t, names, user.id, today) for t in page["items"]],
                   total=page["total"], filters=filters, today=today, quick_links=_quick_links(filters, page["counts"]),

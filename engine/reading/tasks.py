@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.catalogue.versions import DefinitionCache
@@ -81,7 +81,7 @@ def _merged_units(flt: TaskFilter) -> tuple[str, ...] | None:
 
 
 def _page(session: Session, flt: TaskFilter, today: date, after: ColumnElement[bool] | None, limit: int,
-          offset: int) -> list[CoordinatorTask]:
+          offset: int) -> list[Row]:
     """One page of tasks in the list's order: the page's ids from the sort keys (per unit and merged, see
     `_merged_units`), then those rows whole."""
     def where(of: TaskFilter) -> ColumnElement[bool]:
@@ -96,8 +96,8 @@ def _page(session: Session, flt: TaskFilter, today: date, after: ColumnElement[b
                     for unit in units]
         keys = union_all(*(select(part) for part in per_unit)).subquery()
     page = select(keys).order_by(*_order(keys.c)).limit(limit).offset(offset).subquery()
-    return list(session.scalars(select(CoordinatorTask).join(page, CoordinatorTask.id == page.c.id)
-                                .order_by(*_order(page.c))))
+    table = CoordinatorTask.__table__  # rows, not ORM objects: a page is read, never changed
+    return list(session.execute(select(table).join(page, table.c.id == page.c.id).order_by(*_order(page.c))))
 
 
 def _due_condition(due: DueFilter, urgent: ColumnElement[date], today: date) -> ColumnElement[bool]:
@@ -162,7 +162,7 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
             "counts_capped": capped, "next_cursor": next_cursor, "items": items}
 
 
-def encode_cursor(row: CoordinatorTask) -> str:
+def encode_cursor(row: CoordinatorTask | Row) -> str:
     """The position after `row` in the list's order, as an opaque URL-safe string."""
     key = [row.urgent_on.isoformat(), row.due_on.isoformat() if row.due_on else None,
            row.created_at.isoformat(), row.id]
@@ -235,7 +235,9 @@ def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> d
     urgent, assignee = CoordinatorTask.urgent_on, CoordinatorTask.assignee
     quick = {name: _due_condition(name, urgent, today) for name in DUE_FILTERS}
     parts = [dataclasses.replace(flt, unit=unit, units=None) for unit in _merged_units(flt) or ()] or [flt]
-    names = ["total", *DUE_FILTERS, *(["mine"] if me else []), "unclaimed"]
+    # with one quick filter on, the total is that filter's count: not counted twice
+    same_as_total = flt.due if flt.due and not flt.unclaimed else "unclaimed" if flt.unclaimed and not flt.due else None
+    names = [*(["total"] if same_as_total is None else []), *DUE_FILTERS, *(["mine"] if me else []), "unclaimed"]
     columns = []
     for n, part in enumerate(parts):
         base, in_order = _base_conditions(part, today), _in_index_order(part)
@@ -245,10 +247,12 @@ def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> d
                     for name in names]
     row = session.execute(select(*columns)).one()._mapping
     counts = {name: min(COUNT_CAP, sum(int(row[f"{name}_{n}"] or 0) for n in range(len(parts)))) for name in names}
+    if same_as_total:
+        counts["total"] = counts[same_as_total]
     return {name: counts.get(name, 0) for name in ("total", "overdue", "this_week", "soon", "mine", "unclaimed")}
 
 
-def task_view(row: CoordinatorTask, today: date) -> dict[str, Any]:
+def task_view(row: CoordinatorTask | Row, today: date) -> dict[str, Any]:
     return {
         "id": row.id, "instance_id": row.instance_id, "pathway": row.pathway_key, "unit": row.unit,
         "patient_key": row.patient_key, "element_id": row.element_id, "label": row.label, "lane": row.lane,
