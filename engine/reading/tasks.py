@@ -142,9 +142,10 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
     """A page of open tasks, most urgent first (by urgent date; tasks with none last), each with its instance's
     running deadlines, and the quick filters' counts (`mine` counts `me`'s tasks).
 
-    The page is read off an index in the list's order (per unit and merged for several units). `after` is the `next_cursor` of the page before (keyset
-    paging: as fast on page 100 as on page 1); `offset` still works, but skips its rows one by one. `total` and
-    the counts stop at `COUNT_CAP` (`counts_capped` names those that did), so no count reads every task."""
+    The page is read off an index in the list's order (per unit and merged for a few units). `after` is the
+    `next_cursor` of the page before (keyset paging: as fast on page 100 as on page 1); `offset` still works, but
+    reads the index entries it skips (not their rows). `total` and the counts stop at `COUNT_CAP`
+    (`counts_capped` names those that did), so no count reads every task."""
     position = _after(decode_cursor(after)) if after else None
     with db.reading() as session:
         counts = _counts(session, flt, today, me)
