@@ -449,6 +449,11 @@ class TickOut(BaseModel):
     measurements_marked_overdue: int
 
 
+class AuditShownOut(BaseModel):
+    patient_key: str
+    instance_id: str
+
+
 class AuditOut(BaseModel):
     id: int
     at: datetime
@@ -458,6 +463,8 @@ class AuditOut(BaseModel):
     instance_id: str | None
     task_id: str | None
     detail: str | None
+    shown: list[AuditShownOut] = Field(default_factory=list,
+                                       description="A list read (patient_key empty): every pathway it showed")
 
 
 class AuditPage(BaseModel):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.access.patient_keys import validate_patient_key
 from engine.access.principals import Users
-from engine.db.models import AuditEvent
+from engine.db.models import AuditEvent, AuditShown
 from engine.errors import InvalidInput
 
 NORD = {"Authorization": "Bearer dev-koordinator-nord"}
@@ -27,9 +27,15 @@ def _start(client, unit: str, patient: str, headers) -> dict:
 
 
 def _audit(client) -> list[tuple]:
+    """(actor, action, patient): a list read's patients are the ones it showed (`audit_shown`)."""
     db = client.app.state.db
     with db.reading() as session:
-        return [(a.actor, a.action, a.patient_key) for a in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        shown: dict[int, list[str]] = {}
+        for event_id, patient in session.execute(select(AuditShown.event_id, AuditShown.patient_key)
+                                                 .order_by(AuditShown.patient_key)):
+            shown.setdefault(event_id, []).append(patient)
+        return [(a.actor, a.action, a.patient_key or ",".join(shown.get(a.id, [])) or None)
+                for a in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def test_no_or_a_wrong_token_is_401_with_the_bearer_challenge(client):

@@ -227,3 +227,12 @@ def test_tables_have_captions_and_icons_need_no_font(client, runtime):
     coordinator_block = css[css.index("/* Coordinator pages"):]
     for selector in (".merkelapp.forfalt::before", ".merkelapp.snart::before", ".status.status-met::before"):
         assert selector in coordinator_block  # the font glyphs are replaced by SVG images
+
+
+def test_the_worklist_pages_no_deeper_than_its_count():
+    """Page numbers stop at the count's cap (1000 tasks, 20 pages of 50): a deeper offset reads every task it
+    skips; beyond it a coordinator filters (or a client pages the API by cursor)."""
+    from api.pages.worklist import LAST_PAGE, PAGE_SIZE, _page_number
+    from engine.reading.tasks import COUNT_CAP
+    assert LAST_PAGE * PAGE_SIZE == COUNT_CAP == 1000
+    assert [_page_number(raw) for raw in ("1", "20", "21", "10000", "-3", "x")] == [1, 20, 20, 20, 1, 1]

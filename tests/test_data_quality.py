@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import event, select
 
 from api.pages.labels import DATA_QUALITY_LABELS
+from engine.access.principals import DEV_USERS
 from engine.db.models import AuditEvent
 from engine.reading.data_quality import (
     CHECKS,
@@ -172,3 +173,30 @@ def test_the_worklist_shows_the_units_count_with_one_query(client):
     assert sum("UNION ALL" in s for s in statements) == 1
     login(client, "dev-koordinator-bup")
     assert "datakvalitet-antall" not in client.get("/arbeidsliste").text  # nothing found: no line
+
+
+def test_the_worklists_count_is_reused_for_a_minute_and_counted_again_after(client, monkeypatch):
+    from engine.actions.reports import data_quality_count
+    from engine.reading import data_quality
+    runtime = client.app.state.runtime
+    flawed(runtime)
+    admin = DEV_USERS["dev-admin"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    now = [1000.0]
+    monkeypatch.setattr(data_quality, "monotonic", lambda: now[0])
+    event.listen(runtime.db.reader, "before_cursor_execute", seen)
+    try:
+        assert data_quality_count(runtime, admin) == 4
+        start_tsb(runtime, patient="DQ-0007", received=date(2025, 6, 1), unit="DPS Sør")  # idle: one more
+        now[0] += data_quality.TOTAL_SECONDS - 1
+        assert data_quality_count(runtime, admin) == 4  # within the minute: the count before, not counted again
+        assert sum("UNION ALL" in s for s in statements) == 1
+        now[0] += 1
+        assert data_quality_count(runtime, admin) == 5
+        assert sum("UNION ALL" in s for s in statements) == 2
+    finally:
+        event.remove(runtime.db.reader, "before_cursor_execute", seen)

@@ -4,12 +4,19 @@ trail still finds by patient. On SQLite and PostgreSQL (the `client` fixture).""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from engine.db.models import NO_URGENT_DATE, CoordinatorTask, IndicatorMeasurement, MeasuringPointEvent
+from engine.db.models import (
+    NO_URGENT_DATE,
+    AuditEvent,
+    AuditShown,
+    CoordinatorTask,
+    IndicatorMeasurement,
+    MeasuringPointEvent,
+)
 from engine.reading import tasks as task_reading
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 from tests.support import complete
@@ -117,3 +124,73 @@ def test_counts_stop_at_the_cap_and_say_so(client, runtime, monkeypatch):
     assert capped["total"] == 3 and capped["count_cap"] == 3 and len(capped["items"]) == 6
     assert capped["counts"] == {"overdue": 2, "this_week": 3, "soon": 3, "mine": 0, "unclaimed": 3}
     assert capped["counts_capped"] == ["total", "this_week", "soon", "unclaimed"]
+
+
+def several_units(runtime) -> tuple[str, ...]:
+    """Tasks in three units on interleaved urgent dates, with ties (same referral day in two units)."""
+    units = ("DPS Nord", "DPS Sør", "BUP Vest")
+    for number in range(9):
+        unit = units[number % 3]
+        instance = start(runtime, f"MRG-000{number}", date(2025, 11, 3) + timedelta(days=7 * (number // 2)), unit=unit)
+        if number % 4 == 0:
+            complete(runtime, instance, "assess_referral", TODAY, outcome="right_to_care")
+    start(runtime, "MRG-0100", TODAY, unit="Porsgrunn kommune")  # not among the units asked for
+    return units
+
+
+def keyset_ids(runtime, flt: task_reading.TaskFilter, limit: int) -> list[str]:
+    seen, cursor = [], None
+    while True:
+        page = task_reading.list_tasks(runtime.db, TODAY, flt, limit=limit, after=cursor)
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.parametrize("due", [None, "overdue"])
+def test_several_units_merged_give_the_plain_querys_rows_in_its_order(client, runtime, monkeypatch, due):
+    """The list of several units is read unit by unit and merged; with merging off (one `unit IN (…)` query)
+    it is the same list, page by page, by cursor across the units and by offset."""
+    flt = task_reading.TaskFilter(units=several_units(runtime), due=due)
+    merged_page = task_reading.list_tasks(runtime.db, TODAY, flt, limit=500, me="koordinator-nord")
+    merged = [t["id"] for t in merged_page["items"]]
+    monkeypatch.setattr(task_reading, "MERGED_UNITS_MAX", 1)
+    assert task_reading._merged_units(flt) is None
+    plain_page = task_reading.list_tasks(runtime.db, TODAY, flt, limit=500, me="koordinator-nord")
+    plain = plain_page["items"]
+    monkeypatch.undo()
+    # the counts too, unit by unit and added up; with a quick filter on, the total is its count
+    assert merged_page["counts"] == plain_page["counts"] and merged_page["total"] == plain_page["total"] == len(plain)
+    assert not due or merged_page["total"] == merged_page["counts"][due]
+    assert task_reading._merged_units(flt) == ("BUP Vest", "DPS Nord", "DPS Sør")
+    assert merged == [t["id"] for t in plain] and len(merged) >= (4 if due else 9)
+    assert {t["unit"] for t in plain} <= set(flt.units) and len({t["unit"] for t in plain}) >= 2
+    for limit in (1, 2, 4):
+        assert keyset_ids(runtime, flt, limit) == merged
+    by_offset = [t["id"] for offset in range(0, len(merged), 3)
+                 for t in task_reading.list_tasks(runtime.db, TODAY, flt, limit=3, offset=offset)["items"]]
+    assert by_offset == merged
+
+
+def test_a_list_read_is_one_audit_row_that_the_trail_finds_by_each_patient_shown(client, runtime):
+    ids = urgent_set(runtime)
+    with runtime.db.reading() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    page = client.get("/tasks?limit=2").json()
+    shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
+    with runtime.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+        kept = set(session.execute(select(AuditShown.patient_key, AuditShown.instance_id)
+                                   .where(AuditShown.event_id == rows[0].id)).all())
+    assert [(r.action, r.patient_key) for r in rows] == [("list_tasks", None)] and kept == shown
+    admin = {"Authorization": "Bearer dev-admin"}
+    for patient, instance in shown:
+        trail = client.get(f"/audit?patient_key={patient}&action=list_tasks", headers=admin).json()
+        assert trail["total"] == 1 and trail["items"][0]["id"] == rows[0].id
+        assert {"patient_key": patient, "instance_id": instance} in trail["items"][0]["shown"]
+    unseen = ({"URG-0001", "URG-0002", "URG-0003"} - {p for p, _ in shown}).pop()
+    assert client.get(f"/audit?patient_key={unseen}&action=list_tasks", headers=admin).json()["total"] == 0
+    assert ids and client.get(f"/audit?patient_key={unseen}", headers=admin).json()["total"] >= 1  # its start
+    html = client.get("/revisjonslogg?handling=list_tasks", headers=admin).text
+    assert f"{len(shown)} forløp vist" in html

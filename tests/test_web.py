@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.pages.tasks import check_form
 from api.pages.worklist import urgency
-from engine.db.models import AuditEvent
+from engine.db.models import AuditEvent, AuditShown
 from engine.deadlines.calendar import add_working_days, working_days_between
 from tests.support import TSB, complete, detail, open_task
 
@@ -481,9 +481,11 @@ def test_every_page_with_patient_data_leaves_audit_rows(client, runtime):
     task_id = open_task(runtime, first, "assess_referral")["id"]
     login(client, "dev-koordinator-nord")
     assert audit(client) == []
-    client.get("/arbeidsliste")
-    assert audit(client) == [("koordinator-nord", "list_tasks", "WEB-0001", None),
-                             ("koordinator-nord", "list_tasks", "WEB-0002", None)]
+    client.get("/arbeidsliste")  # one row for the list read, naming each patient it showed
+    assert audit(client) == [("koordinator-nord", "list_tasks", None, None)]
+    with client.app.state.db.reading() as session:
+        assert sorted(session.execute(select(AuditShown.patient_key, AuditShown.instance_id)).all()) == [
+            ("WEB-0001", first), ("WEB-0002", second)]
     client.get(f"/oppgaver/{task_id}")
     assert audit(client)[-1] == ("koordinator-nord", "read_task", "WEB-0001", task_id)
     client.get(f"/forlop/{second}")

@@ -19,8 +19,8 @@ from engine.actions.reports import data_quality_count
 from engine.deadlines import rules
 from engine.errors import Conflict
 from engine.reading.incidents import open_incident_count
-from engine.reading.pathways import list_pathways
-from engine.reading.tasks import TaskFilter
+from engine.reading.pathways import pathway_choices
+from engine.reading.tasks import COUNT_CAP, TaskFilter
 from engine.statuses import DeadlineStatus
 
 from ..deps import PageUser, Runtime
@@ -30,6 +30,8 @@ from .session import Form, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
+#: The last page the worklist links to and serves: the task count stops at COUNT_CAP ("1000+"), 20 pages of 50.
+LAST_PAGE = COUNT_CAP // PAGE_SIZE
 #: How the engine's urgency rule (`engine.deadlines.rules.urgency`) is marked: css class and label.
 URGENCY_MARKS = {DeadlineStatus.OVERDUE: ("forfalt", "Forfalt"), "due_soon": ("snart", "Forfaller snart")}
 #: The quick filters (`vis=`): label and what they ask of the task list; their counts come from the engine.
@@ -50,8 +52,10 @@ def urgency_columns(due_on: date | None, today: date) -> dict[str, str]:
 
 
 def _page_number(raw: str) -> int:
+    """The page asked for, within the pages the list counts (LAST_PAGE): a deeper offset would read every task
+    it skips, and past the count's cap the way on is a filter (or the API's cursor)."""
     try:
-        return max(1, min(int(raw), 10_000))
+        return max(1, min(int(raw), LAST_PAGE))
     except ValueError:
         return 1
 
@@ -91,13 +95,13 @@ def worklist(request: Request, runtime: Runtime, user: PageUser, enhet: str = ""
     page = read_tasks(runtime, user, task_filter(user.id, filters), limit=PAGE_SIZE,
                       offset=(page_number - 1) * PAGE_SIZE)
     today = runtime.today()
-    pathways = list_pathways(runtime.db, runtime.definitions)
+    pathways = pathway_choices(runtime.db, runtime.definitions)
     names = {p["key"]: p["name"] for p in pathways}
     return render(request, "worklist.html", rows=[_row(t, names, user.id, today) for t in page["items"]],
                   total=page["total"], filters=filters, today=today, quick_links=_quick_links(filters, page["counts"]),
                   pathways=pathways, lanes=sorted({lane for p in pathways for lane in p["lanes"]}),
                   units=user.units, is_admin=user.role == ADMIN,
-                  **page_links("/arbeidsliste", filters, page_number, page["total"], PAGE_SIZE),
+                  **page_links("/arbeidsliste", filters, page_number, page["total"], PAGE_SIZE, LAST_PAGE),
                   incident_count=open_incident_count(runtime.db, user.visible_units()),
                   data_quality_count=data_quality_count(runtime, user))
 

@@ -1,24 +1,27 @@
 """The audit trail: every read or change of a patient's data leaves a row (who, what, when, which patient).
 
 Changes are audited by the runtime inside the command's own transaction (`actor` given); reads are audited
-here, before the data is handed out, so a read that cannot be audited fails instead.
+here, before the data is handed out, so a read that cannot be audited fails instead. A list read (the task list)
+is one row naming no single patient, with the pathways and patients it showed in `audit_shown`: the trail of a
+patient finds it there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, union_all
 
 from engine.clock import OSLO
 from engine.db.database import Database
-from engine.db.models import AuditEvent
+from engine.db.models import AuditEvent, AuditShown
 from engine.errors import InvalidInput
 from engine.reading.periods import check_date, check_range
 
 AUDIT = AuditEvent.__table__
+SHOWN = AuditShown.__table__
 
 
 def audit_row(at: datetime, actor: str, action: str, *, patient_key: str | None = None,
@@ -32,6 +35,19 @@ def record_reads(db: Database, rows: Iterable[dict]) -> None:
     if rows:
         with db.engine.begin() as conn:
             conn.execute(insert(AUDIT), rows)
+
+
+def record_list_read(db: Database, at: datetime, actor: str, action: str,
+                     shown: Iterable[tuple[str, str]], detail: str | None = None) -> None:
+    """One audit row for a list read that showed these (patient key, instance id) pairs, each pair a row of
+    `audit_shown`; a list that showed nobody leaves no row."""
+    pairs = sorted(set(shown))
+    if not pairs:
+        return
+    with db.engine.begin() as conn:
+        event_id = conn.execute(insert(AUDIT), audit_row(at, actor, action, detail=detail)).inserted_primary_key[0]
+        conn.execute(insert(SHOWN), [{"event_id": event_id, "patient_key": patient, "instance_id": instance}
+                                     for patient, instance in pairs])
 
 
 @dataclass(frozen=True)
@@ -74,8 +90,11 @@ def audit_trail(db: Database, flt: AuditFilter, *, limit: int = 100, offset: int
     "who saw what"), the filter checked by the caller (`AuditFilter.check`). Patient and actor use their indexes;
     the dates bound `at` as a half-open range of instants."""
     conditions = []
-    if flt.patient_key:
-        conditions.append(AUDIT.c.patient_key == flt.patient_key)
+    if flt.patient_key:  # the patient's own rows, and the list reads that showed the patient, each by its index
+        # (an OR of the two made PostgreSQL scan the whole trail)
+        own = select(AUDIT.c.id).where(AUDIT.c.patient_key == flt.patient_key)
+        showed = select(SHOWN.c.event_id).where(SHOWN.c.patient_key == flt.patient_key)
+        conditions.append(AUDIT.c.id.in_(union_all(own, showed)))
     if flt.actor:
         conditions.append(AUDIT.c.actor == flt.actor)
     if flt.action:
@@ -88,4 +107,17 @@ def audit_trail(db: Database, flt: AuditFilter, *, limit: int = 100, offset: int
         total = conn.scalar(select(func.count()).select_from(AUDIT).where(*conditions))
         rows = conn.execute(select(AUDIT).where(*conditions).order_by(AUDIT.c.at.desc(), AUDIT.c.id.desc())
                             .limit(limit).offset(offset)).mappings().all()
-    return {"total": total, "limit": limit, "offset": offset, "items": [dict(row) for row in rows]}
+        shown = _shown(conn, [row["id"] for row in rows])
+    items = [{**row, "shown": shown.get(row["id"], [])} for row in rows]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _shown(conn: Any, event_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """What the list reads among these rows showed, by row: (patient key, instance id), in that order."""
+    found: dict[int, list[dict[str, str]]] = {}
+    if event_ids:
+        for row in conn.execute(select(SHOWN).where(SHOWN.c.event_id.in_(event_ids))
+                                .order_by(SHOWN.c.event_id, SHOWN.c.patient_key, SHOWN.c.instance_id)):
+            found.setdefault(row.event_id, []).append({"patient_key": row.patient_key,
+                                                       "instance_id": row.instance_id})
+    return found

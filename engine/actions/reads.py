@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine.access.audit import AuditFilter, audit_row, audit_trail, record_reads
+from engine.access.audit import AuditFilter, audit_row, audit_trail, record_list_read, record_reads
 from engine.access.patient_keys import validate_patient_key
 from engine.access.policy import (
     check_task,
@@ -98,15 +98,13 @@ def registration_form(runtime: PathwayRuntime, user: Principal, task_id: str) ->
 def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, limit: int,
                offset: int, after: str | None = None) -> dict[str, Any]:
     """A page of the task list, limited to the user's units, most urgent first, with the quick filters' counts
-    (`mine`: the user's own); one audit row per patient shown."""
+    (`mine`: the user's own); one audit row for the read, naming every patient shown (`record_list_read`)."""
     require_patient_access(user)
     flt = dataclasses.replace(flt, units=user.visible_units())
     page = list_tasks(runtime.db, runtime.today(), flt, limit=limit, offset=offset, me=user.id, after=after)
     with_assignee_names(runtime, page["items"])
-    now = runtime.clock.now()
-    shown = {(t["patient_key"], t["instance_id"]) for t in page["items"]}
-    record_reads(runtime.db, [audit_row(now, user.id, "list_tasks", patient_key=patient, instance_id=instance)
-                              for patient, instance in sorted(shown)])
+    record_list_read(runtime.db, runtime.clock.now(), user.id, "list_tasks",
+                     ((t["patient_key"], t["instance_id"]) for t in page["items"]))
     return page
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from engine.access.audit import audit_row, record_reads
 from engine.access.policy import require_patient_access, require_role
@@ -21,6 +22,8 @@ from engine.runtime import PathwayRuntime
 REPORT_ROLES = (MANAGER, ADMIN, COORDINATOR)
 #: The audit action of reading the registry extract.
 REGISTRY_EXTRACT_ACTION = "read_registry_extract"
+#: The worklist's data-quality counts of each runtime (`data_quality.TotalCache`).
+_TOTALS: WeakKeyDictionary[PathwayRuntime, data_quality.TotalCache] = WeakKeyDictionary()
 
 
 def compliance_report(runtime: PathwayRuntime, user: Principal, *, period: str, start: date | None, end: date | None,
@@ -83,6 +86,9 @@ def data_quality_report(runtime: PathwayRuntime, user: Principal) -> dict[str, A
 
 def data_quality_count(runtime: PathwayRuntime, user: Principal) -> int:
     """The findings of the user's units together (administrators: all), for the worklist's line: a count, no
-    patient data, so not audited; one query."""
+    patient data, so not audited; one query, its answer reused for a minute (`data_quality.TOTAL_SECONDS`)."""
     require_patient_access(user)
-    return data_quality.data_quality_total(runtime.db, runtime.definitions, runtime.today(), user.visible_units())
+    units, today = user.visible_units(), runtime.today()
+    key = (today, None if units is None else tuple(sorted(units)))
+    return _TOTALS.setdefault(runtime, data_quality.TotalCache()).get(
+        key, lambda: data_quality.data_quality_total(runtime.db, runtime.definitions, today, units))

@@ -372,3 +372,17 @@ class AuditEvent(Base):
         Index("ix_audit_patient_at", "patient_key", "at"),
         Index("ix_audit_actor_at", "actor", "at"),
     )
+
+
+class AuditShown(Base):
+    """The pathways (and their patients) one list read showed: a list read is one `audit_event` row naming no
+    single patient, and these rows name each patient it showed, found by patient through their own index as the
+    trail's other rows are."""
+
+    __tablename__ = "audit_shown"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patient_key: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_shown_patient", "patient_key", "event_id"),)

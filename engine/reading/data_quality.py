@@ -20,10 +20,13 @@ patients.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, select, union_all
@@ -47,6 +50,10 @@ EVALUATION_OVERDUE_DAYS = 60
 INACTIVE_DAYS = 180
 #: At most this many findings are listed (the counts are always complete).
 MAX_FINDINGS = 500
+#: The worklist's count is reused this long (seconds) for the same units on the same day. A finding needs 30 days
+#: or more past a due date, so a minute changes nothing but a fix just registered; the count of every unit reads
+#: every active pathway (half a second at 100,000), too much for each view of the worklist.
+TOTAL_SECONDS = 60.0
 #: The measuring points the checks follow (pathways/README.md, "Standard elements").
 FIRST_ATTENDANCE, CLINICAL_DECISION, EVALUATION = "first_attendance", "clinical_decision", "evaluation"
 
@@ -156,3 +163,27 @@ def data_quality_findings(db: Database, definitions: DefinitionCache, today: dat
                 if _counts_in(definitions, r.check, r.pathway_version_id)]
     order = {str(check): n for n, check in enumerate(CHECKS)}
     return sorted(findings, key=lambda f: (order[f.check], f.unit, f.since, f.instance_id))[:MAX_FINDINGS]
+
+
+class TotalCache:
+    """The worklist's data-quality counts, by key (day, units), each reused for TOTAL_SECONDS; the least recently
+    stored go beyond `size` keys. Per process: another process counts for itself."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, count: Callable[[], int]) -> int:
+        now = monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and now - found[0] < TOTAL_SECONDS:
+                return found[1]
+        value = count()
+        with self._lock:
+            self._items[key] = (now, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value

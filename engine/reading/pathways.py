@@ -28,6 +28,16 @@ def list_pathways(db: Database, definitions: DefinitionCache) -> list[dict[str, 
         return [pathway_view(v, counts.get(v.pathway_key, 1), definitions) for v in versions]
 
 
+def pathway_choices(db: Database, definitions: DefinitionCache) -> list[dict[str, Any]]:
+    """The deployed pathways as a filter offers them: key, name and lanes, in key order (one query; the lanes
+    from the definition cache)."""
+    with db.reading_connection() as conn:
+        rows = conn.execute(select(PathwayVersion.id, PathwayVersion.pathway_key, PathwayVersion.name)
+                            .where(PathwayVersion.is_current.is_(True)).order_by(PathwayVersion.pathway_key)).all()
+    return [{"key": key, "name": name, "lanes": list(definitions.get(version_id).lanes)}
+            for version_id, key, name in rows]
+
+
 def get_pathway(db: Database, definitions: DefinitionCache, key: str) -> dict[str, Any]:
     with db.reading() as session:
         version = session.scalars(select(PathwayVersion).options(_SUMMARY)

@@ -6,18 +6,23 @@ deadline, so a first evaluation due in two days is not hidden behind a task of t
 Each row carries all running deadlines of its instance, nearest first. The urgent date is stored on the task
 (`urgent_on`, kept by the write path whenever a command changes the instance's deadlines or tasks), so the list
 is read in index order, pages by a keyset cursor, and counts stop at `COUNT_CAP`.
+
+A page is found on the sort key alone (the covering indexes `ix_task_open_*urgent`, read in order, without
+touching the table for the rows an offset skips) and only its own rows are then read whole. A list of several
+units is one such ordered, limited read per unit, merged: `unit IN (…)` cannot read one index in order.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.catalogue.versions import DefinitionCache
@@ -32,6 +37,10 @@ DUE_FILTERS = ("overdue", "this_week", "soon")
 DueFilter = Literal["overdue", "this_week", "soon"]
 #: Totals and quick-filter counts stop here ("1000+"): counting further would read every matching task.
 COUNT_CAP = 1000
+#: A list of up to this many units is merged from one ordered read per unit; more, and one read of them all.
+#: Measured at regional scale (bench/README.md): merged, two units take half the time of `unit IN (…)`; from
+#: five units on, one query is faster (its units hold enough of the tasks, and six counts per unit add up).
+MERGED_UNITS_MAX = 4
 
 
 @dataclass(frozen=True)
@@ -53,9 +62,44 @@ class TaskFilter:
 
 #: The list's order: urgent date (none last), then on the same urgent date the task that ends a deadline before
 #: the ones without a due date, then the oldest. Both indexes `ix_task_open_*urgent` hold exactly this order.
-def _order() -> list[Any]:
-    task = CoordinatorTask
+def _order(task: Any = CoordinatorTask) -> list[Any]:
     return [task.urgent_on, task.due_on.asc().nulls_last(), task.created_at, task.id]
+
+
+def _sort_keys(where: ColumnElement[bool], limit: int) -> Select:
+    """The sort key and id of the first `limit` matching tasks, in the list's order (an index-only read when the
+    filters are on the index's columns)."""
+    task = CoordinatorTask
+    return (select(task.id, task.urgent_on, task.due_on, task.created_at).where(where).order_by(*_order())
+            .limit(limit))
+
+
+def _merged_units(flt: TaskFilter) -> tuple[str, ...] | None:
+    """The units to read one by one and merge, or None when one read is better: one unit (or none: all units),
+    too many units, or a patient's tasks (its own index finds those few rows)."""
+    if flt.unit or flt.patient_key or flt.units is None or not 2 <= len(flt.units) <= MERGED_UNITS_MAX:
+        return None
+    return tuple(sorted(set(flt.units)))
+
+
+def _page(session: Session, flt: TaskFilter, today: date, after: ColumnElement[bool] | None, limit: int,
+          offset: int) -> list[Row]:
+    """One page of tasks in the list's order: the page's ids from the sort keys (per unit and merged, see
+    `_merged_units`), then those rows whole."""
+    def where(of: TaskFilter) -> ColumnElement[bool]:
+        conditions = _conditions(of, today, CoordinatorTask.urgent_on)
+        return and_(*conditions, after) if after is not None else and_(*conditions)
+
+    units = _merged_units(flt)
+    if units is None:
+        keys = _sort_keys(where(flt), offset + limit).subquery()
+    else:  # each unit's first offset + limit, read in its index's order; the page is among them
+        per_unit = [_sort_keys(where(dataclasses.replace(flt, unit=unit, units=None)), offset + limit).subquery()
+                    for unit in units]
+        keys = union_all(*(select(part) for part in per_unit)).subquery()
+    page = select(keys).order_by(*_order(keys.c)).limit(limit).offset(offset).subquery()
+    table = CoordinatorTask.__table__  # rows, not ORM objects: a page is read, never changed
+    return list(session.execute(select(table).join(page, table.c.id == page.c.id).order_by(*_order(page.c))))
 
 
 def _due_condition(due: DueFilter, urgent: ColumnElement[date], today: date) -> ColumnElement[bool]:
@@ -98,18 +142,16 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
     """A page of open tasks, most urgent first (by urgent date; tasks with none last), each with its instance's
     running deadlines, and the quick filters' counts (`mine` counts `me`'s tasks).
 
-    The page is read off an index in the list's order. `after` is the `next_cursor` of the page before (keyset
-    paging: as fast on page 100 as on page 1); `offset` still works, but skips its rows one by one. `total` and
-    the counts stop at `COUNT_CAP` (`counts_capped` names those that did), so no count reads every task."""
-    where = and_(*_conditions(flt, today, CoordinatorTask.urgent_on))
-    if after:
-        where = and_(where, _after(decode_cursor(after)))
+    The page is read off an index in the list's order (per unit and merged for a few units). `after` is the
+    `next_cursor` of the page before (keyset paging: as fast on page 100 as on page 1); `offset` still works, but
+    reads the index entries it skips (not their rows). `total` and the counts stop at `COUNT_CAP`
+    (`counts_capped` names those that did), so no count reads every task."""
+    position = _after(decode_cursor(after)) if after else None
     with db.reading() as session:
-        total = _bounded_count(session, and_(*_conditions(flt, today, CoordinatorTask.urgent_on)))
-        found = session.scalars(select(CoordinatorTask).where(where).order_by(*_order())
-                                .limit(limit).offset(offset)).all()
-        running = _running_deadlines(session, {row.instance_id for row in found}, today)
         counts = _counts(session, flt, today, me)
+        total = counts.pop("total")
+        found = _page(session, flt, today, position, limit, offset)
+        running = _running_deadlines(session, {row.instance_id for row in found}, today)
     items = []
     for row in found:
         view = task_view(row, today)
@@ -123,7 +165,7 @@ def list_tasks(db: Database, today: date, flt: TaskFilter, limit: int = 50, offs
             "counts_capped": capped, "next_cursor": next_cursor, "items": items}
 
 
-def encode_cursor(row: CoordinatorTask) -> str:
+def encode_cursor(row: CoordinatorTask | Row) -> str:
     """The position after `row` in the list's order, as an opaque URL-safe string."""
     key = [row.urgent_on.isoformat(), row.due_on.isoformat() if row.due_on else None,
            row.created_at.isoformat(), row.id]
@@ -156,10 +198,21 @@ def _after(key: tuple[date, date | None, datetime, str]) -> ColumnElement[bool]:
     return and_(task.urgent_on >= urgent, or_(task.urgent_on > urgent, and_(task.urgent_on == urgent, same_urgent)))
 
 
-def _bounded_count(session: Session, where: ColumnElement[bool]) -> int:
-    """How many tasks match, counted up to COUNT_CAP (reads at most that many index entries)."""
-    inner = select(literal(1)).select_from(CoordinatorTask).where(where).limit(COUNT_CAP).subquery()
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+def _bounded_count(where: ColumnElement[bool], in_order: bool) -> Any:
+    """How many tasks match, counted up to COUNT_CAP, as a subquery. `in_order` reads them in the urgent
+    index's order: with a LIMIT and no order PostgreSQL prefers a sequential scan that meets the first thousand
+    of a unit's tasks among tens of thousands of others; in order it reads those thousand index entries."""
+    inner = select(literal(1)).select_from(CoordinatorTask).where(where)
+    if in_order:
+        inner = inner.order_by(CoordinatorTask.urgent_on)
+    return select(func.count()).select_from(inner.limit(COUNT_CAP).subquery()).scalar_subquery()
+
+
+def _in_index_order(flt: TaskFilter) -> bool:
+    """Whether the list's other filters leave the urgent index the way to count: none of them narrows the tasks
+    to a few found by another index (a pathway, lane, assignee, patient or own due date)."""
+    return not (flt.pathway or flt.lane or flt.assignee or flt.patient_key or flt.due_before
+                or flt.overdue is not None)
 
 
 def _running_deadlines(session: Session, instance_ids: set[str], today: date) -> dict[str, list[dict[str, Any]]]:
@@ -168,8 +221,10 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
     running: dict[str, list[dict[str, Any]]] = {}
     if not instance_ids:
         return running
-    for row in session.scalars(select(m).where(m.instance_id.in_(instance_ids), m.end_on.is_(None),
-                                               m.status.in_(OPEN_DEADLINE_STATUSES)).order_by(m.due_on, m.id)):
+    # the columns shown, not whole rows: a page's 50 ORM objects cost more than the query
+    for row in session.execute(select(m.instance_id, m.indicator_key, m.label, m.due_on, m.status)
+                               .where(m.instance_id.in_(instance_ids), m.end_on.is_(None),
+                                      m.status.in_(OPEN_DEADLINE_STATUSES)).order_by(m.due_on, m.id)):
         running.setdefault(row.instance_id, []).append(
             {"indicator": row.indicator_key, "label": row.label, "due_on": row.due_on,
              "status": status_on(row.status, row.due_on, today)})
@@ -177,17 +232,30 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
 
 
 def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> dict[str, int]:
-    """How many tasks each quick filter would show, given the other filters, each counted up to COUNT_CAP."""
-    base = _base_conditions(flt, today)
-    urgent = CoordinatorTask.urgent_on
-    conditions = {name: _due_condition(name, urgent, today) for name in ("overdue", "this_week", "soon")}
-    conditions["unclaimed"] = CoordinatorTask.assignee.is_(None)
-    counts = {name: _bounded_count(session, and_(*base, condition)) for name, condition in conditions.items()}
-    counts["mine"] = _bounded_count(session, and_(*base, CoordinatorTask.assignee == me)) if me else 0
-    return {name: counts[name] for name in ("overdue", "this_week", "soon", "mine", "unclaimed")}
+    """The list's total and how many tasks each quick filter would show, given the other filters, each counted
+    up to COUNT_CAP, in one statement (`mine` counts `me`'s tasks). Several units are counted unit by unit (as
+    the page is read, `_merged_units`) and added up."""
+    urgent, assignee = CoordinatorTask.urgent_on, CoordinatorTask.assignee
+    quick = {name: _due_condition(name, urgent, today) for name in DUE_FILTERS}
+    parts = [dataclasses.replace(flt, unit=unit, units=None) for unit in _merged_units(flt) or ()] or [flt]
+    # with one quick filter on, the total is that filter's count: not counted twice
+    same_as_total = flt.due if flt.due and not flt.unclaimed else "unclaimed" if flt.unclaimed and not flt.due else None
+    names = [*(["total"] if same_as_total is None else []), *DUE_FILTERS, *(["mine"] if me else []), "unclaimed"]
+    columns = []
+    for n, part in enumerate(parts):
+        base, in_order = _base_conditions(part, today), _in_index_order(part)
+        conditions = {"total": and_(*_conditions(part, today, urgent)), **{k: and_(*base, c) for k, c in quick.items()},
+                      "mine": and_(*base, assignee == me), "unclaimed": and_(*base, assignee.is_(None))}
+        columns += [_bounded_count(conditions[name], in_order and name != "mine").label(f"{name}_{n}")
+                    for name in names]
+    row = session.execute(select(*columns)).one()._mapping
+    counts = {name: min(COUNT_CAP, sum(int(row[f"{name}_{n}"] or 0) for n in range(len(parts)))) for name in names}
+    if same_as_total:
+        counts["total"] = counts[same_as_total]
+    return {name: counts.get(name, 0) for name in ("total", "overdue", "this_week", "soon", "mine", "unclaimed")}
 
 
-def task_view(row: CoordinatorTask, today: date) -> dict[str, Any]:
+def task_view(row: CoordinatorTask | Row, today: date) -> dict[str, Any]:
     return {
         "id": row.id, "instance_id": row.instance_id, "pathway": row.pathway_key, "unit": row.unit,
         "patient_key": row.patient_key, "element_id": row.element_id, "label": row.label, "lane": row.lane,
