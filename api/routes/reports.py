@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from engine.access.principals import Principal
 from engine.actions.reports import compliance_export, compliance_report, data_quality_report
@@ -69,14 +70,15 @@ def row_json(row: ComplianceRow) -> dict[str, Any]:
 
 @router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
             summary="Compliance with the deadline indicators per pathway, indicator, unit and period")
-def compliance_json(runtime: Runtime, user: Auth, params: Params) -> JSONResponse:
+def compliance_json(runtime: Runtime, user: Auth, params: Params) -> Response:
     rows = params.rows(runtime, user)
     # Plain JSON types, answered as they are: checking 65,000 rows (a year by month) against the response model
-    # cost more than the report. `tests/test_reports_api.py` checks the answer against `schemas.ComplianceOut`.
-    return JSONResponse({
+    # cost more than the report, and orjson encodes them in a sixth of the time the standard library takes.
+    # `tests/test_reports_api.py` checks the answer against `schemas.ComplianceOut`.
+    return Response(orjson.dumps({
         "today": runtime.today().isoformat(), "period": params.period, "from": _iso(params.start),
         "to": _iso(params.end), "by_unit": params.by_unit, "suppress_below": SUPPRESS_BELOW,
-        "rows": [row_json(r) for r in rows]})
+        "rows": [row_json(r) for r in rows]}), media_type="application/json")
 
 
 def _iso(day: date | None) -> str | None:
