@@ -70,6 +70,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Integer,
     Row,
     Select,
@@ -310,11 +311,9 @@ def _grouped(today: date, period: str, start: date | None, end: date | None, fil
         *keys,
         func.max(r.label).label("label"),
         func.max(r.target_share).label("target"),
-        func.sum(r.met).label("met"),
-        func.sum(r.breached).label("breached"),
-        func.sum(r.overdue).label("overdue"),
-        func.sum(r.deferred).label("deferred"),
-        func.sum(r.pathways).label("pathways"),
+        # whole numbers: PostgreSQL's sum of a bigint is a numeric, slower to compare in the window and to read
+        *(cast(func.sum(r[name]), BigInteger).label(name) for name in ("met", "breached", "overdue", "deferred",
+                                                                        "pathways")),
         func.max(r.unconfirmed).label("unconfirmed"),
     ).group_by(*keys)
 
