@@ -91,6 +91,10 @@ class ErrorCode(StrEnum):
     #: a report period longer than the report allows (the registry extract: one year)
     RANGE_TOO_LONG = "range_too_long"
     UNITS_INVALID = "units_invalid"
+    #: a what-if scenario file that is not TOML or has bad fields (each in `fields`, named by its path)
+    SCENARIO_INVALID = "scenario_invalid"
+    #: a simulation asked for more replications, pathways or years than a run allows
+    SIMULATION_TOO_LARGE = "simulation_too_large"
     # the database failed or could not be reached
     DATABASE_FAILED = "database_failed"
     #: the database answers but its schema is behind this version's migrations (readiness)
@@ -116,6 +120,8 @@ class FieldCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     IN_FUTURE = "occurred_on_in_future"
     BEFORE_PREVIOUS_POINT = "occurred_on_before_previous_point"
+    #: a scenario field of the wrong type or outside its bounds (the message says which rule)
+    VALUE_INVALID = "value_invalid"
 
 
 @dataclass(frozen=True)
