@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from engine.access.principals import ROLES
@@ -289,6 +290,42 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from engine.db.database import Database
+    from engine.errors import InvalidInput
+    from engine.simulation.backtest import backtest
+    from engine.simulation.calibrate import calibrate, scenario_toml
+    from engine.terminal import TerminalProgress
+
+    db = Database(_settings().database_url)
+    try:
+        if args.backtest:
+            progress = TerminalProgress("Back-testing", "replications")
+            try:
+                result = backtest(db, units=args.unit, pathways=args.pathway, start=args.start, end=args.end,
+                                  replications=args.replications, seed=args.seed, workers=args.workers,
+                                  progress=progress)
+            finally:
+                progress.close()
+            print("\n".join(result.lines()))
+            return 0
+        scenario, notes = calibrate(db, units=args.unit, pathways=args.pathway, start=args.start, end=args.end,
+                                    weeks=args.weeks)
+    except InvalidInput as exc:
+        print(f"not calibrated: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    text = scenario_toml(scenario, [f"Calibrated from the registered measuring points {args.start} – {args.end}.",
+                                    *(f"Not estimated: {n}" for n in notes)])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output}: scenario written ({len(scenario.streams)} stream(s))")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathway engine tools for modellers and operators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -350,6 +387,21 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--pathways-dir", metavar="DIR", help="simulate the files of DIR instead of the deployed pathways")
     sim.add_argument("-o", "--output", metavar="FILE", help="write the answer to FILE instead of stdout")
     sim.set_defaults(func=_simulate)
+    cal = sub.add_parser("calibrate", help="estimate a scenario from the database's registered measuring points "
+                                           "(reads only); --backtest compares its prediction of the next window")
+    cal.add_argument("--unit", action="append", required=True, help="a unit (repeat for several)")
+    cal.add_argument("--pathway", action="append", required=True, help="a pathway key (repeat for several)")
+    cal.add_argument("--from", dest="start", type=date.fromisoformat, required=True, metavar="DATE")
+    cal.add_argument("--to", dest="end", type=date.fromisoformat, required=True, metavar="DATE")
+    cal.add_argument("--weeks", type=int, default=52, help="weeks the scenario simulates after the window (52)")
+    cal.add_argument("-o", "--output", metavar="FILE", help="write the scenario to FILE instead of stdout")
+    cal.add_argument("--backtest", action="store_true",
+                     help="simulate the window of the same length after --to and print predicted against actual "
+                          "compliance per indicator, unit and tertial, with the error")
+    cal.add_argument("--replications", type=int, default=10, metavar="N", help="for --backtest (10)")
+    cal.add_argument("--seed", type=int, default=1, help="for --backtest")
+    cal.add_argument("--workers", type=int, default=2, metavar="N", help="for --backtest (2)")
+    cal.set_defaults(func=_calibrate)
     args = parser.parse_args(argv)
     from sqlalchemy.exc import SQLAlchemyError
 

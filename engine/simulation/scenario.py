@@ -35,22 +35,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The most points an empirical distribution may list (a calibration writes the 0th to 100th percentile).
+MAX_EMPIRICAL_POINTS = 101
+
+
 class Distribution(_Strict):
     """Days as a distribution: `fixed` (value), `exponential` (mean), `uniform` (low, high), `triangular`
-    (low, mode, high) or `lognormal` (mean, sd of the days themselves, not of their logarithm)."""
+    (low, mode, high), `lognormal` (mean, sd of the days themselves, not of their logarithm) or `empirical`
+    (`values`: quantiles at equal steps from the least to the greatest, e.g. the 0th to 100th percentile of what
+    was observed; a draw interpolates between them)."""
 
-    distribution: Literal["fixed", "exponential", "uniform", "triangular", "lognormal"] = "fixed"
+    distribution: Literal["fixed", "exponential", "uniform", "triangular", "lognormal", "empirical"] = "fixed"
     value: float | None = Field(default=None, ge=0)
     mean: float | None = Field(default=None, ge=0)
     sd: float | None = Field(default=None, ge=0)
     low: float | None = Field(default=None, ge=0)
     mode: float | None = Field(default=None, ge=0)
     high: float | None = Field(default=None, ge=0)
+    values: list[float] | None = Field(default=None, min_length=2, max_length=MAX_EMPIRICAL_POINTS)
 
     @model_validator(mode="after")
     def _parameters(self) -> "Distribution":
         needed = {"fixed": ("value",), "exponential": ("mean",), "uniform": ("low", "high"),
-                  "triangular": ("low", "mode", "high"), "lognormal": ("mean", "sd")}[self.distribution]
+                  "triangular": ("low", "mode", "high"), "lognormal": ("mean", "sd"),
+                  "empirical": ("values",)}[self.distribution]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.distribution} distribution needs {', '.join(missing)}")
@@ -60,6 +68,8 @@ class Distribution(_Strict):
             raise ValueError("mode must lie between low and high")
         if self.distribution == "lognormal" and not self.mean:
             raise ValueError("a lognormal distribution needs a mean above 0")
+        if self.values is not None and (any(v < 0 for v in self.values) or self.values != sorted(self.values)):
+            raise ValueError("the values of an empirical distribution are days (0 or more) in rising order")
         return self
 
     def draw(self, rng: random.Random) -> float:
@@ -72,6 +82,11 @@ class Distribution(_Strict):
             return rng.uniform(self.low or 0, self.high or 0)
         if kind == "triangular":
             return rng.triangular(self.low or 0, self.high or 0, self.mode)
+        if kind == "empirical":
+            points = self.values or [0.0, 0.0]
+            position = rng.random() * (len(points) - 1)
+            low = int(position)
+            return points[low] + (points[low + 1] - points[low]) * (position - low)
         # mean and sd of the days -> the parameters of the normal distribution of their logarithm
         mean, sd = float(self.mean or 0), float(self.sd or 0)
         sigma2 = math.log(1 + (sd / mean) ** 2)
