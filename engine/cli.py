@@ -304,7 +304,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             try:
                 result = backtest(db, units=args.unit, pathways=args.pathway, start=args.start, end=args.end,
                                   replications=args.replications, seed=args.seed, workers=args.workers,
-                                  progress=progress)
+                                  by_unit=not args.all_units, progress=progress)
             finally:
                 progress.close()
             print("\n".join(result.lines()))
@@ -398,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--backtest", action="store_true",
                      help="simulate the window of the same length after --to and print predicted against actual "
                           "compliance per indicator, unit and tertial, with the error")
+    cal.add_argument("--all-units", action="store_true",
+                     help="for --backtest: compare the units added together (bigger groups, fewer suppressed)")
     cal.add_argument("--replications", type=int, default=10, metavar="N", help="for --backtest (10)")
     cal.add_argument("--seed", type=int, default=1, help="for --backtest")
     cal.add_argument("--workers", type=int, default=2, metavar="N", help="for --backtest (2)")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from engine.db.database import Database
-from engine.reading.compliance import compliance
+from engine.reading.compliance import ComplianceRow, compliance
 from engine.reading.periods import period_bounds
 from engine.simulation.calibrate import calibrate
-from engine.simulation.results import deadline_rows
+from engine.simulation.results import ALL_UNITS, deadline_rows
 from engine.simulation.runner import BASELINE, Progress, deployed_sources, simulate
 
 
@@ -84,8 +84,10 @@ class Backtest:
 
 
 def backtest(db: Database, *, units: list[str], pathways: list[str], start: date, end: date,
-             replications: int = 10, seed: int = 1, workers: int = 2, progress: Progress | None = None) -> Backtest:
-    """Calibrate on [start, end], simulate the window of the same length after it, compare with the report."""
+             replications: int = 10, seed: int = 1, workers: int = 2, by_unit: bool = True,
+             progress: Progress | None = None) -> Backtest:
+    """Calibrate on [start, end], simulate the window of the same length after it, compare with the report per
+    unit, or with the chosen units added together (`by_unit=False`: bigger groups, fewer suppressed)."""
     length = (end - start).days + 1
     second_start, second_end = end + timedelta(days=1), end + timedelta(days=length)
     weeks = max(1, round(length / 7))
@@ -93,22 +95,33 @@ def backtest(db: Database, *, units: list[str], pathways: list[str], start: date
                                 weeks=weeks, warm_up_weeks=weeks)
     runs = simulate(scenario, deployed_sources(db), variants=[], replications=replications, seed=seed,
                     workers=workers, progress=progress)
-    predicted = {(r.pathway, r.indicator, r.unit, r.period): r for r in deadline_rows(runs, "tertial")
+    predicted = {(r.pathway, r.indicator, r.unit, r.period): r for r in deadline_rows(runs, "tertial", by_unit)
                  if r.variant == BASELINE}
     rows = []
-    for actual in compliance(db, today=second_end, period="tertial", start=second_start, end=second_end):
-        if actual.unit not in units or actual.pathway_key not in pathways or actual.share is None:
+    for actual in _actual(db, units, pathways, second_start, second_end, by_unit):
+        if actual.share is None:
             continue
         first, last = period_bounds(_first_day_of(actual.period), "tertial")
         if first < second_start or last > second_end:
             continue  # a tertial the second window only partly covers
-        guess = predicted.get((actual.pathway_key, actual.indicator_key, actual.unit, actual.period))
-        rows.append(BacktestRow(actual.pathway_key, actual.indicator_key, actual.unit, actual.period,
+        unit = actual.unit or ALL_UNITS
+        guess = predicted.get((actual.pathway_key, actual.indicator_key, unit, actual.period))
+        rows.append(BacktestRow(actual.pathway_key, actual.indicator_key, unit, actual.period,
                                 guess.share_median if guess else None, guess.share_p10 if guess else None,
                                 guess.share_p90 if guess else None, actual.share, actual.denominator or 0))
     if not rows:
         notes.append(f"no tertial lies wholly in {second_start} – {second_end} with an unsuppressed actual share")
     return Backtest(rows, notes)
+
+
+def _actual(db: Database, units: list[str], pathways: list[str], start: date, end: date,
+            by_unit: bool) -> list[ComplianceRow]:
+    """What the compliance report says of the second window, as of its last day."""
+    rows = []
+    for pathway in pathways:
+        rows += compliance(db, today=end, period="tertial", start=start, end=end, pathway=pathway, units=units,
+                           by_unit=by_unit)
+    return rows
 
 
 def _first_day_of(label: str) -> date:

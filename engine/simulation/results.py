@@ -128,14 +128,19 @@ def quantile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def deadline_rows(runs: list[ReplicationCounts], period: str = "tertial") -> list[ResultRow]:
-    """One row per variant, pathway, indicator, unit and period, over the variant's replications."""
+#: The unit of a row that adds every unit together (`by_unit=False`).
+ALL_UNITS = "(alle enheter)"
+
+
+def deadline_rows(runs: list[ReplicationCounts], period: str = "tertial", by_unit: bool = True) -> list[ResultRow]:
+    """One row per variant, pathway, indicator, unit (or all units together) and period, over the variant's
+    replications."""
     grouped: dict[tuple[str, str, str, str, str], dict[int, list[int]]] = defaultdict(dict)
     labels: dict[tuple[str, str], tuple[str, float | None]] = {}
     for index, run in enumerate(runs):
         labels.update(run.indicators)
         for (pathway, indicator, unit, day), tally in run.deadlines.items():
-            per_run = grouped[(run.variant, pathway, indicator, unit, period_of(day, period))]
+            per_run = grouped[(run.variant, pathway, indicator, unit if by_unit else ALL_UNITS, period_of(day, period))]
             summed = per_run.setdefault(index, [0, 0, 0, 0])
             for i, n in enumerate(tally):
                 summed[i] += n
