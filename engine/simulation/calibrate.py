@@ -2,10 +2,13 @@
 
 Only reads. What is estimated, per unit and pathway (a stream) unless said otherwise:
 
-- **referrals per week**: pathways whose referral was received in the window, per week of it; the inpatient share
-  and the severity mix of those pathways;
+- **referrals per week**: pathways whose referral was received in the window, per week of it; the inpatient share,
+  the severity mix and the share naming a municipal pathway coordinator of those pathways;
 - **step delays** (per step, all streams together): days from a task opening to the date registered for it
-  (coordinator tasks created in the window and completed), as their observed percentiles (`empirical`);
+  (coordinator tasks created in the window and completed), as their observed percentiles (`empirical`); for the
+  tasks that had a due date, the delay as a share of the days from opening to it (`delay_to_due`), since the
+  coordinators work to the due date on their worklist (a first evaluation due in 7 days is not done on the 36
+  days an evaluation takes on average);
 - **capacity** of the steps that need a clinician's time (`CAPACITY_STEPS`) per unit: the most registrations of
   the step in one week of the window, what the unit has shown it can do. UNCONFIRMED as a model of staff: the
   history holds no rota;
@@ -42,6 +45,8 @@ from engine.statuses import TaskStatus
 
 #: Steps whose weekly registrations are bounded by staff: the first attendance and the evaluations.
 CAPACITY_STEPS = ("first_attendance", "evaluate_treatment")
+#: The measuring point of a referral that names the municipal pathway coordinator (pathways/README.md).
+MUNICIPAL_NAMED = "municipal_coordinator_named"
 #: Fewer observations than this leave a value at its default: a share or a spread of two cases is noise.
 MIN_OBSERVATIONS = 5
 #: The longest window calibrated in one go.
@@ -63,11 +68,12 @@ def calibrate(db: Database, *, units: list[str], pathways: list[str], start: dat
         events = _events(session, ids)
         tasks = session.execute(
             select(CoordinatorTask.id, CoordinatorTask.unit, CoordinatorTask.element_id, CoordinatorTask.created_at,
-                   CoordinatorTask.completed_at)
+                   CoordinatorTask.completed_at, CoordinatorTask.due_on)
             .where(CoordinatorTask.unit.in_(units), CoordinatorTask.pathway_key.in_(pathways),
                    CoordinatorTask.status == TaskStatus.COMPLETED)).all()
     notes: list[str] = []
-    streams = _streams(instances, (end - start).days + 1, notes)
+    named = {e["instance_id"] for e in events if e["code"] == MUNICIPAL_NAMED}
+    streams = _streams(instances, named, (end - start).days + 1, notes)
     if not streams:
         raise InvalidInput(ErrorCode.SCENARIO_INVALID, f"no pathway of {', '.join(pathways)} in {', '.join(units)} "
                            f"had its referral received from {start} to {end}: nothing to calibrate from")
@@ -107,7 +113,7 @@ def _events(session: Any, ids: list[str]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["instance_id"], r["occurred_on"], r["id"]))
 
 
-def _streams(instances: list[Any], days: int, notes: list[str]) -> list[dict[str, Any]]:
+def _streams(instances: list[Any], named: set[str], days: int, notes: list[str]) -> list[dict[str, Any]]:
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in instances:
         grouped[(row.pathway_key, row.unit)].append(row)
@@ -115,7 +121,8 @@ def _streams(instances: list[Any], days: int, notes: list[str]) -> list[dict[str
     for (pathway, unit), rows in sorted(grouped.items()):
         stream: dict[str, Any] = {"pathway": pathway, "unit": unit,
                                   "referrals_per_week": round(len(rows) * 7 / days, 3),
-                                  "inpatient_share": round(sum(r.setting == "inpatient" for r in rows) / len(rows), 3)}
+                                  "inpatient_share": round(sum(r.setting == "inpatient" for r in rows) / len(rows), 3),
+                                  "municipal_named_share": round(sum(r.id in named for r in rows) / len(rows), 3)}
         severities = Counter(r.severity or "none" for r in rows)
         if set(severities) != {"none"}:
             stream["severity"] = dict(sorted(severities.items()))
@@ -136,20 +143,31 @@ def _empirical(values: list[float]) -> dict[str, Any]:
 
 def _steps(tasks: list[Any], occurred: dict[str, date], events: list[dict[str, Any]], start: date,
            end: date) -> dict[str, Any]:
-    delays: dict[str, list[float]] = defaultdict(list)
+    delays: dict[str, list[float]] = defaultdict(list)  # the openings without a due date
+    every: dict[str, list[float]] = defaultdict(list)
+    to_due: dict[str, list[float]] = defaultdict(list)
     for task in tasks:
         opened = task.created_at.astimezone(OSLO).date()
         if not start <= opened <= end:
             continue
         done = occurred.get(task.id) or (task.completed_at.astimezone(OSLO).date() if task.completed_at else None)
-        if done is not None and done >= opened:
+        if done is None or done < opened:
+            continue
+        every[task.element_id].append(float((done - opened).days))
+        if task.due_on is not None and task.due_on >= opened:
+            to_due[task.element_id].append((done - opened).days / max(1, (task.due_on - opened).days))
+        else:
             delays[task.element_id].append(float((done - opened).days))
     deferred, lengths, registered = _deferrals(events)
     steps: dict[str, Any] = {}
-    for element_id, values in sorted(delays.items()):
-        if len(values) < MIN_OBSERVATIONS:
+    for element_id in sorted(set(delays) | set(to_due)):
+        values, shares = delays[element_id], to_due[element_id]
+        if len(every[element_id]) < MIN_OBSERVATIONS:
             continue
-        step: dict[str, Any] = {"delay": _empirical(values)}
+        # too few openings without a due date: their delay is read from all the step's openings
+        step: dict[str, Any] = {"delay": _empirical(values if len(values) >= MIN_OBSERVATIONS else every[element_id])}
+        if len(shares) >= MIN_OBSERVATIONS:
+            step["delay_to_due"] = _empirical(shares)
         if registered[element_id] >= MIN_OBSERVATIONS and deferred[element_id]:
             step["deferral_share"] = round(min(1.0, deferred[element_id] / registered[element_id]), 4)
             step["deferral_working_days"] = max(MIN_DEFERRAL_WORKING_DAYS, round(statistics.median(lengths)))

@@ -21,7 +21,14 @@ from engine.catalogue.definition import OUTCOME_FIELD, FormField, PathwayDefinit
 from engine.catalogue.forms import validate_form
 from engine.clock import ManualClock, spiff_clock
 from engine.deadlines.indicators import PATIENT_DEFERRED
-from engine.deadlines.measurement import Measurement, RegisteredEvent, cancel_open, deferrable_open, measure_event
+from engine.deadlines.measurement import (
+    Measurement,
+    RegisteredEvent,
+    cancel_open,
+    deferrable_open,
+    measure_event,
+    open_due_dates,
+)
 from engine.demo.seed import (
     BOOLEAN_TRUE,
     CLOSE_AFTER_FIRST_EVALUATION,
@@ -38,6 +45,8 @@ from engine.runtime.projection import automatic_events, start_conditions
 from engine.runtime.spiff import ready_user_tasks, run_engine, share_with_parallel_branches, waiting_timers
 from engine.runtime.workflow_state import new_workflow
 
+#: Who a referral that names a municipal coordinator names (a placeholder: the name routes nothing).
+NAMED_COORDINATOR = "Kommunal forløpskoordinator"
 #: The evaluation task whose `outcome` continues or closes the pathway (pathways/README.md, standard elements).
 EVALUATION_TASK = "evaluate_treatment"
 
@@ -52,6 +61,8 @@ class Patient:
     rule_set: str
     referral_received_on: date
     age: int
+    #: the municipality whose pathway coordinator the referral names, if it names one
+    municipal_unit: str | None = None
 
 
 @dataclass
@@ -145,7 +156,8 @@ class SimulatedPathway:
         self.workflow.task_tree.data.update({
             "referral_received": patient.referral_received_on.isoformat(), "setting": patient.setting,
             "severity": patient.severity, "unit": patient.unit, "rule_set": patient.rule_set,
-            "start_route": "referral", "named_municipal_unit": None, "named_municipal_coordinator": None,
+            "start_route": "referral", "named_municipal_unit": patient.municipal_unit,
+            "named_municipal_coordinator": NAMED_COORDINATOR if patient.municipal_unit else None,
         })
         self._run(patient.referral_received_on, [], timers=True)
 
@@ -180,6 +192,13 @@ class SimulatedPathway:
         share_with_parallel_branches(self.workflow, task, values, day)
         self.completions += 1
         self._run(day, events, timers=self._timers)
+
+    def due_on(self, task: Any) -> date | None:
+        """The earliest open deadline the task's measuring point ends: the due date its worklist row shows."""
+        task_def = self.definition.tasks.get(task.task_spec.name)
+        if task_def is None or not task_def.measuring_point:
+            return None
+        return open_due_dates(self.rows).get(task_def.measuring_point)
 
     def can_defer(self) -> bool:
         """Would a patient deferral registered now apply to a deadline (else the engine refuses it)?"""

@@ -6,7 +6,8 @@ Time is in days from midnight (Oslo) of the first simulated day. Per replication
   factor by thinning); a referral on a weekend or public holiday is received the next working day;
 - **a patient** starts the pathway (`driver.SimulatedPathway`) and, for every user task that opens, runs a step;
   it also sleeps until the workflow's next timer and fires it (an evaluation interval, a late-assessment alarm);
-- **a step** waits its delay (the scenario's distribution), may be deferred by the patient (registered as
+- **a step** waits its delay (the scenario's distribution of days, or, for a task that ends a running deadline
+  and a step with `delay_to_due`, a drawn share of the days left to that due date), may be deferred by the patient (registered as
   patient-deferred when a deferrable deadline runs, then `deferral_working_days` later), queues first come first
   served for a slot when the unit's step has capacity (`simpy.Container`, filled each working day with
   `per_week / 5` slots, unused slots lost), may be a no-show (the slot is lost, booked again after
@@ -34,13 +35,15 @@ from engine.clock import OSLO, ManualClock
 from engine.deadlines.calendar import add_working_days, is_working_day
 from engine.errors import PathwayError
 from engine.simulation.driver import FormFiller, Patient, SimulatedPathway
-from engine.simulation.scenario import Scenario, Stream
+from engine.simulation.scenario import Scenario, Step, Stream
 
 DAY_SECONDS = 86_400.0
 TIMER_MARGIN = timedelta(minutes=1)
 #: Ages of the patients under and over 23 (the guarantee for those under 23), drawn uniformly.
 YOUNG_AGES = (16, 22)
 ADULT_AGES = (23, 75)
+#: The municipality a referral names when it names one (it only decides that the contact task opens).
+MUNICIPALITY = "Hjemkommunen"
 
 
 @dataclass
@@ -180,8 +183,16 @@ class Replication:
             severity = None if chosen == "none" else chosen
         ages = YOUNG_AGES if rng.random() < stream.under_23_share else ADULT_AGES
         definition = self.definitions[stream.pathway]
+        named = MUNICIPALITY if rng.random() < stream.municipal_named_share else None
         return Patient(number, stream.pathway, stream.unit, setting, severity,
-                       self.scenario.rule_set or definition.default_rule_set, received, rng.randint(*ages))
+                       self.scenario.rule_set or definition.default_rule_set, received, rng.randint(*ages), named)
+
+    def _delay(self, step: Step, pathway: SimulatedPathway, task: Any, rng: random.Random) -> float:
+        due = pathway.due_on(task) if step.delay_to_due is not None else None
+        if due is None or step.delay_to_due is None:
+            return step.delay.draw(rng)
+        room = max(1, (due - self.day_of(self.env.now)).days)  # a task due today still takes some time
+        return step.delay_to_due.draw(rng) * room
 
     def _step(self, stream: Stream, pathway: SimulatedPathway, task: Any, filler: FormFiller,
               rng: random.Random) -> Generator[Any, Any, None]:
@@ -192,7 +203,7 @@ class Replication:
             yield self.env.event()  # nobody works it: a timer or the pathway's end cancels it
             return
         opened = self.env.now
-        yield self.env.timeout(step.delay.draw(rng))
+        yield self.env.timeout(self._delay(step, pathway, task, rng))
         if step.deferral_share and rng.random() < step.deferral_share and pathway.is_ready(task):
             day = self._at(self.env.now)
             log.deferrals += 1

@@ -102,6 +102,10 @@ class Step(_Strict):
     patient does not come (the slot is lost and the patient is booked again) or defers it (patient-deferred)."""
 
     delay: Distribution = Field(default_factory=lambda: fixed(0))
+    #: when the task ends a running deadline: its delay as a share of the days from opening to that due date
+    #: (0.5 = half-way, 1.2 = a fifth late), as a coordinator works to the due date on the worklist; `delay`
+    #: then applies only to the task's openings without a due date
+    delay_to_due: Distribution | None = None
     no_show_share: float = Field(default=0.0, ge=0, le=1)
     #: days from a no-show until the patient is in the queue again
     rebook_delay: Distribution = Field(default_factory=lambda: fixed(7))
@@ -129,6 +133,9 @@ class Stream(_Strict):
     referrals_per_week: float = Field(ge=0, le=5_000)
     inpatient_share: float = Field(default=0.0, ge=0, le=1)
     under_23_share: float = Field(default=0.15, ge=0, le=1)
+    #: share of referrals that name the patient's municipal pathway coordinator (whom the pathway then contacts;
+    #: the municipal pathway that contact starts is not simulated)
+    municipal_named_share: float = Field(default=0.0, ge=0, le=1)
     #: severity -> weight; the key "none" is a referral without a severity
     severity: dict[str, float] = Field(default_factory=dict)
     #: twelve factors, January first, multiplying the weekly rate (average 1 keeps the yearly count)
