@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     INCIDENT_NOT_FOUND = "incident_not_found"
     EVENT_NOT_FOUND = "event_not_found"
     ELEMENT_NOT_FOUND = "element_not_found"
+    SIMULATION_NOT_FOUND = "simulation_not_found"
     # conflicts with the current state
     PATHWAY_ALREADY_ACTIVE = "pathway_already_active"
     INSTANCE_NOT_ACTIVE = "instance_not_active"
@@ -40,6 +41,8 @@ class ErrorCode(StrEnum):
     LATER_REGISTRATIONS_DEPEND = "later_registrations_depend"
     CLOSURE_NOT_DEFINED = "closure_not_defined"
     CLOSURE_TASK_OPEN = "closure_task_open"
+    #: a what-if simulation is already running in this server process
+    SIMULATION_RUNNING = "simulation_running"
     # migration of running instances to another version (engine.runtime.migration)
     MIGRATION_SAME_VERSION = "migration_same_version"
     MIGRATION_OTHER_PATHWAY = "migration_other_pathway"

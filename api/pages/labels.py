@@ -133,6 +133,8 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.RANGE_REVERSED: "Fra-datoen er etter til-datoen.",
     ErrorCode.RANGE_TOO_LONG: "Perioden er for lang: høyst {max_days} dager.",
     ErrorCode.UNITS_INVALID: "Ugyldig utvalg av enheter.",
+    ErrorCode.SIMULATION_NOT_FOUND: "Simuleringen finnes ikke (lenger) på denne serveren; start den på nytt.",
+    ErrorCode.SIMULATION_RUNNING: "En simulering kjører allerede. Vent til den er ferdig.",
     ErrorCode.SCENARIO_INVALID: "Scenarioet har feil; se feltene under.",
     ErrorCode.SIMULATION_TOO_LARGE: "Simuleringen er for stor; færre replikasjoner, forløp eller år.",
     ErrorCode.NOT_AUTHENTICATED: "Logg inn for å fortsette.",
