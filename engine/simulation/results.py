@@ -129,7 +129,7 @@ def quantile(values: list[float], q: float) -> float | None:
 
 
 #: The unit of a row that adds every unit together (`by_unit=False`).
-ALL_UNITS = "(alle enheter)"
+ALL_UNITS = "(all units)"
 
 
 def deadline_rows(runs: list[ReplicationCounts], period: str = "tertial", by_unit: bool = True) -> list[ResultRow]:
