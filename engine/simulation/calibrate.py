@@ -27,7 +27,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -70,7 +70,9 @@ def calibrate(db: Database, *, units: list[str], pathways: list[str], start: dat
             select(CoordinatorTask.id, CoordinatorTask.unit, CoordinatorTask.element_id, CoordinatorTask.created_at,
                    CoordinatorTask.completed_at, CoordinatorTask.due_on)
             .where(CoordinatorTask.unit.in_(units), CoordinatorTask.pathway_key.in_(pathways),
-                   CoordinatorTask.status == TaskStatus.COMPLETED)).all()
+                   CoordinatorTask.status == TaskStatus.COMPLETED,
+                   CoordinatorTask.created_at >= _midnight(start),
+                   CoordinatorTask.created_at < _midnight(end + timedelta(days=1)))).all()
     notes: list[str] = []
     named = {e["instance_id"] for e in events if e["code"] == MUNICIPAL_NAMED}
     streams = _streams(instances, named, (end - start).days + 1, notes)
@@ -90,6 +92,11 @@ def calibrate(db: Database, *, units: list[str], pathways: list[str], start: dat
     notes.append("no_show_share is not estimated: a no-show is not registered in the engine")
     notes.append("under_23_share is not estimated: the age is in the saved form data only")
     return load_scenario(to_toml(data)), notes
+
+
+def _midnight(day: date) -> datetime:
+    """The first instant of a day in Norway, in UTC (the tasks' `created_at`)."""
+    return datetime.combine(day, time(0), OSLO).astimezone(timezone.utc)
 
 
 def _check(units: list[str], pathways: list[str], start: date, end: date) -> None:
