@@ -1,11 +1,12 @@
 """`pathways` command line: lint, lay out and deploy pathway files, write the catalogue page, migrate the database,
 move running instances to another pathway version, fire due timers, check or rebuild the compliance tally, seed a demo
-database."""
+database, simulate a what-if scenario and calibrate one from the database."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from engine.access.principals import ROLES
@@ -232,6 +233,99 @@ def _migrate_instances(args: argparse.Namespace) -> int:
     return 0 if report.moved == report.total else 1
 
 
+def _simulation_sources(args: argparse.Namespace):
+    """The deployed pathways of the database (read only), or the files of --pathways-dir."""
+    from engine.db.database import Database
+    from engine.simulation.runner import deployed_sources, directory_sources
+
+    if args.pathways_dir:
+        return directory_sources(Path(args.pathways_dir))
+    db = Database(_settings().database_url)
+    try:
+        return deployed_sources(db)
+    finally:
+        db.dispose()
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from engine.errors import InvalidInput
+    from engine.simulation import results
+    from engine.simulation.runner import simulate
+    from engine.simulation.scenario import load_scenario
+    from engine.terminal import TerminalProgress
+
+    progress = TerminalProgress("Simulating", "replications")
+    try:
+        scenario = load_scenario(Path(args.scenario).read_bytes())
+        sources = _simulation_sources(args)
+        if not sources:
+            print("no deployed pathways to simulate: run `pathways deploy`, or give --pathways-dir", file=sys.stderr)
+            return 1
+        runs = simulate(scenario, sources, variants=args.variant, replications=args.replications, seed=args.seed,
+                        workers=args.workers, progress=progress)
+    except OSError as exc:
+        print(f"{args.scenario}: cannot read file: {exc.strerror}", file=sys.stderr)
+        return 1
+    except InvalidInput as exc:
+        print(f"not simulated: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        progress.close()
+    rows, steps = results.deadline_rows(runs, args.period), results.step_rows(runs)
+    if args.format == "csv":
+        text = results.to_csv(rows)
+    elif args.format == "json":
+        text = results.to_json(rows, steps, runs)
+    else:
+        text = "\n".join(results.table_lines(rows, steps)) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    pathways = sum(r.pathways for r in runs)
+    seconds = sum(r.seconds for r in runs)
+    errors = sum(sum(r.errors.values()) for r in runs)
+    print(f"{len(runs)} replication(s), {pathways} simulated pathways, {seconds:.1f} s of simulation"
+          + (f"; {errors} pathway(s) stopped by an engine error" if errors else ""), file=sys.stderr)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from engine.db.database import Database
+    from engine.errors import InvalidInput
+    from engine.simulation.backtest import backtest
+    from engine.simulation.calibrate import calibrate, scenario_toml
+    from engine.terminal import TerminalProgress
+
+    db = Database(_settings().database_url)
+    try:
+        if args.backtest:
+            progress = TerminalProgress("Back-testing", "replications")
+            try:
+                result = backtest(db, units=args.unit, pathways=args.pathway, start=args.start, end=args.end,
+                                  replications=args.replications, seed=args.seed, workers=args.workers,
+                                  by_unit=not args.all_units, progress=progress)
+            finally:
+                progress.close()
+            print("\n".join(result.lines()))
+            return 0
+        scenario, notes = calibrate(db, units=args.unit, pathways=args.pathway, start=args.start, end=args.end,
+                                    weeks=args.weeks)
+    except InvalidInput as exc:
+        print(f"not calibrated: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    text = scenario_toml(scenario, [f"Calibrated from the registered measuring points {args.start} – {args.end}.",
+                                    *(f"Not estimated: {n}" for n in notes)])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output}: scenario written ({len(scenario.streams)} stream(s))")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathway engine tools for modellers and operators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -280,6 +374,36 @@ def main(argv: list[str] | None = None) -> int:
                     help="referrals spread over the last Y years (default 2)")
     sd.add_argument("--seed", type=int, default=2019, help="random seed; the same seed and day give the same data")
     sd.set_defaults(func=_seed)
+    sim = sub.add_parser("simulate", help="what-if: run a scenario file on the deployed pathways in memory and print "
+                                          "the predicted share within deadline (nothing is written)")
+    sim.add_argument("scenario", metavar="SCENARIO", help="the scenario file (TOML)")
+    sim.add_argument("--variant", action="append", metavar="NAME",
+                     help="a variant of the file to run beside the baseline (repeat; default: every variant)")
+    sim.add_argument("--replications", type=int, default=10, metavar="N", help="replications per variant (10)")
+    sim.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same answer")
+    sim.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sim.add_argument("--period", choices=("tertial", "month"), default="tertial")
+    sim.add_argument("--workers", type=int, default=2, metavar="N", help="processes running replications (2)")
+    sim.add_argument("--pathways-dir", metavar="DIR", help="simulate the files of DIR instead of the deployed pathways")
+    sim.add_argument("-o", "--output", metavar="FILE", help="write the answer to FILE instead of stdout")
+    sim.set_defaults(func=_simulate)
+    cal = sub.add_parser("calibrate", help="estimate a scenario from the database's registered measuring points "
+                                           "(reads only); --backtest compares its prediction of the next window")
+    cal.add_argument("--unit", action="append", required=True, help="a unit (repeat for several)")
+    cal.add_argument("--pathway", action="append", required=True, help="a pathway key (repeat for several)")
+    cal.add_argument("--from", dest="start", type=date.fromisoformat, required=True, metavar="DATE")
+    cal.add_argument("--to", dest="end", type=date.fromisoformat, required=True, metavar="DATE")
+    cal.add_argument("--weeks", type=int, default=52, help="weeks the scenario simulates after the window (52)")
+    cal.add_argument("-o", "--output", metavar="FILE", help="write the scenario to FILE instead of stdout")
+    cal.add_argument("--backtest", action="store_true",
+                     help="simulate the window of the same length after --to and print predicted against actual "
+                          "compliance per indicator, unit and tertial, with the error")
+    cal.add_argument("--all-units", action="store_true",
+                     help="for --backtest: compare the units added together (bigger groups, fewer suppressed)")
+    cal.add_argument("--replications", type=int, default=10, metavar="N", help="for --backtest (10)")
+    cal.add_argument("--seed", type=int, default=1, help="for --backtest")
+    cal.add_argument("--workers", type=int, default=2, metavar="N", help="for --backtest (2)")
+    cal.set_defaults(func=_calibrate)
     args = parser.parse_args(argv)
     from sqlalchemy.exc import SQLAlchemyError
 

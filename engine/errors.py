@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     INCIDENT_NOT_FOUND = "incident_not_found"
     EVENT_NOT_FOUND = "event_not_found"
     ELEMENT_NOT_FOUND = "element_not_found"
+    SIMULATION_NOT_FOUND = "simulation_not_found"
     # conflicts with the current state
     PATHWAY_ALREADY_ACTIVE = "pathway_already_active"
     INSTANCE_NOT_ACTIVE = "instance_not_active"
@@ -40,6 +41,8 @@ class ErrorCode(StrEnum):
     LATER_REGISTRATIONS_DEPEND = "later_registrations_depend"
     CLOSURE_NOT_DEFINED = "closure_not_defined"
     CLOSURE_TASK_OPEN = "closure_task_open"
+    #: a what-if simulation is already running in this server process
+    SIMULATION_RUNNING = "simulation_running"
     # migration of running instances to another version (engine.runtime.migration)
     MIGRATION_SAME_VERSION = "migration_same_version"
     MIGRATION_OTHER_PATHWAY = "migration_other_pathway"
@@ -91,6 +94,10 @@ class ErrorCode(StrEnum):
     #: a report period longer than the report allows (the registry extract: one year)
     RANGE_TOO_LONG = "range_too_long"
     UNITS_INVALID = "units_invalid"
+    #: a what-if scenario file that is not TOML or has bad fields (each in `fields`, named by its path)
+    SCENARIO_INVALID = "scenario_invalid"
+    #: a simulation asked for more replications, pathways or years than a run allows
+    SIMULATION_TOO_LARGE = "simulation_too_large"
     # the database failed or could not be reached
     DATABASE_FAILED = "database_failed"
     #: the database answers but its schema is behind this version's migrations (readiness)
@@ -116,6 +123,8 @@ class FieldCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     IN_FUTURE = "occurred_on_in_future"
     BEFORE_PREVIOUS_POINT = "occurred_on_before_previous_point"
+    #: a scenario field of the wrong type or outside its bounds (the message says which rule)
+    VALUE_INVALID = "value_invalid"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ JavaScript. One module per page group:
 - `diagram`: `/forlopstyper/{key}/versjoner/{id}/diagram`, a version's diagram with its live counts per element
   (every role; the one page with a script, the vendored bpmn.io viewer — it works without it as a table);
 - `reports`: `/rapporter`, the managers' compliance dashboard (charts in `charts`);
+- `simulation`: `/simulering`, what-if simulation of deadline compliance for managers and administrators: edit a
+  scenario, run it in the background with progress, baseline and variants in one chart with the target line;
 - `data_quality`: `/rapporter/datakvalitet`, pathways missing a registration the registry expects, per unit;
 - `audit`: `/revisjonslogg`, the audit trail for administrators, filtered and paged.
 - `migration`: `/forlopstyper/{key}/migrering`, move running patients to another version (modellers, admins).
@@ -38,6 +40,7 @@ from . import (
     migration,
     patients,
     reports,
+    simulation,
     start,
     tasks,
     timeline,
@@ -52,6 +55,6 @@ STATIC = TEMPLATES.parent / "static"
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to the application."""
     for module in (login, worklist, start, tasks, timeline, patients, incidents, versions, catalogue, diagram,
-                   migration, data_quality, reports, audit):
+                   migration, data_quality, reports, simulation, audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

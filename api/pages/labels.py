@@ -133,6 +133,10 @@ ERROR_TEXTS: dict[ErrorCode, str] = {
     ErrorCode.RANGE_REVERSED: "Fra-datoen er etter til-datoen.",
     ErrorCode.RANGE_TOO_LONG: "Perioden er for lang: høyst {max_days} dager.",
     ErrorCode.UNITS_INVALID: "Ugyldig utvalg av enheter.",
+    ErrorCode.SIMULATION_NOT_FOUND: "Simuleringen finnes ikke (lenger) på denne serveren; start den på nytt.",
+    ErrorCode.SIMULATION_RUNNING: "En simulering kjører allerede. Vent til den er ferdig.",
+    ErrorCode.SCENARIO_INVALID: "Scenarioet har feil; se feltene under.",
+    ErrorCode.SIMULATION_TOO_LARGE: "Simuleringen er for stor; færre replikasjoner, forløp eller år.",
     ErrorCode.NOT_AUTHENTICATED: "Logg inn for å fortsette.",
     ErrorCode.ROLE_FORBIDDEN: "Din rolle har ikke tilgang til denne siden.",
     ErrorCode.NO_PATIENT_ACCESS: "Din rolle har ikke tilgang til pasientopplysninger.",
@@ -162,6 +166,7 @@ FIELD_TEXTS: dict[FieldCode, str] = {
     FieldCode.NOT_TEXT: "Skriv en tekst.",
     FieldCode.TEXT_TOO_LONG: "Teksten er for lang (høyst {max} tegn).",
     FieldCode.IN_FUTURE: "Datoen kan ikke være fram i tid (i dag er {today}).",
+    FieldCode.VALUE_INVALID: "Verdien er ugyldig.",
     FieldCode.BEFORE_PREVIOUS_POINT: "Datoen kan ikke være før forrige registrerte målepunkt ({previous}).",
 }
 #: Where a field's type or role asks for other words than FIELD_TEXTS

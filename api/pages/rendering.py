@@ -51,6 +51,8 @@ def nav_for(user: Principal | None) -> list[tuple[str, str]]:
         links.append(("/driftsfeil", "Driftsfeil"))
     if user.role in (COORDINATOR, MANAGER, ADMIN):
         links.append(("/rapporter", "Rapporter"))
+    if user.role in (MANAGER, ADMIN):
+        links.append(("/simulering", "Hva om?"))
     links.append(("/forlopstyper", "Forløpstyper"))
     if user.role == ADMIN:
         links.append(("/revisjonslogg", "Revisjonslogg"))

@@ -88,7 +88,7 @@ def register_events(ctx: RuntimeContext, work: UnitOfWork, definition: PathwayDe
             state.last_occurred_on = event.occurred_on
         if state.started_on is None and definition.starts_pathway(state.rule_set, event.code, event.outcome):
             state.started_on = event.occurred_on
-        measure_event(state.measurements, applicable, event, *_start_conditions(applicable, event, workflow))
+        measure_event(state.measurements, applicable, event, *start_conditions(applicable, event, workflow))
 
 
 def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[RegisteredEvent],
@@ -100,13 +100,13 @@ def remeasure(work: UnitOfWork, definition: PathwayDefinition, events: list[Regi
     applicable = [i for i in definition.indicators if i.applies_to(state.setting, state.severity)]
     rows: list = []
     for event in events:
-        measure_event(rows, applicable, event, *_start_conditions(applicable, event, workflow))
+        measure_event(rows, applicable, event, *start_conditions(applicable, event, workflow))
     if state.status != InstanceStatus.ACTIVE:
         cancel_open(rows)
     state.measurements[:] = rows
 
 
-def _start_conditions(applicable: list[DeadlineIndicator], event: RegisteredEvent,
+def start_conditions(applicable: list[DeadlineIndicator], event: RegisteredEvent,
                       workflow: BpmnWorkflow | None) -> tuple[frozenset[str], dict[str, int]]:
     """What the event's task data says about the indicators it would start: those whose `when` condition is false,
     and the patient's own limit of those with a `limit_field` that was filled in.
