@@ -1,8 +1,11 @@
 """Engine overhead benchmark: what does our engine cost per completed task, compared with raw SpiffWorkflow?
 
     complete-task cost through our engine (load, complete, persist, indicators)
-    ------------------------------------------------------------------------ = ratio   (target <= 2)
+    ------------------------------------------------------------------------ = ratio
     raw SpiffWorkflow's in-memory complete + serialize of the same model
+
+with two targets: <= 1.5 with the live-workflow cache (steady) and <= 2 when every completion loads its state
+from the row (cold: the path production takes, where one patient's completions are days apart);
 
 and the stored bytes per instance (target < 20 KB for a fresh instance).
 
@@ -90,7 +93,8 @@ START_DAY = date(2026, 1, 5)  # a Monday
 UNIT = "DPS Nord – rusteam"
 SETTING = "outpatient"
 ACTOR = "bench-koordinator"  # a completion by a person writes its audit row in the same transaction, as through the API
-RATIO_TARGET = 2.0
+STEADY_TARGET = 1.5  # the live cache holds the workflow
+COLD_TARGET = 2.0  # every completion loads and deserialises the state
 FRESH_BYTES_TARGET = 20 * 1024
 
 # (element id, form data, days after the previous step): a patient who goes all the way with detoxification.
@@ -483,10 +487,11 @@ def report(results: Results, patients: int) -> list[str]:
     steady_median_ratio = statistics.median(results.times["engine_steady"]) / raw_median
     cold_ratio = statistics.fmean(results.times["engine_cold"]) / raw_mean
     fresh = statistics.median(results.engine_fresh_bytes)
-    verdicts.append(f"ratio {b} steady: {steady_ratio:.2f} (target <= {RATIO_TARGET:g}) "
-                    f"{'OK' if steady_ratio <= RATIO_TARGET else 'FAIL'}"
-                    f"   [median-based {steady_median_ratio:.2f}]")
-    verdicts.append(f"ratio {b} cold load: {cold_ratio:.2f} (info)")
+    cold_median_ratio = statistics.median(results.times["engine_cold"]) / raw_median
+    for name, ratio, median_ratio, target in (("steady", steady_ratio, steady_median_ratio, STEADY_TARGET),
+                                              ("cold load", cold_ratio, cold_median_ratio, COLD_TARGET)):
+        verdicts.append(f"ratio {b} {name}: {ratio:.2f} (target <= {target:g}) {'OK' if ratio <= target else 'FAIL'}"
+                        f"   [median-based {median_ratio:.2f}]")
     verdicts.append(f"stored bytes {b} fresh instance: {fresh / 1024:.1f} KB state "
                     f"(target < {FRESH_BYTES_TARGET // 1024} KB) {'OK' if fresh < FRESH_BYTES_TARGET else 'FAIL'}"
                     f"   [+ ~{(total_fresh - results.footprint_fresh['pathway_instance'][1]) / 1024:.1f} KB "
@@ -510,7 +515,7 @@ def report_history(results: Results) -> list[str]:
     growth = "   ".join(f"{v} {statistics.fmean(last[v]) / statistics.fmean(first[v]):.2f} "
                         f"[median-based {statistics.median(last[v]) / statistics.median(first[v]):.2f}]"
                         for v in HISTORY_VARIANTS)
-    return [f"history {b}: mean cost at evaluation {len(history)} / evaluation 1: {growth}"]
+    return [f"history {b}: mean cost at evaluation {len(history)} / evaluation 1 (goal: no growth, 1.0): {growth}"]
 
 
 def print_profiles(results: Results, top: int) -> None:
