@@ -4,6 +4,8 @@ line, a table, CSV and JSON."""
 
 from __future__ import annotations
 
+import re
+
 from engine.simulation.jobs import JOBS
 from tests.test_web import field, login, text_of
 
@@ -69,6 +71,9 @@ def test_a_scenario_runs_in_the_background_and_answers_with_chart_table_csv_and_
     assert "Mål 80 %" in page.text and 'data-unit="Grunnlag"' in page.text
     assert 'data-unit="capacity_minus_20"' in page.text
     assert "Kø og ventetid per steg" in page.text
+    # each pathway by its name, linked to its current version's diagram, where a manager may follow it
+    diagram = re.search(r'href="(/forlopstyper/ocd/versjoner/\d+/diagram)"', page.text).group(1)
+    assert client.get(diagram).status_code == 200
     csv_text = client.get(f"/simulering/{job_id}/resultat.csv").text
     assert csv_text.startswith("variant,pathway,indicator") and "capacity_minus_20" in csv_text
     assert client.get(f"/simulering/{job_id}/resultat.json").json()["replications"][0]["variant"] == "baseline"

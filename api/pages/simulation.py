@@ -14,11 +14,14 @@ from fastapi.responses import Response
 
 from engine.actions.simulation import check_simulation_role, simulation_job, start_simulation
 from engine.errors import ErrorCode, FieldProblem, InvalidInput, NotFound, PathwayError
+from engine.reading.pathways import list_pathways
+from engine.runtime import PathwayRuntime
 from engine.simulation import results
 from engine.simulation.jobs import EXAMPLE_SCENARIO, PAGE_MAX_REPLICATIONS, Job
 
 from ..deps import PageUser, Runtime
 from .charts import units_trend_chart
+from .diagram import diagram_path
 from .labels import error_text, field_text
 from .rendering import PageRoute, redirect, render
 from .session import Form
@@ -84,8 +87,15 @@ def _whole(text: str) -> int | None:
     return int(text) if text.lstrip("-").isdigit() and len(text) < 10 else None
 
 
+def _pathway_links(runtime: PathwayRuntime) -> dict[str, dict[str, str]]:
+    """Each deployed pathway's name and its current version's diagram (where a modeller, a manager or a
+    coordinator sees where the patients are), for the result's pathways."""
+    return {p["key"]: {"name": p["name"], "diagram": diagram_path(p["key"], p["version_id"])}
+            for p in list_pathways(runtime.db, runtime.definitions)}
+
+
 @router.get("/simulering/{job_id}", response_class=Response)
-def simulation_result(request: Request, user: PageUser, job_id: str, periode: str = "tertial"):
+def simulation_result(request: Request, runtime: Runtime, user: PageUser, job_id: str, periode: str = "tertial"):
     job = simulation_job(user, job_id)
     period = periode if periode in ("tertial", "month") else "tertial"
     context: dict[str, Any] = {"job": job, "period": period, "values": {"scenario": job.scenario_text,
@@ -94,7 +104,7 @@ def simulation_result(request: Request, user: PageUser, job_id: str, periode: st
     if job.runs is not None:
         rows = results.deadline_rows(job.runs, period)
         context |= {"rows": rows, "steps": results.step_rows(job.runs), "sections": _sections(rows),
-                    "variant_labels": VARIANT_LABELS}
+                    "variant_labels": VARIANT_LABELS, "pathways": _pathway_links(runtime)}
     return render(request, "simulation.html", **context)
 
 
