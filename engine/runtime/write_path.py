@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, literal_column, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from engine.db.models import (
     NO_URGENT_DATE,
@@ -31,6 +31,7 @@ from engine.db.models import (
     PathwayInstance,
     PathwayMessage,
 )
+from engine.db.pipeline import read_together
 from engine.deadlines.measurement import Measurement, RegisteredEvent
 from engine.runtime import compliance_tally
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
@@ -95,7 +96,8 @@ _CLAIM_BY_ID = (select(INSTANCE.c.id, INSTANCE.c.version).where(INSTANCE.c.id ==
                 .with_for_update(skip_locked=True))
 #: The task's claim is read under the same lock, so a command entered by a task knows who holds it.
 _LOCK_BY_TASK = (select(INSTANCE.c.id, INSTANCE.c.version,
-                        select(TASK.c.assignee).where(TASK.c.id == bindparam("task_id")).scalar_subquery())
+                        select(TASK.c.assignee).where(TASK.c.id == bindparam("task_id")).scalar_subquery()
+                        .label("task_assignee"))
                  .where(INSTANCE.c.id == select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
                         .scalar_subquery())
                  .with_for_update())
@@ -108,8 +110,7 @@ def _loads(key) -> tuple[Any, Any, Any]:
             select(*(MEASUREMENT.c[name] for name in _MEASUREMENT_COLUMNS))
             .where(MEASUREMENT.c.instance_id == key).order_by(MEASUREMENT.c.indicator_key, MEASUREMENT.c.sequence),
             select(TASK.c.id, TASK.c.element_id, TASK.c.measuring_point, TASK.c.due_on, TASK.c.urgent_on)
-            # a literal, not a parameter: the pipeline sends these compiled with the key's parameter only
-            .where(TASK.c.instance_id == key, TASK.c.status == literal_column(f"'{TaskStatus.OPEN.value}'"))
+            .where(TASK.c.instance_id == key, TASK.c.status == TaskStatus.OPEN)
             .order_by(TASK.c.created_at, TASK.c.id))
 
 
@@ -190,34 +191,24 @@ def send_lock(cursor, dialect, *, task_id: str) -> None:
 
 def load(conn: Connection, instance_id: str) -> tuple[InstanceState, bytes]:
     """The instance's state and its serialised workflow, from the database (the cache missed)."""
-    params = {"instance_id": instance_id}
-    instance, measurements, tasks = (conn.execute(statement, params) for statement in _LOAD_BY_ID)
-    return _loaded(instance.one(), measurements, tasks)
+    instance, measurements, tasks = read_together(conn, _LOAD_BY_ID, {"instance_id": instance_id})
+    return _loaded(instance[0], measurements, tasks)
 
 
 def lock_and_load(conn: Connection, *, task_id: str | None = None, instance_id: str | None = None,
                   skip_locked: bool = False) -> tuple[Locked, InstanceState, bytes] | None:
-    """PostgreSQL, nothing cached: lock the row and load it in one round trip (a pipeline). The server runs the
-    loads after the lock is granted, so they read the state as it is under the lock; None as `lock()`."""
+    """Lock the row and load it, sent together (one round trip on PostgreSQL). The server runs the loads after
+    the lock is granted, so they read the state as it is under the lock; None as `lock()`."""
     if task_id is not None:
         statements, params = (_LOCK_BY_TASK, *_LOAD_BY_TASK), {"task_id": task_id}
     else:
         statements = ((_CLAIM_BY_ID if skip_locked else _LOCK_BY_ID), *_LOAD_BY_ID)
         params = {"instance_id": instance_id}
-    driver = conn.connection.driver_connection
-    cursors = [driver.cursor() for _ in statements]
-    try:
-        with driver.pipeline():
-            for cursor, statement in zip(cursors, statements):
-                cursor.execute(_driver_sql(statement, conn.dialect, tuple(params)), params)
-        found, instance = cursors[0].fetchone(), cursors[1].fetchone()
-        if found is None or instance is None:
-            return None
-        state, blob = _loaded(instance, cursors[2].fetchall(), cursors[3].fetchall())
-        return Locked(*found), state, blob
-    finally:
-        for cursor in cursors:
-            cursor.close()
+    found, instance, measurements, tasks = read_together(conn, statements, params)
+    if not found or not instance:
+        return None
+    state, blob = _loaded(instance[0], measurements, tasks)
+    return Locked(*found[0]), state, blob
 
 
 def _loaded(instance: Sequence[Any], measurements: Iterable[Sequence[Any]],
