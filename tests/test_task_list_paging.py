@@ -156,14 +156,15 @@ def test_several_units_merged_give_the_plain_querys_rows_in_its_order(client, ru
     merged_page = task_reading.list_tasks(runtime.db, TODAY, flt, limit=500, me="koordinator-nord")
     merged = [t["id"] for t in merged_page["items"]]
     monkeypatch.setattr(task_reading, "MERGED_UNITS_MAX", 1)
-    assert task_reading._merged_units(flt) is None
+    assert task_reading._parts(flt) == [flt]
     plain_page = task_reading.list_tasks(runtime.db, TODAY, flt, limit=500, me="koordinator-nord")
     plain = plain_page["items"]
     monkeypatch.undo()
     # the counts too, unit by unit and added up; with a quick filter on, the total is its count
     assert merged_page["counts"] == plain_page["counts"] and merged_page["total"] == plain_page["total"] == len(plain)
     assert not due or merged_page["total"] == merged_page["counts"][due]
-    assert task_reading._merged_units(flt) == ("BUP Vest", "DPS Nord", "DPS Sør")
+    assert [(p.unit, p.units) for p in task_reading._parts(flt)] == [
+        ("BUP Vest", None), ("DPS Nord", None), ("DPS Sør", None)]
     assert merged == [t["id"] for t in plain] and len(merged) >= (4 if due else 9)
     assert {t["unit"] for t in plain} <= set(flt.units) and len({t["unit"] for t in plain}) >= 2
     for limit in (1, 2, 4):

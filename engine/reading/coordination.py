@@ -23,13 +23,14 @@ MAX_MESSAGES = 200
 _OTHER = aliased(PathwayInstance)
 _OWN = bindparam("instance_id")
 _MESSAGE = PathwayMessage
-_MESSAGES = (select(_MESSAGE.id, _MESSAGE.name, _MESSAGE.sender_instance_id, _MESSAGE.receiver_instance_id,
-                    _MESSAGE.sent_on, _MESSAGE.delivered_at, _OTHER.pathway_key, _OTHER.unit)
-             .outerjoin(_OTHER, _OTHER.id == case((_MESSAGE.sender_instance_id == _OWN,
-                                                   _MESSAGE.receiver_instance_id),
-                                                  else_=_MESSAGE.sender_instance_id))
-             .where(or_(_MESSAGE.sender_instance_id == _OWN, _MESSAGE.receiver_instance_id == _OWN))
-             .order_by(_MESSAGE.id.desc()).limit(MAX_MESSAGES))
+#: The rows of `message_views` (by `instance_id`), read with the instance's other reads.
+MESSAGES_OF_INSTANCE = (
+    select(_MESSAGE.id, _MESSAGE.name, _MESSAGE.sender_instance_id, _MESSAGE.receiver_instance_id,
+           _MESSAGE.sent_on, _MESSAGE.delivered_at, _OTHER.pathway_key, _OTHER.unit)
+    .outerjoin(_OTHER, _OTHER.id == case((_MESSAGE.sender_instance_id == _OWN, _MESSAGE.receiver_instance_id),
+                                         else_=_MESSAGE.sender_instance_id))
+    .where(or_(_MESSAGE.sender_instance_id == _OWN, _MESSAGE.receiver_instance_id == _OWN))
+    .order_by(_MESSAGE.id.desc()).limit(MAX_MESSAGES))
 _FAILURES = select(Incident.message_id, Incident.error).where(
     Incident.kind == IncidentKind.MESSAGE, Incident.status == IncidentStatus.OPEN,
     Incident.message_id.in_(bindparam("message_ids", expanding=True)))
@@ -42,15 +43,12 @@ def _links_one_way(side: int, direction: str, own: Any, far: Any) -> Any:
             .join(_OTHER, _OTHER.id == far).where(own == _OWN))
 
 
-#: Both directions in one statement: the pathways that started this one (`from`), then those it started (`to`),
-#: each in the order linked.
-_LINKS = union_all(_links_one_way(0, "from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
-                   _links_one_way(1, "to", PathwayLink.from_instance_id, PathwayLink.to_instance_id)
-                   ).order_by("side", "link_id")
-
-
-#: The reads of `message_views` and `link_views` (by `instance_id`), sent with the instance's other reads.
-MESSAGES_OF_INSTANCE = _MESSAGES
+#: The rows of `link_views` (by `instance_id`), both directions in one statement: the pathways that started this
+#: one (`from`), then those it started (`to`), each in the order linked.
+LINKS_OF_INSTANCE = union_all(
+    _links_one_way(0, "from", PathwayLink.to_instance_id, PathwayLink.from_instance_id),
+    _links_one_way(1, "to", PathwayLink.from_instance_id, PathwayLink.to_instance_id),
+).order_by("side", "link_id")
 
 
 def message_views(conn: Connection, instance_id: str, rows: list[Any]) -> list[dict[str, Any]]:
@@ -87,6 +85,3 @@ def link_views(rows: Iterable[Any]) -> list[dict[str, Any]]:
              "unit": row.unit, "status": row.status, "started_on": row.started_on,
              "referral_received_on": row.referral_received_on, "linked_at": row.created_at}
             for row in rows]
-
-
-LINKS_OF_INSTANCE = _LINKS

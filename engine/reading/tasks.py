@@ -74,29 +74,26 @@ def _sort_keys(where: ColumnElement[bool], limit: int) -> Select:
             .limit(limit))
 
 
-def _merged_units(flt: TaskFilter) -> tuple[str, ...] | None:
-    """The units to read one by one and merge, or None when one read is better: one unit (or none: all units),
-    too many units, or a patient's tasks (its own index finds those few rows)."""
+def _parts(flt: TaskFilter) -> list[TaskFilter]:
+    """The list as it is read: one filter per unit, each read in its index's order and merged, or the list itself
+    when one read is better: one unit (or none: all units), too many units, or a patient's tasks (its own index
+    finds those few rows)."""
     if flt.unit or flt.patient_key or flt.units is None or not 2 <= len(flt.units) <= MERGED_UNITS_MAX:
-        return None
-    return tuple(sorted(set(flt.units)))
+        return [flt]
+    return [dataclasses.replace(flt, unit=unit, units=None) for unit in sorted(set(flt.units))]
 
 
 def _page(session: Session, flt: TaskFilter, today: date, after: ColumnElement[bool] | None, limit: int,
           offset: int) -> list[Row]:
     """One page of tasks in the list's order: the page's ids from the sort keys (per unit and merged, see
-    `_merged_units`), then those rows whole."""
+    `_parts`), then those rows whole."""
     def where(of: TaskFilter) -> ColumnElement[bool]:
         conditions = _conditions(of, today, CoordinatorTask.urgent_on)
         return and_(*conditions, after) if after is not None else and_(*conditions)
 
-    units = _merged_units(flt)
-    if units is None:
-        keys = _sort_keys(where(flt), offset + limit).subquery()
-    else:  # each unit's first offset + limit, read in its index's order; the page is among them
-        per_unit = [_sort_keys(where(dataclasses.replace(flt, unit=unit, units=None)), offset + limit).subquery()
-                    for unit in units]
-        keys = union_all(*(select(part) for part in per_unit)).subquery()
+    # each part's first offset + limit, read in its index's order; the page is among them
+    reads = [_sort_keys(where(part), offset + limit).subquery() for part in _parts(flt)]
+    keys = reads[0] if len(reads) == 1 else union_all(*(select(read) for read in reads)).subquery()
     page = select(keys).order_by(*_order(keys.c)).limit(limit).offset(offset).subquery()
     table = CoordinatorTask.__table__  # rows, not ORM objects: a page is read, never changed
     return list(session.execute(select(table).join(page, table.c.id == page.c.id).order_by(*_order(page.c))))
@@ -234,10 +231,10 @@ def _running_deadlines(session: Session, instance_ids: set[str], today: date) ->
 def _counts(session: Session, flt: TaskFilter, today: date, me: str | None) -> dict[str, int]:
     """The list's total and how many tasks each quick filter would show, given the other filters, each counted
     up to COUNT_CAP, in one statement (`mine` counts `me`'s tasks). Several units are counted unit by unit (as
-    the page is read, `_merged_units`) and added up."""
+    the page is read, `_parts`) and added up."""
     urgent, assignee = CoordinatorTask.urgent_on, CoordinatorTask.assignee
     quick = {name: _due_condition(name, urgent, today) for name in DUE_FILTERS}
-    parts = [dataclasses.replace(flt, unit=unit, units=None) for unit in _merged_units(flt) or ()] or [flt]
+    parts = _parts(flt)
     # with one quick filter on, the total is that filter's count: not counted twice
     same_as_total = flt.due if flt.due and not flt.unclaimed else "unclaimed" if flt.unclaimed and not flt.due else None
     names = [*(["total"] if same_as_total is None else []), *DUE_FILTERS, *(["mine"] if me else []), "unclaimed"]
