@@ -52,6 +52,16 @@ class Referral:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def start_data(referral: Referral, rule_set: str) -> dict[str, Any]:
+    """The start event's task data: the referral as the pathway's scripts and gateways read it."""
+    return {
+        **referral.data, "referral_received": referral.referral_received_on.isoformat(), "setting": referral.setting,
+        "severity": referral.severity, "unit": referral.unit, "rule_set": rule_set,
+        "start_route": referral.start_route, "named_municipal_unit": referral.municipal_unit,
+        "named_municipal_coordinator": referral.municipal_coordinator,
+    }
+
+
 class Started(NamedTuple):
     instance_id: str
     patient_key: str  # as stored
@@ -112,12 +122,7 @@ def start_in(ctx: RuntimeContext, conn: Connection, referral: Referral, actor: s
             timer_signature=None, closed_on=None, version=1,
         )
         workflow = new_workflow(definition.spec, definition.subprocess_specs)
-        workflow.task_tree.data.update({
-            **referral.data, "referral_received": received_on.isoformat(), "setting": referral.setting,
-            "severity": referral.severity, "unit": referral.unit, "rule_set": state.rule_set,
-            "start_route": referral.start_route, "named_municipal_unit": referral.municipal_unit,
-            "named_municipal_coordinator": referral.municipal_coordinator,
-        })
+        workflow.task_tree.data.update(start_data(referral, state.rule_set))
         work = UnitOfWork(conn, state, new=True,
                           before_commit=(lambda c: link(c, state.id)) if link is not None else None)
         projection.audit(ctx, work, actor, "start_pathway", detail=pathway_key)

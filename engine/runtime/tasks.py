@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 from typing import Any, Callable
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from engine.access.audit import AUDIT, audit_row
 from engine.catalogue.definition import OUTCOME_FIELD
 from engine.catalogue.forms import check_occurred_on, validate_form
-from engine.clock import spiff_clock
+from engine.clock import Clock, spiff_clock
 from engine.deadlines.measurement import RegisteredEvent
 from engine.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from engine.runtime import projection, write_path
@@ -70,18 +71,8 @@ def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occu
             spiff_task = workflow.get_task_from_id(uuid.UUID(task_id))
             if spiff_task is None or not spiff_task.has_state(TaskState.READY):
                 raise Conflict(ErrorCode.TASK_NOT_READY, f"task {task_id} is not ready to be completed")
-            spiff_task.data.update(values)
-            spiff_task.data["occurred_on"] = occurred_on.isoformat()
-            events: list[RegisteredEvent] = []
-            if task_row.measuring_point:
-                events.append(RegisteredEvent(task_row.measuring_point, occurred_on, _outcome(values),
-                                              task_row.element_id, task_id))
-            try:
-                with spiff_clock(ctx.clock):  # running the task may already evaluate the next element's timer
-                    spiff_task.run()
-            except SpiffWorkflowException as exc:
-                raise engine_error(exc, "the task could not be completed") from exc
-            share_with_parallel_branches(workflow, spiff_task, values, occurred_on)
+            events = registered_events(task_row.measuring_point, occurred_on, values, task_row.element_id, task_id)
+            run_registration(workflow, spiff_task, values, occurred_on, ctx.clock)
             run_engine(workflow, ctx.clock, projection.automatic_events(held.definition, events, occurred_on),
                        timers=state.timer_signature is not None)
             held.confirm()
@@ -108,9 +99,28 @@ def _complete_task(ctx: RuntimeContext, task_id: str, data: dict[str, Any], occu
     return state.id
 
 
-def _outcome(values: dict[str, Any]) -> str | None:
+def registered_events(measuring_point: str | None, occurred_on: date, values: dict[str, Any], element_id: str,
+                      task_id: str) -> list[RegisteredEvent]:
+    """The measuring point a task's registration registers (none when the task has none), with its outcome."""
+    if not measuring_point:
+        return []
     outcome = values.get(OUTCOME_FIELD)
-    return str(outcome) if outcome is not None else None
+    return [RegisteredEvent(measuring_point, occurred_on, str(outcome) if outcome is not None else None,
+                            element_id, task_id)]
+
+
+def run_registration(workflow: BpmnWorkflow, spiff_task: Any, values: dict[str, Any], occurred_on: date,
+                     clock: Clock) -> None:
+    """Put a task's validated form data and date on it and run it, sharing them with its parallel branches: what
+    a completion does to the workflow before the engine runs on (the runtime's and the simulation's)."""
+    spiff_task.data.update(values)
+    spiff_task.data["occurred_on"] = occurred_on.isoformat()
+    try:
+        with spiff_clock(clock):  # running the task may already evaluate the next element's timer
+            spiff_task.run()
+    except SpiffWorkflowException as exc:
+        raise engine_error(exc, "the task could not be completed") from exc
+    share_with_parallel_branches(workflow, spiff_task, values, occurred_on)
 
 
 def set_assignee(ctx: RuntimeContext, task_id: str, assignee: str | None, actor: str | None,

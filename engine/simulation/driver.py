@@ -1,7 +1,7 @@
 """One simulated patient's pathway: the deployed BPMN run in SpiffWorkflow in memory, measured by the real rules.
 
 The same functions the runtime uses drive it — `new_workflow`, `run_engine` (the injected clock for timers),
-`ready_user_tasks`, `share_with_parallel_branches`, `automatic_events`, `start_conditions`, the one form validator
+`ready_user_tasks`, `start_data`, `run_registration`, `automatic_events`, `start_conditions`, the one form validator
 — and the real `measure_event` moves its deadlines on the Norwegian working-day calendar. What the database-backed
 runtime adds (locks, audit, projection into tables, saved state) is left out: nothing here is stored. The forms
 are filled by `FormFiller` with outcomes drawn from the scenario's shares; the gateways then route by the BPMN.
@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.catalogue.definition import OUTCOME_FIELD, FormField, PathwayDefinition
 from engine.catalogue.forms import validate_form
-from engine.clock import ManualClock, spiff_clock
+from engine.clock import ManualClock
 from engine.deadlines.indicators import PATIENT_DEFERRED
 from engine.deadlines.measurement import (
     Measurement,
@@ -40,9 +39,10 @@ from engine.demo.seed import (
     OTHER_TEXT,
     TEXTS,
 )
-from engine.runtime.failures import engine_error
 from engine.runtime.projection import automatic_events, start_conditions
-from engine.runtime.spiff import ready_user_tasks, run_engine, share_with_parallel_branches, waiting_timers
+from engine.runtime.spiff import ready_user_tasks, run_engine, waiting_timers
+from engine.runtime.start import Referral, start_data
+from engine.runtime.tasks import registered_events, run_registration
 from engine.runtime.workflow_state import new_workflow
 
 #: Who a referral that names a municipal coordinator names (a placeholder: the name routes nothing).
@@ -153,12 +153,11 @@ class SimulatedPathway:
     def start(self) -> None:
         """The referral is received: the start event and what follows by itself, as `start_in` runs it."""
         patient = self.patient
-        self.workflow.task_tree.data.update({
-            "referral_received": patient.referral_received_on.isoformat(), "setting": patient.setting,
-            "severity": patient.severity, "unit": patient.unit, "rule_set": patient.rule_set,
-            "start_route": "referral", "named_municipal_unit": patient.municipal_unit,
-            "named_municipal_coordinator": NAMED_COORDINATOR if patient.municipal_unit else None,
-        })
+        referral = Referral(str(patient.number), patient.pathway, patient.unit, patient.setting,
+                            patient.referral_received_on, patient.severity, patient.rule_set,
+                            municipal_unit=patient.municipal_unit,
+                            municipal_coordinator=NAMED_COORDINATOR if patient.municipal_unit else None)
+        self.workflow.task_tree.data.update(start_data(referral, patient.rule_set))
         self._run(patient.referral_received_on, [], timers=True)
 
     @property
@@ -176,20 +175,10 @@ class SimulatedPathway:
         """Register the task's form on `day`, as `complete_task` does, and run on to the next wait."""
         element_id = task.task_spec.name
         values = validate_form(self.definition.form_of(element_id), data)
-        task.data.update(values)
-        task.data["occurred_on"] = day.isoformat()
         task_def = self.definition.tasks.get(element_id)
-        events: list[RegisteredEvent] = []
-        if task_def is not None and task_def.measuring_point:
-            outcome = values.get(OUTCOME_FIELD)
-            events.append(RegisteredEvent(task_def.measuring_point, day, str(outcome) if outcome is not None else None,
-                                          element_id, str(task.id)))
-        try:
-            with spiff_clock(self.clock):
-                task.run()
-        except SpiffWorkflowException as exc:
-            raise engine_error(exc, "the task could not be completed") from exc
-        share_with_parallel_branches(self.workflow, task, values, day)
+        events = registered_events(task_def.measuring_point if task_def else None, day, values, element_id,
+                                   str(task.id))
+        run_registration(self.workflow, task, values, day, self.clock)
         self.completions += 1
         self._run(day, events, timers=self._timers)
 
