@@ -327,6 +327,18 @@ def test_exports_for_norwegian_excel_have_the_json_numbers(client, measured):
     assert 'id="xlsx-lenke"' in page and "layout=excel" in page
 
 
+def test_an_empty_report_downloads_as_its_header_alone(client):
+    """No measurements in the period: the .xlsx is the header row, with its formats, and no empty data row."""
+    import openpyxl
+
+    xlsx = client.get("/reports/compliance.xlsx", params={"from": "2020-01-01", "to": "2020-02-01"},
+                      headers=MANAGER)
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 1 and sheet["A1"].value == "Forløp (nøkkel)" and sheet["A1"].font.bold
+    assert sheet.title == "Etterlevelse tertial" and sheet.freeze_panes == "A2"
+
+
 def test_the_overview_matrix_and_its_drill_down(client, measured, clock):
     """Indicators × units for the current tertial (by the clock), each cell in words as well as colour, n shown,
     suppressed cells saying why; a cell links to a drill-down with counts only."""
