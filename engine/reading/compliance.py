@@ -263,7 +263,11 @@ def _closed(period: str, start: date | None, end: date | None, filters: dict[str
 def _overdue(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
              units: tuple[str, ...] | None) -> Select:
     """The live part: open deadlines past their due date (few, and indexed), grouped per unit and period. An
-    instance already counted among the closed part's pathways of the same period is not counted again."""
+    instance already counted among the closed part's pathways of the same period is not counted again.
+
+    Only a repeated occurrence (`sequence` > 1) is looked up among the closed ones: an indicator's next
+    occurrence is made only when none is open (engine.deadlines.measurement), so an open first occurrence is
+    its instance's only measurement of that indicator."""
     # One condition per open status, so each finds the partial index of its status.
     conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES))]
     conditions += [_M[column] == value for column, value in filters.items() if value is not None]
@@ -286,7 +290,9 @@ def _overdue(today: date, period: str, start: date | None, end: date | None, fil
         year.label("year"), part.label("part"), literal(0).label("met"), literal(0).label("breached"),
         func.sum(case((~deferral, 1), else_=0)).label("overdue"),
         func.sum(case((deferral, 1), else_=0)).label("deferred"),
-        func.count(case((and_(~deferral, ~counted_closed), _M.instance_id), else_=None).distinct()).label("pathways"),
+        # CASE, not AND: the look-up runs only for the rows that reach it
+        func.count(case((deferral, None), (_M.sequence == 1, _M.instance_id), (~counted_closed, _M.instance_id),
+                        else_=None).distinct()).label("pathways"),
         func.max(case((_M.unconfirmed == true(), 1), else_=0)).label("unconfirmed"),
     ).where(*conditions).group_by(*keys, year, part)
 
