@@ -1,7 +1,7 @@
 """Compliance with the deadline indicators (forløpstider) per pathway, indicator, unit and period, for managers.
 
-One SQL `GROUP BY` (no workflow replay, no rows aggregated in Python), identical on SQLite and PostgreSQL, over
-two parts: the closed measurements as the compliance tally adds them up per month (`compliance_tally`, kept in
+One SQL `GROUP BY` (no workflow replay, no measurements aggregated in Python), identical on SQLite and
+PostgreSQL, over two parts: the closed measurements as the compliance tally adds them up per month (`compliance_tally`, kept in
 every command's transaction by engine.runtime.compliance_tally, so a report never scans every measurement), and
 the open deadlines past their due date, read live from `indicator_measurement` (few, and indexed), since whether
 they count depends on the report date. tests/test_compliance_tally.py holds the plain GROUP BY over every
@@ -58,23 +58,23 @@ Complementary suppression (sekundærprikking)
     The decision is made over every unit the user may read (`units`), before the `unit` filter, so a row looks
     the same filtered or not; `by_unit=False` with a `unit` gives that unit's row, suppressed the same way.
 
-Rows are sorted by pathway, indicator, unit, period, the strings by code point on both databases (PostgreSQL's
-"C" collation, SQLite's default), so both give the order Python would, whatever the database's collation.
+Rows are sorted by pathway, indicator, unit, period, the strings by code point, whatever the database's collation.
+The complementary suppression and the order are decided in Python, over the grouped rows: in SQL they took two
+sorts of every row (a window partition and the order), most of the every-unit report's time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+import functools
+from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     Integer,
-    Row,
     Select,
-    String,
     and_,
     case,
     cast,
@@ -99,8 +99,7 @@ from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus
 SUPPRESS_BELOW = 5
 
 
-@dataclass(frozen=True)
-class ComplianceRow:
+class ComplianceRow(NamedTuple):
     pathway_key: str
     #: None when the units were aggregated together (by_unit=False)
     unit: str | None
@@ -177,53 +176,45 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
             return []
     filters = {"pathway_key": pathway, "indicator_key": indicator}
     if not by_unit and unit is None:
-        query = _grouped(today, period, start, end, filters, units, False)
-        return [_row(g, period, False) for g in _read(db, query, list(query.selected_columns)[:4])]
-    result = []
-    for *g, hide in _read(db, *_complementary(db, _grouped(today, period, start, end, filters, units, True), unit)):
-        row = _row(g, period, True)
-        row = _hidden(row, "complementary") if hide else row
-        result.append(row if by_unit else replace(row, unit=None))
-    return result
-
-
-def _text_order(db: Database, column: Any) -> Any:
-    """A string compared by code point on both databases (PostgreSQL's "C" collation, SQLite's default), as
-    Python would compare it."""
-    binary = db.engine.dialect.name == "postgresql" and isinstance(column.type, String)
-    return column.collate("C") if binary else column
-
-
-def _read(db: Database, query: Select, keys: list[Any]) -> list[Row]:
-    """The rows in the report's order: by pathway, indicator, unit and period."""
-    with db.reading() as session:
-        return session.execute(query.order_by(*(_text_order(db, key) for key in keys))).all()
-
-
-def _complementary(db: Database, grouped: Select, unit: str | None) -> tuple[Select, list[Any]]:
-    """The per-unit groups with a last column saying whether complementary suppression hides the row: in each
-    pathway, indicator and period whose total is shown, a lone primary-suppressed unit gets the smallest other
-    unit (fewest pathways, then unit name) suppressed beside it (module docstring). Decided over every unit
-    before `unit` filters (window functions, on both databases); (the query, its order keys)."""
-    g = grouped.subquery("grouped").c
-    total = [g.pathway_key, g.indicator_key, g.year, g.part]
-    primary = g.pathways < SUPPRESS_BELOW
-    marked = select(
-        *g, func.sum(case((primary, 1), else_=0)).over(partition_by=total).label("primary_units"),
-        func.row_number().over(partition_by=[*total, primary], order_by=[g.pathways, _text_order(db, g.unit)])
-        .label("smallest"),
-    ).subquery("marked").c
-    hide = case((and_(marked.primary_units == 1, marked.smallest == 1, marked.pathways >= SUPPRESS_BELOW), 1),
-                else_=0)
-    query = select(*(marked[column.name] for column in g), hide.label("complementary"))
+        totals = _read(db, _grouped(today, period, start, end, filters, units, False))
+        totals.sort(key=_TOTAL_ORDER)
+        return [_row(g, period, None, None) for g in totals]
+    groups = _read(db, _grouped(today, period, start, end, filters, units, True))
+    hidden = _complementary(groups)
     if unit is not None:
-        query = query.where(marked.unit == unit)
-    return query, [marked.pathway_key, marked.indicator_key, marked.unit, marked.year, marked.part]
+        groups = [g for g in groups if g[_UNIT] == unit]
+    groups.sort(key=_UNIT_ORDER)
+    return [_row(g, period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
+            for g in groups]
 
 
-def _hidden(row: ComplianceRow, why: str) -> ComplianceRow:
-    return replace(row, numerator=None, denominator=None, share=None, deferred=None, overdue=None, pathways=None,
-                   suppressed=True, suppression=why)
+def _read(db: Database, query: Select) -> list[Any]:
+    with db.reading() as session:
+        return session.execute(query).all()
+
+
+# Positions in `_grouped`'s rows (per unit; the units-together rows have no unit column).
+_PATHWAY, _INDICATOR, _UNIT, _YEAR, _PART = range(5)
+_PATHWAYS = -2
+#: The report's order (by code point, as Python compares strings): pathway, indicator, unit, period.
+_UNIT_ORDER = itemgetter(_PATHWAY, _INDICATOR, _UNIT, _YEAR, _PART)
+_TOTAL_ORDER = itemgetter(0, 1, 2, 3)
+
+
+def _complementary(groups: Sequence[Any]) -> set[tuple[Any, ...]]:
+    """The keys of the per-unit groups that complementary suppression hides: in each pathway, indicator and period
+    whose total is shown, a lone primary-suppressed unit gets the smallest other unit (fewest pathways, then unit
+    name) suppressed beside it (module docstring). Decided over every unit, before `unit` filters."""
+    totals: dict[tuple[Any, ...], list[Any]] = {}
+    for g in groups:
+        totals.setdefault((g[_PATHWAY], g[_INDICATOR], g[_YEAR], g[_PART]), []).append(g)
+    hidden = set()
+    for members in totals.values():
+        if sum(1 for g in members if g[_PATHWAYS] < SUPPRESS_BELOW) == 1:
+            shown = [g for g in members if g[_PATHWAYS] >= SUPPRESS_BELOW]
+            if shown:
+                hidden.add(min(shown, key=itemgetter(_PATHWAYS, _UNIT))[:5])
+    return hidden
 
 
 _M = IndicatorMeasurement.__table__.c
@@ -324,32 +315,22 @@ def _grouped(today: date, period: str, start: date | None, end: date | None, fil
     ).group_by(*keys)
 
 
-def _row(grouped, period: str, by_unit: bool) -> ComplianceRow:
-    # Positional, in the order of `_grouped`'s columns: this runs for every row of a report (65,000 by month).
-    if by_unit:
-        pathway_key, indicator_key, unit, year, part, label_, target, met, breached, overdue, deferred, pathways, \
-            unconfirmed = grouped
-    else:
-        pathway_key, indicator_key, year, part, label_, target, met, breached, overdue, deferred, pathways, \
-            unconfirmed = grouped
-        unit = None
+def _row(grouped: Sequence[Any], period: str, unit: str | None, hidden_by: str | None) -> ComplianceRow:
+    """A report row from a group of `_grouped` (positional: this runs for every row, 65,000 by month), suppressed
+    when it has fewer than SUPPRESS_BELOW pathways or `hidden_by` names another reason."""
+    *_, year, part, label_, target, met, breached, overdue, deferred, pathways, unconfirmed = grouped
     met, breached, overdue, pathways = int(met), int(breached), int(overdue), int(pathways)
+    target = float(target) if target is not None else None
+    suppression = "primary" if pathways < SUPPRESS_BELOW else hidden_by
+    if suppression is not None:
+        return ComplianceRow(grouped[_PATHWAY], unit, grouped[_INDICATOR], label_, _label(period, year, part), None,
+                             None, None, target, None, None, None, True, bool(unconfirmed), suppression)
     denominator = met + breached + overdue
-    suppressed = pathways < SUPPRESS_BELOW
-    return ComplianceRow(
-        pathway_key=pathway_key,
-        unit=unit,
-        indicator_key=indicator_key,
-        label=label_,
-        period=label(period, int(year), int(part)),
-        numerator=None if suppressed else met,
-        denominator=None if suppressed else denominator,
-        share=None if suppressed or denominator == 0 else met / denominator,
-        target=float(target) if target is not None else None,
-        deferred=None if suppressed else int(deferred),
-        overdue=None if suppressed else overdue,
-        pathways=None if suppressed else pathways,
-        suppressed=suppressed,
-        unconfirmed=bool(unconfirmed),
-        suppression="primary" if suppressed else None,
-    )
+    return ComplianceRow(grouped[_PATHWAY], unit, grouped[_INDICATOR], label_, _label(period, year, part), met,
+                         denominator, met / denominator if denominator else None, target, int(deferred), overdue,
+                         pathways, False, bool(unconfirmed), None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(period: str, year: int, part: int) -> str:
+    return label(period, int(year), int(part))
