@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Collection, Mapping
+from operator import attrgetter
 
 from engine.reading.compliance import ComplianceRow
 from engine.reading.compliance_export import COLUMNS, export_rows
@@ -48,17 +49,27 @@ def to_csv(rows: Collection[ComplianceRow], *, delimiter: str = ",") -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(name for name, _ in CSV_COLUMNS)
+    # csv_cell's rules by column (the csv module writes None empty and whole numbers as they are), not cell by
+    # cell: the every-unit report has 280,000 cells.
     for row in rows:
-        writer.writerow(csv_cell(getattr(row, field)) for _, field in CSV_COLUMNS)
+        cells = list(_PLAIN_VALUES(row))
+        for i in _PLAIN_DECIMALS:
+            cells[i] = "" if cells[i] is None else f"{cells[i]:.4f}"
+        for i in _PLAIN_FLAGS:
+            cells[i] = "ja" if cells[i] else "nei"
+        writer.writerow(cells)
     return out.getvalue()
 
 
-def _excel_cell(value: object, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "percent" and isinstance(value, float):
+_PLAIN_VALUES = attrgetter(*(field for _, field in CSV_COLUMNS))
+_PLAIN_DECIMALS = tuple(i for i, (_, field) in enumerate(CSV_COLUMNS) if field in ("share", "target"))
+_PLAIN_FLAGS = tuple(i for i, (_, field) in enumerate(CSV_COLUMNS) if field in ("suppressed", "unconfirmed"))
+
+
+def _percent(value: object) -> object:
+    if isinstance(value, float):
         return f"{value * 100:.1f}".replace(".", ",")  # percent with a decimal comma: "62,5"
-    return str(value)
+    return value  # None (no target: an empty cell) or the text of a suppressed share
 
 
 def to_excel_csv(rows: Collection[ComplianceRow], pathway_names: Mapping[str, str]) -> str:
@@ -69,6 +80,9 @@ def to_excel_csv(rows: Collection[ComplianceRow], pathway_names: Mapping[str, st
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";")
     writer.writerow(f"{c.header} (%)" if c.kind == "percent" else c.header for c in COLUMNS)
+    percent = tuple(i for i, column in enumerate(COLUMNS) if column.kind == "percent")
     for cells in export_rows(rows, pathway_names):
-        writer.writerow(_excel_cell(value, column.kind) for value, column in zip(cells, COLUMNS))
+        for i in percent:
+            cells[i] = _percent(cells[i])
+        writer.writerow(cells)
     return out.getvalue()
