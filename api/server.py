@@ -89,9 +89,16 @@ def main(argv: list[str] | None = None) -> None:
         progress.close()
         print(ready_line(url), flush=True)
 
-    app = create_app(settings, demo_progress=progress)
+    app = create_app(settings, demo_progress=progress, freeze_after_start=True)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=log_config)
     ReadyServer(config, on_ready=ready).run()
+
+
+def worker_app():
+    """The application of one of `--workers N` processes (uvicorn's factory), settings from the environment."""
+    from .app import create_app
+
+    return create_app(freeze_after_start=True)
 
 
 def _workers(text: str) -> int:
@@ -122,7 +129,7 @@ def _run_workers(args: argparse.Namespace, settings, progress: Callable[[int, in
     progress.close()
     threading.Thread(target=_announce_when_ready, args=(url,), daemon=True).start()
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+        uvicorn.run("api.server:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_config=log_config)
     finally:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
