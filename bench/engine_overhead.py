@@ -32,7 +32,9 @@ The first --warmup patients are driven like the others but not counted (statemen
 History: then --history-patients more patients walk the journey up to treatment and go on with
 --evaluations evaluations that continue (one day apart), and each evaluation's complete_task (steady and cold,
 as above) and the instance detail the API answers it with are timed: the cost at the 1st evaluation against the
-last one, since a completion's cost should not grow with the pathway's history.
+last one, since a completion's cost should not grow with the pathway's history. Raw SpiffWorkflow walks the same
+steps beside them: its own complete + serialise grows with the task tree it keeps (every completed task stays in
+it), which is what the engine's steady path grows by.
 
 Run:  python bench/engine_overhead.py [--patients 200] [--backends sqlite,postgresql] [--quick] [--profile]
                                     [--history-patients 20] [--evaluations 20]
@@ -104,8 +106,9 @@ VARIANTS = ("engine_steady", "engine_cold", "raw")
 #: The history walk: the journey up to treatment, then evaluations that continue, one day apart.
 OPENING = TSB_JOURNEY[:7]
 EVALUATION = ("evaluate_treatment", {"outcome": "continue"}, 1)
-#: What the history walk times at each evaluation: the complete (steady, cold) and the API's answer to it.
-HISTORY_VARIANTS = ("engine_steady", "engine_cold", "detail")
+#: What the history walk times at each evaluation: the complete (steady, cold), the API's answer to it, and raw
+#: SpiffWorkflow's complete + serialise of the same step.
+HISTORY_VARIANTS = ("engine_steady", "engine_cold", "detail", "raw")
 
 
 # ---- raw SpiffWorkflow ---------------------------------------------------------------------------------------
@@ -352,32 +355,35 @@ def _run(backend: str, db: Database, clock: ManualClock, patients: int, warmup: 
             results.pg_final = postgres_sizes(db, measured_steady)
         results.profiles = profilers
         if history[0] and history[1]:
-            results.history = run_history(db, clock, steady, cold, *history)
+            results.history = run_history(db, clock, steady, cold, definition, script_engine, *history)
         return results
     finally:
         db.dispose()
 
 
-def run_history(db: Database, clock: ManualClock, steady: PathwayRuntime, cold: PathwayRuntime, patients: int,
-                evaluations: int) -> list[dict[str, list[float]]]:
-    """Walk `patients` pathways (a steady and a cold copy each) up to treatment, untimed, then `evaluations`
-    evaluations that continue, in lock step; per evaluation the times of its complete_task (steady, cold) and of
-    the instance detail after it (what the API answers the completion with)."""
+def run_history(db: Database, clock: ManualClock, steady: PathwayRuntime, cold: PathwayRuntime, definition,
+                script_engine, patients: int, evaluations: int) -> list[dict[str, list[float]]]:
+    """Walk `patients` pathways (a steady and a cold copy each, and a raw SpiffWorkflow one) up to treatment,
+    untimed, then `evaluations` evaluations that continue, in lock step; per evaluation the times of its
+    complete_task (steady, cold), of the instance detail after it (what the API answers the completion with) and
+    of raw SpiffWorkflow's complete + serialise of the same step (its own growth with the task tree)."""
     run_id = uuid.uuid4().int % 10**6
     day = steady.today()
     pairs = [tuple(runtime.start_pathway(patient_key=f"{prefix}-{run_id:06d}{i:05d}", pathway_key=PATHWAY,
                                          unit=UNIT, setting=SETTING, referral_received_on=day, actor=ACTOR)
                    for prefix, runtime in (("HS", steady), ("HC", cold)))
              for i in range(patients)]
+    raws = [raw_start(definition, script_engine, day)[0] for _ in range(patients)]
     timed: list[dict[str, list[float]]] = []
     for step_no in range(len(OPENING) + evaluations):
         element, form, gap = OPENING[step_no] if step_no < len(OPENING) else EVALUATION
         day += timedelta(days=gap)
         clock.set(day)
         times: dict[str, list[float]] = {v: [] for v in HISTORY_VARIANTS}
-        for steady_id, cold_id in pairs:
+        for (steady_id, cold_id), raw in zip(pairs, raws):
             steady_task = engine_task_id(db, steady_id, element)
             cold_task = engine_task_id(db, cold_id, element)
+            raw_task = raw_ready_task_id(raw, element)
             cold.clear_live_cache()
             t0 = time.perf_counter()
             steady.complete_task(steady_task, data=form, occurred_on=day, actor=ACTOR)
@@ -386,6 +392,9 @@ def run_history(db: Database, clock: ManualClock, steady: PathwayRuntime, cold: 
             t2 = time.perf_counter()
             cold.complete_task(cold_task, data=form, occurred_on=day, actor=ACTOR)
             t3 = time.perf_counter()
+            raw_complete(raw, raw_task, form, day)
+            t4 = time.perf_counter()
+            times["raw"].append(t4 - t3)
             times["engine_steady"].append(t1 - t0)
             times["detail"].append(t2 - t1)
             times["engine_cold"].append(t3 - t2)
