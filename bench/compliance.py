@@ -68,7 +68,8 @@ def main() -> None:
     url = build(args.url, args.schema, pathways=args.pathways, measurements=args.measurements,
                 engine_pathways=args.engine_pathways)
     settings = Settings(database_url=url, pathways_dir=PATHWAYS_DIR, auth_mode="dev", scheduler_interval_seconds=0)
-    app = create_app(settings, ManualClock(TODAY), run_scheduler=False)
+    # As the server's processes start it: the start-up objects frozen out of the garbage collector's walk.
+    app = create_app(settings, ManualClock(TODAY), run_scheduler=False, freeze_after_start=True)
     with TestClient(app, headers={"Authorization": "Bearer dev-admin"}) as client:
         with app.state.db.reading_connection() as conn:
             count = conn.exec_driver_sql("SELECT count(*) FROM indicator_measurement").scalar_one()
