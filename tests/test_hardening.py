@@ -67,6 +67,33 @@ def test_two_processes_starting_at_once_on_an_empty_database_both_come_up(empty_
         db.dispose()
 
 
+
+def test_the_start_up_lock_holds_back_its_own_schema_and_no_other():
+    """Advisory locks are per database: a start-up in one schema must not wait for another schema's (two
+    deployments in one database, or the test suite's schemas)."""
+    with postgres_schema("lock_a") as url_a, postgres_schema("lock_b") as url_b:
+        holder, same, other = Database(url_a), Database(url_a), Database(url_b)
+        try:
+            entered = {name: threading.Event() for name in ("same", "other")}
+
+            def start_up(db: Database, name: str) -> None:
+                with db.exclusive("pathways:startup"):
+                    entered[name].set()
+
+            with holder.exclusive("pathways:startup"):
+                threads = [threading.Thread(target=start_up, args=(db, name), daemon=True)
+                           for db, name in ((same, "same"), (other, "other"))]
+                for thread in threads:
+                    thread.start()
+                assert entered["other"].wait(10)
+                assert not entered["same"].wait(0.5)  # the same schema waits for the holder
+            assert entered["same"].wait(10)
+            for thread in threads:
+                thread.join(10)
+        finally:
+            for db in (holder, same, other):
+                db.dispose()
+
 def test_concurrent_deploys_of_one_file_make_one_version(db, clock):
     results, errors = [], []
     source = timer_then_script("x = 1")

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -185,6 +186,27 @@ def _worker_pids(parent: int) -> list[int]:
             and b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
+def _lines_until(server: subprocess.Popen, wanted: str, timeout: float) -> list[str]:
+    """The server's output up to the line holding `wanted`, read beside the test so the timeout holds even when
+    the server goes quiet; fails with the output, how long it waited and whether the server still runs."""
+    seen: list[str] = []
+    found = threading.Event()
+
+    def read() -> None:
+        for line in server.stdout:
+            seen.append(line)
+            if wanted in line:
+                found.set()
+                return
+
+    began = time.monotonic()
+    threading.Thread(target=read, daemon=True).start()
+    if not found.wait(timeout):
+        state = "still running" if server.poll() is None else f"exited with {server.returncode}"
+        pytest.fail(f"no {wanted!r} after {time.monotonic() - began:.0f} s; the server is {state}:\n" + "".join(seen))
+    return seen
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_several_workers_start_on_an_empty_database_and_share_their_metrics(backend, request, tmp_path):
     url = f"sqlite:///{tmp_path}/workers.db"
@@ -199,13 +221,7 @@ def test_several_workers_start_on_an_empty_database_and_share_their_metrics(back
     server = subprocess.Popen([sys.executable, "-m", "api.server", "--workers", "3", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 90
-        seen = []
-        for line in server.stdout:
-            seen.append(line)
-            if "Pathway engine ready" in line or time.monotonic() > deadline:
-                break
-        assert any("Pathway engine ready" in line for line in seen), "".join(seen)
+        _lines_until(server, "Pathway engine ready", timeout=90)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while len(_worker_pids(server.pid)) < 3 and time.monotonic() < deadline:

@@ -137,12 +137,13 @@ class Database:
             yield
             return
         with self.engine.connect() as conn:
-            conn.execute(_LOCK, {"key": lock_key(name)})
+            key = lock_key(name, conn.execute(_SCHEMA).scalar_one())
+            conn.execute(_LOCK, {"key": key})
             conn.commit()
             try:
                 yield
             finally:
-                conn.execute(_UNLOCK, {"key": lock_key(name)})
+                conn.execute(_UNLOCK, {"key": key})
                 conn.commit()
 
     def dispose(self) -> None:
@@ -154,13 +155,18 @@ _UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 _XACT_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for an advisory lock name."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+_SCHEMA = text("SELECT current_schema()")
+
+
+def lock_key(name: str, schema: str) -> int:
+    """A stable signed 64-bit key for an advisory lock name within one schema. Advisory locks are per database,
+    so the schema is part of the key: two deployments in schemas of one database (or the test suite's schemas)
+    do not wait on each other's start-up."""
+    return int.from_bytes(hashlib.sha256(f"{schema}\0{name}".encode()).digest()[:8], "big", signed=True)
 
 
 def lock_for_transaction(session: Session, name: str) -> None:
     """Serialise the calling transaction with every other one taking `name` (PostgreSQL; a no-op on SQLite,
     whose writing transactions are serial anyway). Released at commit or rollback."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_XACT_LOCK, {"key": lock_key(name)})
+        session.execute(_XACT_LOCK, {"key": lock_key(name, session.execute(_SCHEMA).scalar_one())})
