@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     the server passes a terminal bar, tests nothing.
 
     `freeze_after_start` (the server's processes, not tests, which make many apps in one process): once started,
-    the objects made so far (parsed pathway files, the routes) are moved out of the garbage collector's sight, as
+    the current pathway versions are parsed, and the objects made so far (those, the routes) are moved out of
+    the garbage collector's sight, as
     they live as long as the process; a full collection then walks only what requests made. The every-unit
     compliance report makes a few hundred thousand objects, and the collections they set off walked all of it."""
     settings = settings or Settings()
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *,
     async def lifespan(app: FastAPI):
         prepare(runtime, settings, demo_progress)
         if freeze_after_start:
+            runtime.definitions.load_current()
             gc.collect()
             gc.freeze()
         task = asyncio.create_task(_scheduler(runtime, settings.scheduler_interval_seconds)) if scheduler_on else None

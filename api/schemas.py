@@ -501,6 +501,9 @@ class ComplianceOut(BaseModel):
     end: date | None = Field(alias="to")
     by_unit: bool
     suppress_below: int
+    total: int = Field(description="rows in the whole report")
+    limit: int = Field(description="the most rows this answer may hold")
+    next_cursor: str | None = Field(description="the `cursor` of the next page; null on the last page")
     rows: list[ComplianceRowOut]
 
     model_config = {"populate_by_name": True}

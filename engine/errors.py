@@ -90,6 +90,8 @@ class ErrorCode(StrEnum):
     PERIOD_INVALID = "period_invalid"
     DATE_INVALID = "date_invalid"
     CURSOR_INVALID = "cursor_invalid"
+    #: a page size that is not a whole number of at least 1
+    LIMIT_INVALID = "limit_invalid"
     RANGE_REVERSED = "range_reversed"
     #: a report period longer than the report allows (the registry extract: one year)
     RANGE_TOO_LONG = "range_too_long"

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from engine.db.models import IndicatorMeasurement, PathwayInstance, PathwayVersion
 from engine.errors import Conflict, InvalidInput
-from engine.reading.compliance import ComplianceRow, compliance
+from engine.reading.compliance import ComplianceRow, compliance, compliance_page
 from engine.reading.compliance_csv import to_csv
 from engine.reading.periods import period_bounds, period_of, periods_between
 from engine.runtime.compliance_tally import rebuild
@@ -382,3 +382,57 @@ def test_complementary_suppression_hides_a_second_unit_only_beside_a_lone_suppre
     assert {r.unit: r.suppression for r in compliance(db, today=TODAY, units={"A", "B", "D"}, start=MARCH,
                                                      end=MARCH)} == {
         "A": "primary", "B": "complementary", "D": None}
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+def test_pages_put_together_are_the_report_in_one_piece_with_its_suppression(db):
+    """Units A–F, two months, a lone suppressed unit beside others (so complementary suppression is at stake):
+    pages of every size give the one-piece report's rows, in its order, each page's suppression decided over
+    the whole report."""
+    april = date(2026, 4, 20)
+    store(db, *rows(3, "A", "met", end=MARCH), *rows(6, "B", "met", end=MARCH), *rows(7, "C", "met", end=MARCH),
+          *rows(5, "D", "met", end=april), *rows(8, "E", "breached", end=april), *rows(2, "F", "met", end=april))
+    for by_unit in (True, False):
+        whole = compliance(db, today=TODAY, period="month", by_unit=by_unit)
+        assert len(whole) == (6 if by_unit else 2)
+        for limit in range(1, len(whole) + 2):
+            seen, cursor, pages = [], None, 0
+            while True:
+                page = compliance_page(db, today=TODAY, period="month", by_unit=by_unit, limit=limit, after=cursor)
+                assert page.total == len(whole) and len(page.rows) <= limit
+                seen += page.rows
+                pages += 1
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            assert seen == whole, (by_unit, limit)
+            assert pages == -(-len(whole) // limit)  # no empty last page
+    # B is hidden beside A in March (the smallest other unit) on whichever page it falls
+    assert [(r.unit, r.suppression) for r in compliance_page(db, today=TODAY, period="month", limit=2).rows] == [
+        ("A", "primary"), ("B", "complementary")]
+    one_unit = compliance_page(db, today=TODAY, period="month", unit="B", limit=5)
+    assert [(r.unit, r.suppression) for r in one_unit.rows] == [("B", "complementary")]
+    assert (one_unit.total, one_unit.next_cursor) == (1, None)
+
+
+def test_a_page_after_a_changed_row_starts_where_the_last_one_ended(db):
+    """Keyset paging: a unit added before the cursor moves no row of the next page."""
+    store(db, *rows(5, "B", "met", end=MARCH), *rows(5, "D", "met", end=MARCH))
+    first = compliance_page(db, today=TODAY, limit=1)
+    assert [r.unit for r in first.rows] == ["B"]
+    store(db, *rows(5, "A", "met", end=MARCH))
+    second = compliance_page(db, today=TODAY, limit=1, after=first.next_cursor)
+    assert [r.unit for r in second.rows] == ["D"] and second.total == 3 and second.next_cursor is None
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"limit": 0}, "limit_invalid"), ({"limit": -3}, "limit_invalid"), ({"limit": 2.5}, "limit_invalid"),
+    ({"limit": True}, "limit_invalid"), ({"after": "not base64 at all!"}, "cursor_invalid"),
+    ({"after": "aGVsbG8"}, "cursor_invalid"),  # base64 of "hello": no position in it
+    ({"after": "__8"}, "cursor_invalid"),  # not UTF-8
+])
+def test_a_bad_page_is_refused_with_its_code(db, kwargs, code):
+    with pytest.raises(InvalidInput) as refused:
+        compliance_page(db, today=TODAY, **kwargs)
+    assert refused.value.code == code

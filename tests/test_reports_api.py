@@ -13,6 +13,7 @@ from html import unescape
 import pytest
 
 from api import schemas
+from api.routes.reports import MAX_PAGE_ROWS, PAGE_ROWS
 from tests.support import TSB, complete, start_tsb, to_clinical_decision
 
 MANAGER = {"Authorization": "Bearer dev-leder"}
@@ -370,3 +371,31 @@ def test_the_overview_matrix_and_its_drill_down(client, measured, clock):
     for text in (page, drill.text, hidden):
         assert not re.search(r"RPT-\d{4}|/forlop/(?!ny\")|/oppgaver/", text)
     assert client.get(unescape(cells["DPS Nord"]), headers=MODELLER).status_code == 403
+
+
+def test_the_json_report_comes_in_pages_that_add_up_to_the_whole(client, measured):
+    whole = report(client, period="month")
+    assert whole["total"] == len(whole["rows"]) > 2 and whole["next_cursor"] is None
+    assert whole["limit"] == PAGE_ROWS
+    rows, cursor = [], None
+    while True:
+        page = report(client, period="month", limit=2, **({"cursor": cursor} if cursor else {}))
+        assert page["total"] == whole["total"] and len(page["rows"]) <= 2 and page["limit"] == 2
+        rows += page["rows"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert rows == whole["rows"]
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"limit": 0}, "limit"), ({"limit": MAX_PAGE_ROWS + 1}, "limit"), ({"limit": "many"}, "limit"),
+    ({"cursor": "x" * 2001}, "cursor")])
+def test_a_bad_page_size_or_cursor_is_422(client, measured, params, field):
+    response = client.get("/reports/compliance", params=params, headers=MANAGER)
+    assert response.status_code == 422 and field in response.text, response.text
+
+
+def test_a_cursor_that_is_no_report_position_is_422_with_its_code(client, measured):
+    response = client.get("/reports/compliance", params={"cursor": "aGVsbG8"}, headers=MANAGER)
+    assert response.status_code == 422 and response.json()["code"] == "cursor_invalid", response.text

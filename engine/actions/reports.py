@@ -14,7 +14,7 @@ from engine.access.audit import audit_row, record_reads
 from engine.access.policy import require_patient_access, require_role
 from engine.access.principals import ADMIN, COORDINATOR, MANAGER, Principal
 from engine.reading import data_quality, registry
-from engine.reading.compliance import ComplianceRow, compliance
+from engine.reading.compliance import CompliancePage, ComplianceRow, compliance_page
 from engine.reading.pathways import list_pathways
 from engine.reading.registry import RegistrationRow
 from engine.runtime import PathwayRuntime
@@ -30,10 +30,18 @@ def compliance_report(runtime: PathwayRuntime, user: Principal, *, period: str, 
                       pathway: str | None, unit: str | None, indicator: str | None,
                       by_unit: bool) -> list[ComplianceRow]:
     """The compliance rows this user may read, as of the runtime's today."""
+    return compliance_report_page(runtime, user, period=period, start=start, end=end, pathway=pathway, unit=unit,
+                                  indicator=indicator, by_unit=by_unit, limit=None, after=None).rows
+
+
+def compliance_report_page(runtime: PathwayRuntime, user: Principal, *, period: str, start: date | None,
+                           end: date | None, pathway: str | None, unit: str | None, indicator: str | None,
+                           by_unit: bool, limit: int | None, after: str | None) -> CompliancePage:
+    """A page of those rows: at most `limit`, after the cursor `after` (`engine.reading.compliance.compliance_page`)."""
     require_role(user, *REPORT_ROLES)
     units = user.units if user.role == COORDINATOR else None
-    return compliance(runtime.db, today=runtime.today(), period=period, start=start, end=end, pathway=pathway,
-                      unit=unit, indicator=indicator, units=units, by_unit=by_unit)
+    return compliance_page(runtime.db, today=runtime.today(), period=period, start=start, end=end, pathway=pathway,
+                           unit=unit, indicator=indicator, units=units, by_unit=by_unit, limit=limit, after=after)
 
 
 def compliance_export(runtime: PathwayRuntime, user: Principal, *, period: str, start: date | None,

@@ -41,6 +41,16 @@ class DefinitionCache:
                 self._items.popitem(last=False)
         return definition
 
+    def load_current(self) -> int:
+        """Parse every current version now (a server process at start, so its first requests do not each pay a
+        parse: a report with the pathways' names waited 170 ms for ten files); how many there are."""
+        with self.db.reading_connection() as reader:
+            current = reader.execute(select(PathwayVersion.id).where(PathwayVersion.is_current.is_(True))).scalars()
+            ids = list(current)
+        for version_id in ids:
+            self.get(version_id)
+        return len(ids)
+
     def _load(self, version_id: int, conn: Connection | None) -> PathwayDefinition:
         query = select(PathwayVersion.source, PathwayVersion.filename).where(PathwayVersion.id == version_id)
         if conn is None:

@@ -61,10 +61,18 @@ Complementary suppression (sekundærprikking)
 Rows are sorted by pathway, indicator, unit, period, the strings by code point, whatever the database's collation.
 The complementary suppression and the order are decided in Python, over the grouped rows: in SQL they took two
 sorts of every row (a window partition and the order), most of the every-unit report's time.
+
+Pages (`compliance_page`)
+    At most `limit` rows after a cursor, the position of the previous page's last row in that order (keyset: a
+    row that changes between two pages moves no other row across the boundary). Every page reads and suppresses
+    the whole report, and makes report rows only for itself.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import functools
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -92,6 +100,7 @@ from engine.db.database import Database
 from engine.db.models import NO_TARGET, ComplianceTally, IndicatorMeasurement
 from engine.deadlines.rules import overdue_sql
 from engine.errors import ErrorCode, InvalidInput
+from engine.reading.collector import cycle_collection_paused
 from engine.reading.periods import check_date, check_period, check_range, first_day, label, last_day
 from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus
 
@@ -161,6 +170,55 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
     `units` restricts to a set of units (e.g. a manager's own; empty means nothing); `by_unit=False` adds the units
     together (e.g. a whole trust), giving rows with `unit=None`.
     """
+    return compliance_page(db, today=today, period=period, start=start, end=end, pathway=pathway, unit=unit,
+                           indicator=indicator, units=units, by_unit=by_unit).rows
+
+
+class CompliancePage(NamedTuple):
+    rows: list[ComplianceRow]
+    #: the rows of the whole report
+    total: int
+    #: the position after the page's last row (the next page's `after`); None on the last page
+    next_cursor: str | None
+
+
+def compliance_page(db: Database, *, today: date, period: str = "tertial", start: date | None = None,
+                    end: date | None = None, pathway: str | None = None, unit: str | None = None,
+                    indicator: str | None = None, units: Collection[str] | None = None, by_unit: bool = True,
+                    limit: int | None = None, after: str | None = None) -> CompliancePage:
+    """The rows of `compliance` after the position `after` (a page's `next_cursor`; None: from the first row),
+    at most `limit` of them (None: all). Keyset paging, so a row that changes between two pages moves no other
+    row from one page to the next; every page decides suppression over the whole report, so the rows are the
+    same as in one piece. Only the page's rows are made."""
+    units = _checked(today, period, start, end, units, limit)
+    position = None if after is None else decode_cursor(after)
+    if units == ():
+        return CompliancePage([], 0, None)
+    filters = {"pathway_key": pathway, "indicator_key": indicator}
+    with cycle_collection_paused():
+        if not by_unit and unit is None:
+            groups = _read(db, _grouped(today, period, start, end, filters, units, False))
+            order, hidden = _total_order, set()
+        else:
+            groups = _read(db, _grouped(today, period, start, end, filters, units, True))
+            order, hidden = _unit_order, _complementary(groups)
+            if unit is not None:
+                groups = [g for g in groups if g[_UNIT] == unit]
+        groups.sort(key=order)
+        first = 0 if position is None else bisect.bisect_right(groups, position, key=order)
+        page = groups[first:] if limit is None else groups[first:first + limit]
+        if order is _total_order:
+            rows = [_row(g, period, None, None) for g in page]
+        else:
+            rows = [_row(g, period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
+                    for g in page]
+        more = first + len(page) < len(groups)
+        return CompliancePage(rows, len(groups), encode_cursor(order(page[-1])) if more else None)
+
+
+def _checked(today: date, period: str, start: date | None, end: date | None, units: Collection[str] | None,
+             limit: int | None) -> tuple[str, ...] | None:
+    """The report's parameters checked (InvalidInput with the code of the first bad one); `units` as a tuple."""
     check_period(period)
     check_date("today", today)
     for name, value in (("start", start), ("end", end)):
@@ -168,24 +226,30 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
             check_date(name, value)
     if start is not None and end is not None:
         check_range(start, end)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput(ErrorCode.LIMIT_INVALID, f"limit must be a whole number of at least 1, not {limit!r}",
+                           params={"field": "limit"})
     if isinstance(units, str):
         raise InvalidInput(ErrorCode.UNITS_INVALID, "units must be a collection of unit names, not a single string")
-    if units is not None:
-        units = tuple(units)
-        if not units:
-            return []
-    filters = {"pathway_key": pathway, "indicator_key": indicator}
-    if not by_unit and unit is None:
-        totals = _read(db, _grouped(today, period, start, end, filters, units, False))
-        totals.sort(key=_total_order)
-        return [_row(g, period, None, None) for g in totals]
-    groups = _read(db, _grouped(today, period, start, end, filters, units, True))
-    hidden = _complementary(groups)
-    if unit is not None:
-        groups = [g for g in groups if g[_UNIT] == unit]
-    groups.sort(key=_unit_order)
-    return [_row(g, period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
-            for g in groups]
+    return None if units is None else tuple(units)
+
+
+def encode_cursor(position: str) -> str:
+    """A report position (`_unit_order` / `_total_order`) as an opaque URL-safe string."""
+    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """A cursor of `encode_cursor`; anything else is refused with `cursor_invalid`."""
+    try:
+        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidInput(ErrorCode.CURSOR_INVALID, f"not a compliance report cursor: {exc}",
+                           params={"field": "cursor"}) from None
+    if "\0" not in position:
+        raise InvalidInput(ErrorCode.CURSOR_INVALID, "not a compliance report cursor: no position",
+                           params={"field": "cursor"})
+    return position
 
 
 def _read(db: Database, query: Select) -> list[Any]:
@@ -288,11 +352,12 @@ def _overdue(today: date, period: str, start: date | None, end: date | None, fil
     return select(
         *keys, func.max(_M.label).label("label"), func.max(_M.target_share).label("target_share"),
         year.label("year"), part.label("part"), literal(0).label("met"), literal(0).label("breached"),
-        func.sum(case((~deferral, 1), else_=0)).label("overdue"),
-        func.sum(case((deferral, 1), else_=0)).label("deferred"),
+        # integers, as the tally's columns: the outer sum of an integer is a bigint, of a bigint a slow numeric
+        cast(func.sum(case((~deferral, 1), else_=0)), Integer).label("overdue"),
+        cast(func.sum(case((deferral, 1), else_=0)), Integer).label("deferred"),
         # CASE, not AND: the look-up runs only for the rows that reach it
-        func.count(case((deferral, None), (_M.sequence == 1, _M.instance_id), (~counted_closed, _M.instance_id),
-                        else_=None).distinct()).label("pathways"),
+        cast(func.count(case((deferral, None), (_M.sequence == 1, _M.instance_id), (~counted_closed, _M.instance_id),
+                             else_=None).distinct()), Integer).label("pathways"),
         func.max(case((_M.unconfirmed == true(), 1), else_=0)).label("unconfirmed"),
     ).where(*conditions).group_by(*keys, year, part)
 
@@ -327,8 +392,8 @@ def _grouped(today: date, period: str, start: date | None, end: date | None, fil
 def _row(grouped: Sequence[Any], period: str, unit: str | None, hidden_by: str | None) -> ComplianceRow:
     """A report row from a group of `_grouped` (positional: this runs for every row, 65,000 by month), suppressed
     when it has fewer than SUPPRESS_BELOW pathways or `hidden_by` names another reason."""
-    *_, year, part, label_, target, met, breached, overdue, deferred, pathways, unconfirmed = grouped
-    met, breached, overdue, pathways = int(met), int(breached), int(overdue), int(pathways)
+    # the sums are whole numbers already (`_grouped` casts them)
+    year, part, label_, target, met, breached, overdue, deferred, pathways, unconfirmed = grouped[-10:]
     target = float(target) if target is not None else None
     suppression = "primary" if pathways < SUPPRESS_BELOW else hidden_by
     if suppression is not None:
@@ -336,7 +401,7 @@ def _row(grouped: Sequence[Any], period: str, unit: str | None, hidden_by: str |
                              None, None, target, None, None, None, True, bool(unconfirmed), suppression)
     denominator = met + breached + overdue
     return ComplianceRow(grouped[_PATHWAY], unit, grouped[_INDICATOR], label_, _label(period, year, part), met,
-                         denominator, met / denominator if denominator else None, target, int(deferred), overdue,
+                         denominator, met / denominator if denominator else None, target, deferred, overdue,
                          pathways, False, bool(unconfirmed), None)
 
 

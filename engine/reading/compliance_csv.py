@@ -8,6 +8,7 @@ import io
 from collections.abc import Collection, Mapping
 from operator import attrgetter
 
+from engine.reading.collector import cycle_collection_paused
 from engine.reading.compliance import ComplianceRow
 from engine.reading.compliance_export import COLUMNS, export_rows
 
@@ -42,6 +43,7 @@ def csv_cell(value: object) -> str:
     return str(value)
 
 
+@cycle_collection_paused()
 def to_csv(rows: Collection[ComplianceRow], *, delimiter: str = ",") -> str:
     """The rows as CSV text (header first, CRLF line ends as RFC 4180). Shares and targets are decimals 0–1 with
     a dot and four decimals; suppressed counts, a missing target and the unit of an all-units row are empty cells;
@@ -72,6 +74,7 @@ def _percent(value: object) -> object:
     return value  # None (no target: an empty cell) or the text of a suppressed share
 
 
+@cycle_collection_paused()
 def to_excel_csv(rows: Collection[ComplianceRow], pathway_names: Mapping[str, str]) -> str:
     """The rows for a spreadsheet set up for Norway (Excel with a Norwegian locale): a UTF-8 byte order mark so
     "Sør" opens right, semicolons, bokmål headers, names beside keys, shares in percent with a decimal comma and

@@ -9,12 +9,14 @@ from collections.abc import Collection, Mapping
 
 from rustpy_xlsxwriter import Format, write_worksheet
 
+from engine.reading.collector import cycle_collection_paused
 from engine.reading.compliance import ComplianceRow
 from engine.reading.compliance_export import COLUMNS, export_rows
 
 NUMBER_FORMATS = {"percent": "0.0%", "count": "0"}
 
 
+@cycle_collection_paused()
 def to_xlsx(rows: Collection[ComplianceRow], pathway_names: Mapping[str, str], *, title: str) -> bytes:
     """The workbook's bytes: one sheet named `title` (at most 31 characters, Excel's limit).
 
