@@ -392,15 +392,23 @@ def test_pages_put_together_are_the_report_in_one_piece_with_its_suppression(db)
     the whole report."""
     april = date(2026, 4, 20)
     store(db, *rows(3, "A", "met", end=MARCH), *rows(6, "B", "met", end=MARCH), *rows(7, "C", "met", end=MARCH),
-          *rows(5, "D", "met", end=april), *rows(8, "E", "breached", end=april), *rows(2, "F", "met", end=april))
+          *rows(5, "D", "met", end=april), *rows(8, "E", "breached", end=april), *rows(2, "F", "met", end=april),
+          # other indicators and pathways, in code point order before and after it ("Z" < "a"), so a later page
+          # reading from its cursor's pathway and indicator on has something to leave out
+          *rows(5, "A", "met", end=MARCH, indicator="Zeta"), *rows(2, "B", "met", end=MARCH, indicator="Zeta"),
+          *rows(6, "C", "breached", end=MARCH, indicator="alpha"), *rows(5, "A", "met", end=MARCH, pathway="a_first"),
+          *rows(1, "A", "overdue", due=MARCH, indicator="zulu"), *rows(5, "B", "pending", due=april, indicator="zulu"))
     for by_unit in (True, False):
         whole = compliance(db, today=TODAY, period="month", by_unit=by_unit)
-        assert len(whole) == (6 if by_unit else 2)
+        assert len(whole) == (12 if by_unit else 7)
+        assert list(dict.fromkeys((r.pathway_key, r.indicator_key) for r in whole)) == [
+            ("a_first", "assessment"), ("tsb_d01", "Zeta"), ("tsb_d01", "alpha"), ("tsb_d01", "assessment"),
+            ("tsb_d01", "zulu")]
         for limit in range(1, len(whole) + 2):
             seen, cursor, pages = [], None, 0
             while True:
                 page = compliance_page(db, today=TODAY, period="month", by_unit=by_unit, limit=limit, after=cursor)
-                assert page.total == len(whole) and len(page.rows) <= limit
+                assert page.remaining == len(whole) - len(seen) and len(page.rows) <= limit
                 seen += page.rows
                 pages += 1
                 cursor = page.next_cursor
@@ -409,11 +417,13 @@ def test_pages_put_together_are_the_report_in_one_piece_with_its_suppression(db)
             assert seen == whole, (by_unit, limit)
             assert pages == -(-len(whole) // limit)  # no empty last page
     # B is hidden beside A in March (the smallest other unit) on whichever page it falls
-    assert [(r.unit, r.suppression) for r in compliance_page(db, today=TODAY, period="month", limit=2).rows] == [
-        ("A", "primary"), ("B", "complementary")]
-    one_unit = compliance_page(db, today=TODAY, period="month", unit="B", limit=5)
+    assessment = compliance_page(db, today=TODAY, period="month", pathway="tsb_d01", indicator="assessment",
+                                 limit=2).rows
+    assert [(r.unit, r.suppression) for r in assessment] == [("A", "primary"), ("B", "complementary")]
+    one_unit = compliance_page(db, today=TODAY, period="month", unit="B", pathway="tsb_d01", indicator="assessment",
+                               limit=5)
     assert [(r.unit, r.suppression) for r in one_unit.rows] == [("B", "complementary")]
-    assert (one_unit.total, one_unit.next_cursor) == (1, None)
+    assert (one_unit.remaining, one_unit.next_cursor) == (1, None)
 
 
 def test_a_page_after_a_changed_row_starts_where_the_last_one_ended(db):
@@ -423,7 +433,7 @@ def test_a_page_after_a_changed_row_starts_where_the_last_one_ended(db):
     assert [r.unit for r in first.rows] == ["B"]
     store(db, *rows(5, "A", "met", end=MARCH))
     second = compliance_page(db, today=TODAY, limit=1, after=first.next_cursor)
-    assert [r.unit for r in second.rows] == ["D"] and second.total == 3 and second.next_cursor is None
+    assert [r.unit for r in second.rows] == ["D"] and second.remaining == 1 and second.next_cursor is None
 
 
 @pytest.mark.parametrize("kwargs, code", [

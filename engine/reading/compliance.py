@@ -81,6 +81,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Integer,
     Select,
     and_,
@@ -95,6 +96,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from engine.db.database import Database
 from engine.db.models import NO_TARGET, ComplianceTally, IndicatorMeasurement
@@ -176,8 +179,8 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
 
 class CompliancePage(NamedTuple):
     rows: list[ComplianceRow]
-    #: the rows of the whole report
-    total: int
+    #: the rows from the page's first to the report's end (on the first page: the whole report's)
+    remaining: int
     #: the position after the page's last row (the next page's `after`); None on the last page
     next_cursor: str | None
 
@@ -189,18 +192,22 @@ def compliance_page(db: Database, *, today: date, period: str = "tertial", start
     """The rows of `compliance` after the position `after` (a page's `next_cursor`; None: from the first row),
     at most `limit` of them (None: all). Keyset paging, so a row that changes between two pages moves no other
     row from one page to the next; every page decides suppression over the whole report, so the rows are the
-    same as in one piece. Only the page's rows are made."""
+    same as in one piece. Only the page's rows are made, and a later page reads only from its cursor's pathway
+    and indicator on."""
     units = _checked(today, period, start, end, units, limit)
     position = None if after is None else decode_cursor(after)
     if units == ():
         return CompliancePage([], 0, None)
-    filters = {"pathway_key": pathway, "indicator_key": indicator}
+    # A later page reads from its cursor's pathway and indicator on: suppression is decided within a pathway,
+    # indicator and period, so their groups are all there, and the rows before the cursor are passed over below.
+    scope = _Scope({"pathway_key": pathway, "indicator_key": indicator}, units,
+                   None if position is None else tuple(position.split("\0", 2)[:2]))
     with cycle_collection_paused():
         if not by_unit and unit is None:
-            groups = _read(db, _grouped(today, period, start, end, filters, units, False))
+            groups = _read(db, _grouped(today, period, start, end, scope, False))
             order, hidden = _total_order, set()
         else:
-            groups = _read(db, _grouped(today, period, start, end, filters, units, True))
+            groups = _read(db, _grouped(today, period, start, end, scope, True))
             order, hidden = _unit_order, _complementary(groups)
             if unit is not None:
                 groups = [g for g in groups if g[_UNIT] == unit]
@@ -213,7 +220,7 @@ def compliance_page(db: Database, *, today: date, period: str = "tertial", start
             rows = [_row(g, period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
                     for g in page]
         more = first + len(page) < len(groups)
-        return CompliancePage(rows, len(groups), encode_cursor(order(page[-1])) if more else None)
+        return CompliancePage(rows, len(groups) - first, encode_cursor(order(page[-1])) if more else None)
 
 
 def _checked(today: date, period: str, start: date | None, end: date | None, units: Collection[str] | None,
@@ -246,7 +253,7 @@ def decode_cursor(cursor: str) -> str:
     except (ValueError, TypeError, binascii.Error) as exc:
         raise InvalidInput(ErrorCode.CURSOR_INVALID, f"not a compliance report cursor: {exc}",
                            params={"field": "cursor"}) from None
-    if "\0" not in position:
+    if position.count("\0") < 2:
         raise InvalidInput(ErrorCode.CURSOR_INVALID, "not a compliance report cursor: no position",
                            params={"field": "cursor"})
     return position
@@ -299,14 +306,51 @@ def _part(month: Any, period: str) -> Any:
     return month if period == "month" else case((month <= 4, 1), (month <= 8, 2), else_=3)
 
 
-def _closed(period: str, start: date | None, end: date | None, filters: dict[str, str | None],
-            units: tuple[str, ...] | None) -> Select:
+class _Scope(NamedTuple):
+    """Which groups a report reads, in both parts: equality filters by column, the user's units (None: all), and
+    for a later page the pathway and indicator it starts at (in the report's order, by code point)."""
+
+    filters: dict[str, str | None]
+    units: tuple[str, ...] | None
+    from_key: tuple[str, ...] | None = None
+
+    def conditions(self, columns: Any) -> list[Any]:
+        found = [columns[column] == value for column, value in self.filters.items() if value is not None]
+        if self.units is not None:
+            found.append(columns.unit.in_(self.units))
+        if self.from_key is not None:
+            pathway, indicator = self.from_key
+            found.append(or_(by_code_point(columns.pathway_key) > pathway,
+                             and_(columns.pathway_key == pathway, by_code_point(columns.indicator_key) >= indicator)))
+        return found
+
+
+class by_code_point(ColumnElement[str]):  # noqa: N801 - used like a SQL function
+    """A text column compared by code point, as the report sorts: PostgreSQL's "C" collation, whatever the
+    database's; SQLite's default (BINARY) already compares so."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[str]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(by_code_point)
+def _as_it_is(element: by_code_point, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(by_code_point, "postgresql")
+def _in_c_collation(element: by_code_point, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(element.column, **kw)} COLLATE "C"'
+
+
+def _closed(period: str, start: date | None, end: date | None, scope: _Scope) -> Select:
     """The closed part, from the tally (engine.runtime.compliance_tally): its rows in the whole periods from
     `start` to `end`, with the pathways counted once per month or once per tertial."""
-    conditions = [_T.met + _T.breached + _T.deferred > 0]
-    conditions += [_T[column] == value for column, value in filters.items() if value is not None]
-    if units is not None:
-        conditions.append(_T.unit.in_(units))
+    conditions = [_T.met + _T.breached + _T.deferred > 0, *scope.conditions(_T)]
     months = _T.year * 100 + _T.month
     if start is not None:
         first = first_day(start, period)
@@ -324,8 +368,7 @@ def _closed(period: str, start: date | None, end: date | None, filters: dict[str
     ).where(*conditions)
 
 
-def _overdue(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
-             units: tuple[str, ...] | None) -> Select:
+def _overdue(today: date, period: str, start: date | None, end: date | None, scope: _Scope) -> Select:
     """The live part: open deadlines past their due date (few, and indexed), grouped per unit and period. An
     instance already counted among the closed part's pathways of the same period is not counted again.
 
@@ -333,10 +376,8 @@ def _overdue(today: date, period: str, start: date | None, end: date | None, fil
     occurrence is made only when none is open (engine.deadlines.measurement), so an open first occurrence is
     its instance's only measurement of that indicator."""
     # One condition per open status, so each finds the partial index of its status.
-    conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES))]
-    conditions += [_M[column] == value for column, value in filters.items() if value is not None]
-    if units is not None:
-        conditions.append(_M.unit.in_(units))
+    conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES)),
+                  *scope.conditions(_M)]
     if start is not None:
         conditions.append(_M.due_on >= first_day(start, period))
     if end is not None:
@@ -370,12 +411,12 @@ def _month(day: Any) -> Any:
     return cast(extract("month", day), Integer)
 
 
-def _grouped(today: date, period: str, start: date | None, end: date | None, filters: dict[str, str | None],
-             units: tuple[str, ...] | None, by_unit: bool) -> Select:
+def _grouped(today: date, period: str, start: date | None, end: date | None, scope: _Scope,
+             by_unit: bool) -> Select:
     """The closed and the live part added together per group. Their pathways add up: the live part counts only
     instances the closed part has not, and an instance belongs to one unit, so the units add up to a total."""
-    rows = union_all(_closed(period, start, end, filters, units),
-                     _overdue(today, period, start, end, filters, units)).subquery("measured")
+    rows = union_all(_closed(period, start, end, scope),
+                     _overdue(today, period, start, end, scope)).subquery("measured")
     r = rows.c
     keys = [r.pathway_key, r.indicator_key, *([r.unit] if by_unit else []), r.year, r.part]
     return select(
