@@ -501,7 +501,6 @@ class ComplianceOut(BaseModel):
     end: date | None = Field(alias="to")
     by_unit: bool
     suppress_below: int
-    remaining: int = Field(description="rows from this answer's first to the report's end (the first page: all)")
     limit: int = Field(description="the most rows this answer may hold")
     next_cursor: str | None = Field(description="the `cursor` of the next page; null on the last page")
     rows: list[ComplianceRowOut]

@@ -398,23 +398,25 @@ def test_pages_put_together_are_the_report_in_one_piece_with_its_suppression(db)
           *rows(5, "A", "met", end=MARCH, indicator="Zeta"), *rows(2, "B", "met", end=MARCH, indicator="Zeta"),
           *rows(6, "C", "breached", end=MARCH, indicator="alpha"), *rows(5, "A", "met", end=MARCH, pathway="a_first"),
           *rows(1, "A", "overdue", due=MARCH, indicator="zulu"), *rows(5, "B", "pending", due=april, indicator="zulu"))
-    for by_unit in (True, False):
-        whole = compliance(db, today=TODAY, period="month", by_unit=by_unit)
-        assert len(whole) == (12 if by_unit else 7)
-        assert list(dict.fromkeys((r.pathway_key, r.indicator_key) for r in whole)) == [
+    for period, by_unit, unit in (("month", True, None), ("month", False, None), ("tertial", True, None),
+                                  ("month", True, "B")):
+        whole = compliance(db, today=TODAY, period=period, by_unit=by_unit, unit=unit)
+        assert len(whole) == {(True, None): 12, (False, None): 7, (True, "B"): 3}[by_unit, unit]
+        assert unit or list(dict.fromkeys((r.pathway_key, r.indicator_key) for r in whole)) == [
             ("a_first", "assessment"), ("tsb_d01", "Zeta"), ("tsb_d01", "alpha"), ("tsb_d01", "assessment"),
             ("tsb_d01", "zulu")]
         for limit in range(1, len(whole) + 2):
             seen, cursor, pages = [], None, 0
             while True:
-                page = compliance_page(db, today=TODAY, period="month", by_unit=by_unit, limit=limit, after=cursor)
-                assert page.remaining == len(whole) - len(seen) and len(page.rows) <= limit
+                page = compliance_page(db, today=TODAY, period=period, by_unit=by_unit, unit=unit, limit=limit,
+                                       after=cursor)
+                assert len(page.rows) == min(limit, len(whole) - len(seen))
                 seen += page.rows
                 pages += 1
                 cursor = page.next_cursor
                 if cursor is None:
                     break
-            assert seen == whole, (by_unit, limit)
+            assert seen == whole, (period, by_unit, unit, limit)
             assert pages == -(-len(whole) // limit)  # no empty last page
     # B is hidden beside A in March (the smallest other unit) on whichever page it falls
     assessment = compliance_page(db, today=TODAY, period="month", pathway="tsb_d01", indicator="assessment",
@@ -423,7 +425,7 @@ def test_pages_put_together_are_the_report_in_one_piece_with_its_suppression(db)
     one_unit = compliance_page(db, today=TODAY, period="month", unit="B", pathway="tsb_d01", indicator="assessment",
                                limit=5)
     assert [(r.unit, r.suppression) for r in one_unit.rows] == [("B", "complementary")]
-    assert (one_unit.remaining, one_unit.next_cursor) == (1, None)
+    assert one_unit.next_cursor is None
 
 
 def test_a_page_after_a_changed_row_starts_where_the_last_one_ended(db):
@@ -433,7 +435,7 @@ def test_a_page_after_a_changed_row_starts_where_the_last_one_ended(db):
     assert [r.unit for r in first.rows] == ["B"]
     store(db, *rows(5, "A", "met", end=MARCH))
     second = compliance_page(db, today=TODAY, limit=1, after=first.next_cursor)
-    assert [r.unit for r in second.rows] == ["D"] and second.remaining == 1 and second.next_cursor is None
+    assert [r.unit for r in second.rows] == ["D"] and second.next_cursor is None
 
 
 @pytest.mark.parametrize("kwargs, code", [

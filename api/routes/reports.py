@@ -84,9 +84,7 @@ MAX_PAGE_ROWS = 20_000
 
 @router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
             summary="Compliance with the deadline indicators per pathway, indicator, unit and period",
-            description=f"At most `limit` rows (default {PAGE_ROWS:,}) in the report's order; `remaining` counts "
-                        "the rows from the answer's first to the report's end (on the first page: the whole "
-                        "report's). Page with `cursor` (the previous answer's `next_cursor`, null on the last "
+            description=f"At most `limit` rows (default {PAGE_ROWS:,}) in the report's order. Page with `cursor` (the previous answer's `next_cursor`, null on the last "
                         "page). Suppression is decided over the whole report, so the pages together are the "
                         "rows of one piece, as in the CSV and Excel downloads.")
 def compliance_json(runtime: Runtime, user: Auth, params: Params,
@@ -101,7 +99,7 @@ def compliance_json(runtime: Runtime, user: Auth, params: Params,
         body = orjson.dumps({
             "today": runtime.today().isoformat(), "period": params.period, "from": _iso(params.start),
             "to": _iso(params.end), "by_unit": params.by_unit, "suppress_below": SUPPRESS_BELOW,
-            "remaining": page.remaining, "limit": limit, "next_cursor": page.next_cursor,
+            "limit": limit, "next_cursor": page.next_cursor,
             "rows": [row_json(r) for r in page.rows]})
     return Response(body, media_type="application/json")
 

@@ -74,7 +74,7 @@ import base64
 import binascii
 import bisect
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -179,8 +179,6 @@ def compliance(db: Database, *, today: date, period: str = "tertial", start: dat
 
 class CompliancePage(NamedTuple):
     rows: list[ComplianceRow]
-    #: the rows from the page's first to the report's end (on the first page: the whole report's)
-    remaining: int
     #: the position after the page's last row (the next page's `after`); None on the last page
     next_cursor: str | None
 
@@ -191,36 +189,108 @@ def compliance_page(db: Database, *, today: date, period: str = "tertial", start
                     limit: int | None = None, after: str | None = None) -> CompliancePage:
     """The rows of `compliance` after the position `after` (a page's `next_cursor`; None: from the first row),
     at most `limit` of them (None: all). Keyset paging, so a row that changes between two pages moves no other
-    row from one page to the next; every page decides suppression over the whole report, so the rows are the
-    same as in one piece. Only the page's rows are made, and a later page reads only from its cursor's pathway
-    and indicator on."""
+    row from one page to the next. A page reads only the pathways and indicators it needs (see `_Report.page`);
+    suppression is decided within a pathway, indicator and period over all units, so its rows are the same as
+    in one piece."""
     units = _checked(today, period, start, end, units, limit)
     position = None if after is None else decode_cursor(after)
     if units == ():
-        return CompliancePage([], 0, None)
-    # A later page reads from its cursor's pathway and indicator on: suppression is decided within a pathway,
-    # indicator and period, so their groups are all there, and the rows before the cursor are passed over below.
-    scope = _Scope({"pathway_key": pathway, "indicator_key": indicator}, units,
-                   None if position is None else tuple(position.split("\0", 2)[:2]))
+        return CompliancePage([], None)
+    report = _Report(db, today, period, start, end, {"pathway_key": pathway, "indicator_key": indicator}, units,
+                     unit, by_unit)
     with cycle_collection_paused():
-        if not by_unit and unit is None:
-            groups = _read(db, _grouped(today, period, start, end, scope, False))
-            order, hidden = _total_order, set()
+        return report.page(limit, position)
+
+
+class _Report(NamedTuple):
+    """One report's parameters, read whole or a window of pathways and indicators at a time."""
+
+    db: Database
+    today: date
+    period: str
+    start: date | None
+    end: date | None
+    filters: dict[str, str | None]
+    units: tuple[str, ...] | None
+    unit: str | None
+    by_unit: bool
+
+    def page(self, limit: int | None, position: str | None) -> CompliancePage:
+        """The rows after `position`, at most `limit`. A page of every unit's rows reads a window of pathways
+        and indicators estimated to hold `limit` rows from the position on (`_windows`), and the next window
+        only if that one fell short; one unit's rows and the units added together (a few hundred or thousand
+        rows) are read from the position on to the end, as estimating their windows costs more than it saves."""
+        from_key = None if position is None else _pathway_indicator(position)
+        if limit is None or not self.by_unit or self.unit is not None:
+            windows: Iterable[tuple[Key | None, Key | None]] = [(from_key, None)]
         else:
-            groups = _read(db, _grouped(today, period, start, end, scope, True))
-            order, hidden = _unit_order, _complementary(groups)
-            if unit is not None:
-                groups = [g for g in groups if g[_UNIT] == unit]
-        groups.sort(key=order)
-        first = 0 if position is None else bisect.bisect_right(groups, position, key=order)
-        page = groups[first:] if limit is None else groups[first:first + limit]
-        if order is _total_order:
-            rows = [_row(g, period, None, None) for g in page]
-        else:
-            rows = [_row(g, period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
-                    for g in page]
-        more = first + len(page) < len(groups)
-        return CompliancePage(rows, len(groups) - first, encode_cursor(order(page[-1])) if more else None)
+            windows = _windows(self._sizes(from_key), limit, from_key)
+        rows: list[ComplianceRow] = []
+        for low, high in windows:
+            groups, order, hidden = self._read(low, high)
+            first = 0 if position is None else bisect.bisect_right(groups, position, key=order)
+            taken = groups[first:] if limit is None else groups[first:first + limit - len(rows)]
+            rows += self._rows(taken, hidden)
+            if limit is not None and len(rows) == limit:
+                # every pathway and indicator after this window has rows (`_sizes` lists no empty one)
+                more = first + len(taken) < len(groups) or high is not None
+                return CompliancePage(rows, encode_cursor(order(taken[-1])) if more else None)
+        return CompliancePage(rows, None)
+
+    def _read(self, low: Key | None, high: Key | None) -> tuple[list[Any], Callable[[Any], str], set]:
+        """The groups of the pathways and indicators from `low` to `high`, sorted; their order; the hidden."""
+        scope = _Scope(self.filters, self.units, low, high)
+        if not (self.by_unit or self.unit is not None):
+            groups = _read(self.db, _grouped(self.today, self.period, self.start, self.end, scope, False))
+            groups.sort(key=_total_order)
+            return groups, _total_order, set()
+        groups = _read(self.db, _grouped(self.today, self.period, self.start, self.end, scope, True))
+        hidden = _complementary(groups)
+        if self.unit is not None:
+            groups = [g for g in groups if g[_UNIT] == self.unit]
+        groups.sort(key=_unit_order)
+        return groups, _unit_order, hidden
+
+    def _rows(self, groups: Sequence[Any], hidden: set) -> list[ComplianceRow]:
+        if not (self.by_unit or self.unit is not None):
+            return [_row(g, self.period, None, None) for g in groups]
+        by_unit = self.by_unit
+        return [_row(g, self.period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
+                for g in groups]
+
+    def _sizes(self, from_key: Key | None) -> list[tuple[Key, int]]:
+        """Each pathway and indicator with rows in the report from `from_key` on, in the report's order, with a
+        low estimate of its rows: its tally rows (per tertial a quarter of them: a tertial has four months);
+        one with only open overdue deadlines counts 0. A low estimate reads more than needed, never less."""
+        scope = _Scope({**self.filters, "unit": self.unit}, self.units, from_key)
+        with self.db.reading_connection() as conn:
+            closed = conn.execute(_closed_sizes(self.period, self.start, self.end, scope)).all()
+            live = conn.execute(_overdue_keys(self.today, self.period, self.start, self.end, scope)).all()
+        divisor = 1 if self.period == "month" else 4
+        sizes = {(p, i): n // divisor for p, i, n in closed}
+        for key in live:
+            sizes.setdefault(tuple(key), 0)
+        return sorted(sizes.items(), key=lambda item: f"{item[0][0]}\0{item[0][1]}")
+
+
+Key = tuple[str, str]
+
+
+def _windows(sizes: Sequence[tuple[Key, int]], limit: int, from_key: Key | None) -> Iterator[tuple[Key | None, Key | None]]:
+    """Ranges (first, last pathway and indicator; None: open) each estimated to hold at least `limit` rows, the
+    first from `from_key`, the last open-ended."""
+    low, estimate = from_key, 0
+    for number, (key, rows) in enumerate(sizes):
+        estimate += rows
+        if estimate >= limit and number < len(sizes) - 1:
+            yield low, key
+            low, estimate = sizes[number + 1][0], 0
+    yield low, None
+
+
+def _pathway_indicator(position: str) -> Key:
+    pathway, indicator, _ = position.split("\0", 2)
+    return pathway, indicator
 
 
 def _checked(today: date, period: str, start: date | None, end: date | None, units: Collection[str] | None,
@@ -308,20 +378,27 @@ def _part(month: Any, period: str) -> Any:
 
 class _Scope(NamedTuple):
     """Which groups a report reads, in both parts: equality filters by column, the user's units (None: all), and
-    for a later page the pathway and indicator it starts at (in the report's order, by code point)."""
+    for a page the pathways and indicators it reads (from, to; in the report's order, by code point)."""
 
     filters: dict[str, str | None]
     units: tuple[str, ...] | None
-    from_key: tuple[str, ...] | None = None
+    from_key: Key | None = None
+    #: the last pathway and indicator read (None: to the end)
+    to_key: Key | None = None
 
     def conditions(self, columns: Any) -> list[Any]:
         found = [columns[column] == value for column, value in self.filters.items() if value is not None]
         if self.units is not None:
             found.append(columns.unit.in_(self.units))
+        pathway, indicator = by_code_point(columns.pathway_key), by_code_point(columns.indicator_key)
         if self.from_key is not None:
-            pathway, indicator = self.from_key
-            found.append(or_(by_code_point(columns.pathway_key) > pathway,
-                             and_(columns.pathway_key == pathway, by_code_point(columns.indicator_key) >= indicator)))
+            first_pathway, first_indicator = self.from_key
+            found.append(or_(pathway > first_pathway,
+                             and_(columns.pathway_key == first_pathway, indicator >= first_indicator)))
+        if self.to_key is not None:
+            last_pathway, last_indicator = self.to_key
+            found.append(or_(pathway < last_pathway,
+                             and_(columns.pathway_key == last_pathway, indicator <= last_indicator)))
         return found
 
 
@@ -375,13 +452,7 @@ def _overdue(today: date, period: str, start: date | None, end: date | None, sco
     Only a repeated occurrence (`sequence` > 1) is looked up among the closed ones: an indicator's next
     occurrence is made only when none is open (engine.deadlines.measurement), so an open first occurrence is
     its instance's only measurement of that indicator."""
-    # One condition per open status, so each finds the partial index of its status.
-    conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES)),
-                  *scope.conditions(_M)]
-    if start is not None:
-        conditions.append(_M.due_on >= first_day(start, period))
-    if end is not None:
-        conditions.append(_M.due_on <= last_day(end, period))
+    conditions = _overdue_conditions(today, period, start, end, scope)
     year, part = _year(_M.due_on), _part(_month(_M.due_on), period)
     closed = IndicatorMeasurement.__table__.alias("closed").c
     counted_closed = exists().where(
@@ -401,6 +472,31 @@ def _overdue(today: date, period: str, start: date | None, end: date | None, sco
                              else_=None).distinct()), Integer).label("pathways"),
         func.max(case((_M.unconfirmed == true(), 1), else_=0)).label("unconfirmed"),
     ).where(*conditions).group_by(*keys, year, part)
+
+
+def _overdue_conditions(today: date, period: str, start: date | None, end: date | None,
+                        scope: _Scope) -> list[Any]:
+    # One condition per open status, so each finds the partial index of its status.
+    conditions = [or_(*(and_(_M.status == status, overdue_sql(_M.due_on, today)) for status in OPEN_DEADLINE_STATUSES)),
+                  *scope.conditions(_M)]
+    if start is not None:
+        conditions.append(_M.due_on >= first_day(start, period))
+    if end is not None:
+        conditions.append(_M.due_on <= last_day(end, period))
+    return conditions
+
+
+def _closed_sizes(period: str, start: date | None, end: date | None, scope: _Scope) -> Select:
+    """The closed part's tally rows per pathway and indicator."""
+    closed = _closed(period, start, end, scope).subquery("closed")
+    return select(closed.c.pathway_key, closed.c.indicator_key, func.count()).group_by(
+        closed.c.pathway_key, closed.c.indicator_key)
+
+
+def _overdue_keys(today: date, period: str, start: date | None, end: date | None, scope: _Scope) -> Select:
+    """The pathways and indicators of the live part."""
+    return select(_M.pathway_key, _M.indicator_key).where(
+        *_overdue_conditions(today, period, start, end, scope)).distinct()
 
 
 def _year(day: Any) -> Any:
