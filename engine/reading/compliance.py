@@ -215,6 +215,11 @@ class _Report(NamedTuple):
     unit: str | None
     by_unit: bool
 
+    @property
+    def per_unit(self) -> bool:
+        """Whether the groups are read per unit: a row per unit, or one unit's rows (suppressed across units)."""
+        return self.by_unit or self.unit is not None
+
     def page(self, limit: int | None, position: str | None) -> CompliancePage:
         """The rows after `position`, at most `limit`. A page of every unit's rows reads a window of pathways
         and indicators estimated to hold `limit` rows from the position on (`_windows`), and the next window
@@ -240,7 +245,7 @@ class _Report(NamedTuple):
     def _read(self, low: Key | None, high: Key | None) -> tuple[list[Any], Callable[[Any], str], set]:
         """The groups of the pathways and indicators from `low` to `high`, sorted; their order; the hidden."""
         scope = _Scope(self.filters, self.units, low, high)
-        if not (self.by_unit or self.unit is not None):
+        if not self.per_unit:
             groups = _read(self.db, _grouped(self.today, self.period, self.start, self.end, scope, False))
             groups.sort(key=_total_order)
             return groups, _total_order, set()
@@ -252,7 +257,7 @@ class _Report(NamedTuple):
         return groups, _unit_order, hidden
 
     def _rows(self, groups: Sequence[Any], hidden: set) -> list[ComplianceRow]:
-        if not (self.by_unit or self.unit is not None):
+        if not self.per_unit:
             return [_row(g, self.period, None, None) for g in groups]
         by_unit = self.by_unit
         return [_row(g, self.period, g[_UNIT] if by_unit else None, "complementary" if g[:5] in hidden else None)
@@ -276,7 +281,8 @@ class _Report(NamedTuple):
 Key = tuple[str, str]
 
 
-def _windows(sizes: Sequence[tuple[Key, int]], limit: int, from_key: Key | None) -> Iterator[tuple[Key | None, Key | None]]:
+def _windows(sizes: Sequence[tuple[Key, int]], limit: int,
+             from_key: Key | None) -> Iterator[tuple[Key | None, Key | None]]:
     """Ranges (first, last pathway and indicator; None: open) each estimated to hold at least `limit` rows, the
     first from `from_key`, the last open-ended."""
     low, estimate = from_key, 0
