@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.catalogue.deployment import deploy
-from engine.db.models import AuditEvent, DueTimer, Incident, MeasuringPointEvent, PathwayInstance
+from engine.db.models import AuditEvent, AuditShown, DueTimer, Incident, MeasuringPointEvent, PathwayInstance
 from engine.errors import ErrorCode, InvalidInput
 from engine.runtime import PathwayRuntime
 from engine.runtime.incidents import BACKOFF, MAX_ATTEMPTS, SYSTEM_ACTOR
@@ -218,6 +218,12 @@ def test_incidents_api_lists_by_unit_and_retries_on_the_current_version(app_with
     sor = {"Authorization": "Bearer dev-koordinator-sor"}
     assert client.get("/incidents", headers=nord).json()["total"] == 1
     assert client.get("/incidents", headers=sor).json()["total"] == 0
+    with client.app.state.db.reading() as session:  # one row per list read that showed someone, naming them
+        reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "list_incidents")
+                                .order_by(AuditEvent.id)).all()
+        shown = session.execute(select(AuditShown.event_id, AuditShown.patient_key, AuditShown.instance_id)).all()
+    assert [(r.actor, r.patient_key) for r in reads] == [("admin", None), ("koordinator-nord", None)]
+    assert sorted(shown) == sorted((r.id, "P-0001", broken) for r in reads)
     assert client.get(f"/incidents/{incident['id']}", headers=sor).status_code == 404
     assert client.post(f"/incidents/{incident['id']}/retry", json={}, headers=sor).status_code == 404
     assert client.get("/incidents", headers={"Authorization": "Bearer dev-leder"}).status_code == 403

@@ -110,13 +110,13 @@ def read_tasks(runtime: PathwayRuntime, user: Principal, flt: TaskFilter, *, lim
 
 def read_incidents(runtime: PathwayRuntime, user: Principal, flt: IncidentFilter, *, limit: int,
                    offset: int) -> dict[str, Any]:
-    """Incidents of the user's units (administrators: all); one audit row per patient shown."""
+    """Incidents of the user's units (administrators: all); one audit row for the read, naming every patient
+    shown (`record_list_read`)."""
     require_patient_access(user)
     page = list_incidents(runtime.db, dataclasses.replace(flt, units=user.visible_units()), limit=limit,
                           offset=offset)
-    shown = {(i["patient_key"], i["instance_id"]) for i in page["items"] if i["patient_key"]}
-    record_reads(runtime.db, [audit_row(runtime.clock.now(), user.id, "list_incidents", patient_key=patient,
-                                       instance_id=instance) for patient, instance in sorted(shown)])
+    record_list_read(runtime.db, runtime.clock.now(), user.id, "list_incidents",
+                     ((i["patient_key"], i["instance_id"]) for i in page["items"] if i["patient_key"]))
     return page
 
 
@@ -170,18 +170,15 @@ def read_diagram_overlay(runtime: PathwayRuntime, user: Principal, key: str, ver
 def read_element_patients(runtime: PathwayRuntime, user: Principal, key: str, version_id: int,
                           element_id: str) -> list[dict[str, Any]]:
     """The patients waiting at one element of a version, for coordinators (own units) and administrators; one audit
-    row per patient shown."""
+    row for the read, naming every patient shown (`record_list_read`)."""
     require_patient_access(user)
     versions.find_version(runtime.db, key, version_id)
     definition = runtime.definition_of(version_id)
     diagram.require_element(definition, element_id)
     patients = diagram.waiting_patients(runtime.db, definition, version_id, element_id, user.visible_units(),
                                         runtime.today())
-    now = runtime.clock.now()
-    shown = {(p["patient_key"], p["instance_id"]) for p in patients}
-    record_reads(runtime.db, [audit_row(now, user.id, "read_element_patients", patient_key=patient,
-                                       instance_id=instance, detail=f"element={element_id}")
-                              for patient, instance in sorted(shown)])
+    record_list_read(runtime.db, runtime.clock.now(), user.id, "read_element_patients",
+                     ((p["patient_key"], p["instance_id"]) for p in patients), detail=f"element={element_id}")
     return patients
 
 
