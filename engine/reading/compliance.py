@@ -70,8 +70,6 @@ Pages (`compliance_page`)
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -103,6 +101,7 @@ from engine.db.database import Database
 from engine.db.models import NO_TARGET, ComplianceTally, IndicatorMeasurement
 from engine.deadlines.rules import overdue_sql
 from engine.errors import ErrorCode, InvalidInput
+from engine.reading import cursors
 from engine.reading.collector import cycle_collection_paused
 from engine.reading.periods import check_date, check_period, check_range, first_day, label, last_day
 from engine.statuses import OPEN_DEADLINE_STATUSES, DeadlineStatus
@@ -319,19 +318,14 @@ def _checked(today: date, period: str, start: date | None, end: date | None, uni
 
 def encode_cursor(position: str) -> str:
     """A report position (`_unit_order` / `_total_order`) as an opaque URL-safe string."""
-    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+    return cursors.opaque(position)
 
 
 def decode_cursor(cursor: str) -> str:
     """A cursor of `encode_cursor`; anything else is refused with `cursor_invalid`."""
-    try:
-        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise InvalidInput(ErrorCode.CURSOR_INVALID, f"not a compliance report cursor: {exc}",
-                           params={"field": "cursor"}) from None
+    position = cursors.revealed(cursor, "compliance report")
     if position.count("\0") < 2:
-        raise InvalidInput(ErrorCode.CURSOR_INVALID, "not a compliance report cursor: no position",
-                           params={"field": "cursor"})
+        raise cursors.refused("compliance report", "no position")
     return position
 
 

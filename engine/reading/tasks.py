@@ -14,8 +14,6 @@ units is one such ordered, limited read per unit, merged: `unit IN (…)` cannot
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -29,7 +27,8 @@ from engine.catalogue.versions import DefinitionCache
 from engine.db.database import Database
 from engine.db.models import NO_URGENT_DATE, CoordinatorTask, IndicatorMeasurement, PathwayInstance
 from engine.deadlines.rules import due_between_sql, is_overdue, overdue_sql, soon_limit, status_on, week_end
-from engine.errors import ErrorCode, InvalidInput, NotFound
+from engine.errors import ErrorCode, NotFound
+from engine.reading import cursors
 from engine.statuses import OPEN_DEADLINE_STATUSES, TaskStatus
 
 #: The worklist's quick filters on the urgent date: overdue, due by this week's Sunday, due within 3 working days.
@@ -166,20 +165,20 @@ def encode_cursor(row: CoordinatorTask | Row) -> str:
     """The position after `row` in the list's order, as an opaque URL-safe string."""
     key = [row.urgent_on.isoformat(), row.due_on.isoformat() if row.due_on else None,
            row.created_at.isoformat(), row.id]
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+    return cursors.opaque(json.dumps(key, separators=(",", ":")))
 
 
 def decode_cursor(cursor: str) -> tuple[date, date | None, datetime, str]:
     """A cursor of `encode_cursor`; anything else is refused with `cursor_invalid`."""
+    position = cursors.revealed(cursor, "task list")
     try:
-        urgent, due, created, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        urgent, due, created, task_id = json.loads(position)
         created_at = datetime.fromisoformat(created)
         if created_at.tzinfo is None or not isinstance(task_id, str):
             raise ValueError("not a task position")
         return (date.fromisoformat(urgent), date.fromisoformat(due) if due else None, created_at, task_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise InvalidInput(ErrorCode.CURSOR_INVALID, f"not a task list cursor: {exc}",
-                           params={"field": "cursor"}) from None
+    except (ValueError, TypeError) as exc:
+        raise cursors.refused("task list", exc) from None
 
 
 def _after(key: tuple[date, date | None, datetime, str]) -> ColumnElement[bool]:
