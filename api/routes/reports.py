@@ -84,9 +84,10 @@ MAX_PAGE_ROWS = 20_000
 
 @router.get("/reports/compliance", response_model=schemas.ComplianceOut, response_model_by_alias=True,
             summary="Compliance with the deadline indicators per pathway, indicator, unit and period",
-            description=f"At most `limit` rows (default {PAGE_ROWS:,}) in the report's order. Page with `cursor` (the previous answer's `next_cursor`, null on the last "
-                        "page). Suppression is decided over the whole report, so the pages together are the "
-                        "rows of one piece, as in the CSV and Excel downloads.")
+            description=f"At most `limit` rows (default {PAGE_ROWS:,}) in the report's order. Page with `cursor` "
+                        "(the previous answer's `next_cursor`, null on the last page). Suppression is decided over "
+                        "all units, so the pages together are the rows of one piece, as in the CSV and Excel "
+                        "downloads.")
 def compliance_json(runtime: Runtime, user: Auth, params: Params,
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_ROWS, description="Rows in the answer")] = PAGE_ROWS,
                     cursor: Annotated[str | None, Query(max_length=2000, description="The `next_cursor` of the "

@@ -64,8 +64,10 @@ sorts of every row (a window partition and the order), most of the every-unit re
 
 Pages (`compliance_page`)
     At most `limit` rows after a cursor, the position of the previous page's last row in that order (keyset: a
-    row that changes between two pages moves no other row across the boundary). Every page reads and suppresses
-    the whole report, and makes report rows only for itself.
+    row that changes between two pages moves no other row across the boundary). A page reads whole pathways and
+    indicators from its cursor's on, as many as a count of their tally rows says will fill it (`_Report.page`):
+    suppression is decided within a pathway, indicator and period, so every group it needs is read, and its rows
+    are those of the one-piece report. It makes report rows only for itself.
 """
 
 from __future__ import annotations
@@ -225,7 +227,7 @@ class _Report(NamedTuple):
         only if that one fell short; one unit's rows and the units added together (a few hundred or thousand
         rows) are read from the position on to the end, as estimating their windows costs more than it saves."""
         from_key = None if position is None else _pathway_indicator(position)
-        if limit is None or not self.by_unit or self.unit is not None:
+        if limit is None or not self.by_unit or self.unit is not None:  # not every unit's rows
             windows: Iterable[tuple[Key | None, Key | None]] = [(from_key, None)]
         else:
             windows = _windows(self._sizes(from_key), limit, from_key)
@@ -266,7 +268,7 @@ class _Report(NamedTuple):
         """Each pathway and indicator with rows in the report from `from_key` on, in the report's order, with a
         low estimate of its rows: its tally rows (per tertial a quarter of them: a tertial has four months);
         one with only open overdue deadlines counts 0. A low estimate reads more than needed, never less."""
-        scope = _Scope({**self.filters, "unit": self.unit}, self.units, from_key)
+        scope = _Scope(self.filters, self.units, from_key)
         with self.db.reading_connection() as conn:
             closed = conn.execute(_closed_sizes(self.period, self.start, self.end, scope)).all()
             live = conn.execute(_overdue_keys(self.today, self.period, self.start, self.end, scope)).all()
@@ -274,7 +276,7 @@ class _Report(NamedTuple):
         sizes = {(p, i): n // divisor for p, i, n in closed}
         for key in live:
             sizes.setdefault(tuple(key), 0)
-        return sorted(sizes.items(), key=lambda item: f"{item[0][0]}\0{item[0][1]}")
+        return sorted(sizes.items())  # pairs of strings compare by code point, as the report's order
 
 
 Key = tuple[str, str]
