@@ -80,6 +80,10 @@ def test_a_coordinator_finds_and_does_the_urgent_work_in_the_browser(browser, se
         assert date_input.input_value() == "" and "Fristen er passert" in page.locator("main").inner_text()
         page.select_option("select[name=felt_outcome]", label="Rett til nødvendig helsehjelp – start pakkeforløp")
         page.get_by_role("button", name="Registrer").click()
+        # the answer is a new page: wait for it to have put the focus (a read straight after the click can run
+        # on the page being left), then check where it is
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'feiloppsummering'",
+                               timeout=10_000)
         assert page.evaluate("document.activeElement.id") == "feiloppsummering"
         assert page.locator("#dato-feil").is_visible()
         page.locator("input[name=dato]").fill("2025-12-19")
